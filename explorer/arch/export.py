@@ -1,0 +1,277 @@
+"""Serialise the cost model: report dict (JSON), CSV, Markdown and a plain-text table.
+
+The UI's File > Export and ``python main.py report`` both use these functions, so the numbers
+round-trip exactly between them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Final
+
+from explorer.arch.blocks import block_costs, block_totals
+from explorer.arch.layers import LayerRow, layer_rows, model_totals
+from explorer.arch.paper import PaperTable, paper_tables
+from explorer.arch.spec import MobileNetSpec, format_alpha
+
+REPORT_FORMATS: Final[tuple[str, ...]] = ("table", "json", "csv", "markdown")
+CSV_COLUMNS: Final[tuple[str, ...]] = (
+    "index", "name", "kind", "block", "kernel", "stride", "padding", "input_shape",
+    "output_shape", "params", "trainable_params", "non_trainable_params", "macs",
+    "macs_share", "params_share", "activations",
+)
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    return "x".join(str(d) for d in shape)
+
+
+def human_count(n: float, unit: str = "") -> str:
+    """1234567 -> "1.23 M"; keeps three significant figures."""
+    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(n) >= scale:
+            return f"{n / scale:.3g} {suffix}{unit}"
+    return f"{n:g} {unit}".rstrip()
+
+
+def human_bytes(n: float) -> str:
+    for scale, suffix in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if n >= scale:
+            return f"{n / scale:.2f} {suffix}"
+    return f"{int(n)} B"
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def layer_dict(row: LayerRow, total_macs: int, total_params: int) -> dict[str, Any]:
+    return {
+        "index": row.index,
+        "name": row.name,
+        "kind": row.kind,
+        "block": row.block,
+        "kernel": row.kernel,
+        "stride": row.stride,
+        "padding": row.padding,
+        "input_shape": list(row.input_shape),
+        "output_shape": list(row.output_shape),
+        "params": row.params,
+        "trainable_params": row.trainable_params,
+        "non_trainable_params": row.non_trainable_params,
+        "macs": row.macs,
+        "macs_share": _share(row.macs, total_macs),
+        "params_share": _share(row.params, total_params),
+        "activations": row.activations,
+    }
+
+
+def report_dict(spec: MobileNetSpec) -> dict[str, Any]:
+    """The ``report --format json`` document for ``spec``."""
+    totals = model_totals(spec)
+    btot = block_totals(spec)
+    return {
+        "model": "mobilenet_v1",
+        "alpha": spec.alpha,
+        "resolution": spec.resolution,
+        "classes": spec.classes,
+        "include_top": spec.include_top,
+        "body": spec.body,
+        "layers": [layer_dict(r, totals.macs, totals.params) for r in layer_rows(spec)],
+        "blocks": [
+            {
+                "block": c.block,
+                "stride": c.stride,
+                "in_channels": c.in_channels,
+                "out_channels": c.out_channels,
+                "output_size": c.output_size,
+                "depthwise_macs": c.depthwise_macs,
+                "pointwise_macs": c.pointwise_macs,
+                "separable_macs": c.separable_macs,
+                "separable_params": c.separable_params,
+                "standard_macs": c.standard_macs,
+                "standard_params": c.standard_params,
+                "ratio": c.ratio,
+                "paper_ratio": c.paper_ratio,
+            }
+            for c in block_costs(spec)
+        ],
+        "totals": {
+            "params": totals.params,
+            "trainable_params": totals.trainable_params,
+            "non_trainable_params": totals.non_trainable_params,
+            "macs": totals.macs,
+            "flops": totals.flops,
+            "activations_total": totals.activations_total,
+            "activations_peak": totals.activations_peak,
+            "blocks_separable_macs": btot.separable_macs,
+            "blocks_standard_macs": btot.standard_macs,
+        },
+        "units": {"macs": "mult-adds (1 multiply + 1 add)", "flops": "2 x MACs",
+                  "activations": "float32 elements, batch 1"},
+    }
+
+
+def report_json(spec: MobileNetSpec) -> str:
+    return json.dumps(report_dict(spec), indent=2) + "\n"
+
+
+def report_csv(spec: MobileNetSpec) -> str:
+    """One row per layer (shapes as ``HxWxC``) plus a final TOTAL row."""
+    doc = report_dict(spec)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for layer in doc["layers"]:
+        values = dict(layer)
+        values["input_shape"] = "x".join(map(str, layer["input_shape"]))
+        values["output_shape"] = "x".join(map(str, layer["output_shape"]))
+        writer.writerow(["" if values[c] is None else values[c] for c in CSV_COLUMNS])
+    t = doc["totals"]
+    writer.writerow(["", "TOTAL", "", "", "", "", "", "", "", t["params"], t["trainable_params"],
+                     t["non_trainable_params"], t["macs"], 1.0, 1.0, t["activations_total"]])
+    return out.getvalue()
+
+
+def _title(spec: MobileNetSpec) -> str:
+    top = "" if spec.include_top else ", no top"
+    body = "" if spec.body == "separable" else f", {spec.body} body"
+    return (f"MobileNet v1, width multiplier alpha {format_alpha(spec.alpha)}, input resolution"
+            f" {spec.resolution}, {spec.classes} classes{top}{body}")
+
+
+def _table_cells(spec: MobileNetSpec) -> tuple[list[str], list[list[str]], list[str]]:
+    totals = model_totals(spec)
+    header = ["#", "Layer", "Kind", "Block", "Kernel/stride", "Output", "Params", "MACs",
+              "% MACs", "% params", "Activations"]
+    body = []
+    for r in layer_rows(spec):
+        body.append([
+            str(r.index), r.name, r.kind, "" if r.block is None else str(r.block),
+            r.kernel_stride_text, shape_text(r.output_shape), f"{r.params:,}", f"{r.macs:,}",
+            f"{100 * _share(r.macs, totals.macs):.2f}",
+            f"{100 * _share(r.params, totals.params):.2f}", f"{r.activations:,}",
+        ])
+    foot = ["", "Total", "", "", "", "", f"{totals.params:,}", f"{totals.macs:,}", "100.00",
+            "100.00", f"{totals.activations_total:,}"]
+    return header, body, foot
+
+
+def _summary_lines(spec: MobileNetSpec) -> list[str]:
+    t = model_totals(spec)
+    b = block_totals(spec)
+    return [
+        f"Params: {t.params:,} (trainable {t.trainable_params:,},"
+        f" non-trainable {t.non_trainable_params:,})",
+        f"Mult-adds (MACs): {t.macs:,} ({human_count(t.macs)});"
+        f" FLOPs = 2 x MACs = {t.flops:,}",
+        f"Activations (float32, batch 1): peak layer in+out {human_bytes(4 * t.activations_peak)},"
+        f" all outputs {human_bytes(4 * t.activations_total)}",
+        f"Blocks 1-13: depthwise separable {human_count(b.separable_macs)} MACs vs standard 3x3"
+        f" {human_count(b.standard_macs)} MACs ({b.reduction:.1f}x fewer mult-adds)",
+    ]
+
+
+def report_table(spec: MobileNetSpec) -> str:
+    """A Keras-summary-like fixed-width table with totals."""
+    header, body, foot = _table_cells(spec)
+    right = {0, 3, 6, 7, 8, 9, 10}
+    widths = [max(len(row[i]) for row in [header, foot, *body]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    rule = "-" * len(line(header))
+    parts = [_title(spec), rule, line(header), rule, *(line(r) for r in body), rule, line(foot),
+             rule, *_summary_lines(spec)]
+    return "\n".join(parts) + "\n"
+
+
+def report_markdown(spec: MobileNetSpec) -> str:
+    header, body, foot = _table_cells(spec)
+    foot = [f"**{c}**" if c else "" for c in foot]
+    align = ["---:" if i in {0, 3, 6, 7, 8, 9, 10} else "---" for i in range(len(header))]
+    rows = [header, align, *body, foot]
+    lines = [f"## {_title(spec)}", ""]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    lines += [""] + [f"- {s}" for s in _summary_lines(spec)]
+    return "\n".join(lines) + "\n"
+
+
+def render_report(spec: MobileNetSpec, fmt: str) -> str:
+    if fmt == "table":
+        return report_table(spec)
+    if fmt == "json":
+        return report_json(spec)
+    if fmt == "csv":
+        return report_csv(spec)
+    if fmt == "markdown":
+        return report_markdown(spec)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(REPORT_FORMATS)}")
+
+
+# --- paper tables -------------------------------------------------------------------------
+
+def _num(x: float | None, decimals: int) -> str:
+    if x is None:
+        return "-"
+    return f"{x:,.{decimals}f}"
+
+
+def paper_dict() -> dict[str, Any]:
+    return {"paper": "Howard et al. 2017, MobileNets, arXiv 1704.04861", "tables": [
+        {
+            "key": t.key, "title": t.title, "caption": t.caption,
+            "rows": [
+                {"label": r.label, "values": [
+                    {"quantity": v.quantity, "printed": v.printed, "computed": v.computed,
+                     "flagged": v.flagged, "note": v.note}
+                    for v in r.values
+                ]}
+                for r in t.rows
+            ],
+        }
+        for t in paper_tables()
+    ]}
+
+
+def paper_table_text(table: PaperTable) -> str:
+    quantities = table.quantities
+    header = ["", *(f"{q} printed / computed" for q in quantities)]
+    rows = [header]
+    for r in table.rows:
+        by_q = {v.quantity: v for v in r.values}
+        cells = [r.label]
+        for q in quantities:
+            v = by_q.get(q)
+            if v is None:
+                cells.append("")
+                continue
+            computed_dec = v.decimals + (1 if v.decimals < 2 and v.quantity != "stride" else 0)
+            if "exact" in v.quantity:
+                computed_dec = 0
+            text = f"{_num(v.printed, v.decimals)} / {_num(v.computed, computed_dec)}"
+            cells.append(text + (" *" if v.flagged else ""))
+        rows.append(cells)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [table.title]
+    if table.caption:
+        lines.append(table.caption)
+    for i, row in enumerate(rows):
+        lines.append("  ".join(c.ljust(w) if j == 0 else c.rjust(w)
+                               for j, (c, w) in enumerate(zip(row, widths))).rstrip())
+        if i == 0:
+            lines.append("-" * len(lines[-1]))
+    for row, value in table.flagged_values:
+        lines.append(f"  * {row.label}, {value.quantity}: {value.note}")
+    return "\n".join(lines) + "\n"
+
+
+def paper_text() -> str:
+    intro = ("MobileNets (Howard et al. 2017): printed value / value computed by this tool's"
+             " cost model.\nMACs are mult-adds (FLOPs = 2 x MACs); params are kernel weights"
+             " without biases or batch norm, as the paper counts them. * = discrepancy.\n")
+    return intro + "\n" + "\n".join(paper_table_text(t) for t in paper_tables())
