@@ -1,0 +1,225 @@
+"""Command line: ``report``, ``paper``, ``classify``, ``bench``, ``screenshot``; no command opens the GUI.
+
+Heavy modules (Qt, TensorFlow) are imported inside each command so ``report`` and ``paper``
+answer instantly.  Usage errors print one line on stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from explorer.arch.spec import ALPHA_MAX, RESOLUTION_MAX, RESOLUTION_MIN
+
+PROG = "mobilenet-explorer"
+
+
+class UsageError(Exception):
+    """A bad argument the user can fix; reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are a single readable line (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(2)
+
+
+def alpha_arg(text: str) -> float:
+    """Parse ``--alpha``: a number in (0, 4]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"width multiplier alpha must be a number in (0, {ALPHA_MAX:g}], got {text!r}"
+        ) from None
+    if not math.isfinite(value) or not 0 < value <= ALPHA_MAX:
+        raise argparse.ArgumentTypeError(
+            f"width multiplier alpha must be in (0, {ALPHA_MAX:g}], got {text}"
+        )
+    return value
+
+
+def resolution_arg(text: str) -> int:
+    """Parse ``--resolution``: an integer in [32, 4096]."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"input resolution must be an integer >= {RESOLUTION_MIN}, got {text!r}"
+        ) from None
+    if not RESOLUTION_MIN <= value <= RESOLUTION_MAX:
+        raise argparse.ArgumentTypeError(
+            f"input resolution must be an integer in [{RESOLUTION_MIN}, {RESOLUTION_MAX}],"
+            f" got {text}"
+        )
+    return value
+
+
+def positive_int_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text}")
+    return value
+
+
+def _add_variant_args(p: argparse.ArgumentParser, alpha: float = 1.0, res: int = 224) -> None:
+    p.add_argument("--alpha", type=alpha_arg, default=alpha,
+                   help=f"width multiplier alpha in (0, 4] (default {alpha:g})")
+    p.add_argument("--resolution", type=resolution_arg, default=res,
+                   help=f"input resolution in pixels, >= 32 (default {res})")
+
+
+def _add_weights_args(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--weights", type=Path, metavar="FILE",
+                       help="Keras .h5 weights file (full model, with top)")
+    group.add_argument("--weights-dir", type=Path, metavar="DIR",
+                       help="folder holding Keras files named mobilenet_<a>_<res>_tf.h5")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Explore MobileNet v1 costs and classify images.")
+    _add_weights_args(parser)
+    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    rep = sub.add_parser("report", help="layer table with params, MACs and activations")
+    _add_variant_args(rep)
+    rep.add_argument("--classes", type=positive_int_arg, default=1000)
+    rep.add_argument("--no-top", action="store_true", help="drop the classifier head")
+    rep.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
+    rep.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+
+    pap = sub.add_parser("paper", help="the paper's tables, printed beside computed values")
+    pap.add_argument("--format", choices=("text", "json"), default="text")
+    pap.add_argument("--output", type=Path, metavar="FILE")
+
+    cls = sub.add_parser("classify", help="classify image files with ImageNet weights")
+    cls.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    _add_variant_args(cls)
+    _add_weights_args(cls)
+    cls.add_argument("--top", type=positive_int_arg, default=5)
+    cls.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    cls.add_argument("--engine", choices=("auto", "tf", "litert"), default="auto",
+                     help="inference engine (auto: LiteRT on CPU, TensorFlow on GPU)")
+    cls.add_argument("--format", choices=("text", "json"), default="text")
+
+    ben = sub.add_parser("bench", help="measure slider, startup and inference budgets")
+    ben.add_argument("what", choices=("ui", "startup", "inference", "gpu", "int8"))
+    ben.add_argument("--alpha", type=alpha_arg, default=None)
+    ben.add_argument("--resolution", type=resolution_arg, default=None)
+    ben.add_argument("--frames", type=positive_int_arg, default=None)
+    ben.add_argument("--format", choices=("text", "json"), default="text")
+
+    shot = sub.add_parser("screenshot", help="render the window offscreen to a PNG")
+    shot.add_argument("--output", type=Path, required=True, metavar="FILE.png")
+    _add_variant_args(shot)
+    shot.add_argument("--view", default="layers",
+                      help="layers, blocks, types, accuracy, compare, paper or classify")
+    shot.add_argument("--image", type=Path, default=None,
+                      help="for --view classify: the photo to classify")
+    _add_weights_args(shot)
+    return parser
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output`` atomically (nothing is left behind on failure) or stdout."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    folder = output.resolve().parent
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {output}: folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, output)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from explorer.arch.export import render_report
+    from explorer.arch.spec import MobileNetSpec
+
+    spec = MobileNetSpec(args.alpha, args.resolution, args.classes, not args.no_top)
+    write_output(render_report(spec, args.format), args.output)
+    return 0
+
+
+def _cmd_paper(args: argparse.Namespace) -> int:
+    import json
+
+    from explorer.arch.export import paper_dict, paper_text
+
+    text = json.dumps(paper_dict(), indent=2) + "\n" if args.format == "json" else paper_text()
+    write_output(text, args.output)
+    return 0
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    from explorer.vision.classify_command import run_classify
+
+    return run_classify(args)
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from explorer.bench import run_bench
+
+    return run_bench(args)
+
+
+def _cmd_screenshot(args: argparse.Namespace) -> int:
+    from explorer.ui.screenshot import run_screenshot
+
+    return run_screenshot(args)
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from explorer.ui.app import run_gui
+
+    return run_gui(args)
+
+
+COMMANDS = {
+    "report": _cmd_report,
+    "paper": _cmd_paper,
+    "classify": _cmd_classify,
+    "bench": _cmd_bench,
+    "screenshot": _cmd_screenshot,
+    None: _cmd_gui,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python main.py`` and the ``mobilenet-explorer`` script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    prog = f"{PROG} {args.command}" if args.command else PROG
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+        return 2
+    except ValueError as exc:
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{prog}: interrupted\n")
+        return 130
