@@ -1,4 +1,4 @@
-"""Command line: ``report``, ``paper``, ``classify``, ``bench``, ``screenshot``; no command opens the GUI.
+"""Command line: report, paper, classify, bench, screenshot; no command opens the GUI.
 
 Heavy modules (Qt, TensorFlow) are imported inside each command so ``report`` and ``paper``
 answer instantly.  Usage errors print one line on stderr and exit with status 2.

@@ -1,0 +1,46 @@
+"""MobileNetSpec validation and helpers."""
+
+import math
+
+import pytest
+
+from explorer.arch import MobileNetSpec, pretrained_specs
+from explorer.arch.spec import format_alpha
+
+
+@pytest.mark.parametrize("alpha", [0, -0.5, 4.01, math.nan, math.inf, "abc", None, True, 0.01])
+def test_bad_alpha_rejected_with_message(alpha):
+    with pytest.raises(ValueError, match="alpha"):
+        MobileNetSpec(alpha=alpha)
+
+
+@pytest.mark.parametrize("res", [31, 0, -224, 32.5, "224", None, 5000])
+def test_bad_resolution_rejected_with_message(res):
+    with pytest.raises(ValueError, match="resolution") as info:
+        MobileNetSpec(resolution=res)
+    assert repr(res) in str(info.value)
+
+
+def test_bad_classes_and_body():
+    with pytest.raises(ValueError, match="classes"):
+        MobileNetSpec(classes=0)
+    with pytest.raises(ValueError, match="body"):
+        MobileNetSpec(body="wide")
+
+
+def test_spec_equality_and_labels():
+    assert MobileNetSpec(1, 224) == MobileNetSpec(1.0, 224)
+    assert hash(MobileNetSpec(1, 224)) == hash(MobileNetSpec(1.0, 224))
+    assert MobileNetSpec(0.75, 192).label == "0.75-192"
+    assert MobileNetSpec(0.5, 160).keras_name == "mobilenet_0.50_160"
+    assert format_alpha(1.0) == "1.0" and format_alpha(0.25) == "0.25"
+
+
+def test_pretrained_flags():
+    specs = pretrained_specs()
+    assert len(specs) == 16 and all(s.is_pretrained for s in specs)
+    odd = MobileNetSpec(0.6, 224)
+    assert not odd.is_pretrained and not odd.has_pretrained_alpha
+    assert odd.nearest_pretrained_alpha() == 0.5
+    assert MobileNetSpec(0.75, 200).has_pretrained_alpha
+    assert MobileNetSpec(0.875).nearest_pretrained_alpha() == 1.0  # tie goes to the larger

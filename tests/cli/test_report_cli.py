@@ -1,0 +1,80 @@
+"""`python main.py report` and `paper`: formats, errors, and nothing written on failure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from explorer.arch import MobileNetSpec, model_totals
+from explorer.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_report_json_via_main_py(tmp_path):
+    out = tmp_path / "r.json"
+    result = subprocess.run(
+        [sys.executable, "main.py", "report", "--alpha", "0.75", "--resolution", "192",
+         "--format", "json", "--output", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(out.read_text())
+    assert doc["totals"]["params"] == 2_601_976
+    assert doc["totals"]["macs"] == model_totals(MobileNetSpec(0.75, 192)).macs
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "json"])
+def test_report_formats_to_stdout(fmt, capsys):
+    assert main(["report", "--alpha", "0.5", "--resolution", "160", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert "1,342,536" in out or "1342536" in out
+
+
+def test_report_no_top_and_classes(capsys):
+    assert main(["report", "--no-top", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["totals"]["params"] == 3_228_864
+    assert main(["report", "--classes", "10", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["classes"] == 10 and doc["layers"][-1]["output_shape"] == [10]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--alpha", "0"], "alpha"),
+    (["--alpha", "abc"], "alpha"),
+    (["--alpha", "0.01"], "alpha"),
+    (["--resolution", "31"], "resolution"),
+    (["--resolution", "2x"], "resolution"),
+    (["--format", "xml"], "format"),
+    (["--classes", "0"], "classes"),
+])
+def test_bad_arguments_one_line_exit_2(args, needle, tmp_path, capsys):
+    out = tmp_path / "never.json"
+    with pytest.raises(SystemExit) as info:
+        code = main(["report", *args, "--output", str(out)])
+        raise SystemExit(code)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and needle in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_output_to_missing_folder(tmp_path, capsys):
+    assert main(["report", "--output", str(tmp_path / "nope" / "r.txt")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_paper_text_and_json(capsys):
+    assert main(["paper"]) == 0
+    text = capsys.readouterr().out
+    assert "1.19 / 1.91 *" in text and "tensorflow/models#1997" in text
+    assert main(["paper", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    keys = [t["key"] for t in doc["tables"]]
+    assert keys[:7] == [f"table{i}" for i in range(1, 8)]
+    flagged = [v for t in doc["tables"] for r in t["rows"] for v in r["values"] if v["flagged"]]
+    assert len(flagged) >= 12 and all(v["note"] for v in flagged)
