@@ -265,8 +265,8 @@ def paper_table_text(table: PaperTable) -> str:
                                for j, (c, w) in enumerate(zip(row, widths))).rstrip())
         if i == 0:
             lines.append("-" * len(lines[-1]))
-    for row, value in table.flagged_values:
-        lines.append(f"  * {row.label}, {value.quantity}: {value.note}")
+    for flagged_row, value in table.flagged_values:
+        lines.append(f"  * {flagged_row.label}, {value.quantity}: {value.note}")
     return "\n".join(lines) + "\n"
 
 
