@@ -1,0 +1,378 @@
+"""Keras ImageNet weights for MobileNet v1: find the file, inspect it, load it by layer name.
+
+Keras publishes one ``.h5`` file per (alpha, resolution), ``mobilenet_{1_0|7_5|5_0|2_5}_{res}_tf.h5``,
+but the weights do not depend on the input size (the convolutions are size-agnostic and the
+classifier follows a global average pool), so any of the four files for an alpha loads at any
+resolution.  The lookup therefore accepts every resolution file for the alpha and prefers the
+matching one.
+
+Files are inspected with h5py *before* TensorFlow sees them, so that every way a file can be
+wrong (missing, not HDF5, truncated, another alpha, no classifier) becomes one readable
+``WeightsError`` instead of a Keras traceback.  Loading is done here by layer name rather
+than through ``model.load_weights``: it does not depend on the file extension or on private
+Keras modules, and a shape mismatch names the layer.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from explorer.arch.spec import (
+    PRETRAINED_ALPHAS,
+    PRETRAINED_RESOLUTIONS,
+    STEM_FILTERS,
+    MobileNetSpec,
+    format_alpha,
+    scaled_channels,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import keras
+
+#: Keras' spelling of each pretrained alpha in the weight file names.
+ALPHA_FILE_TEXT: dict[float, str] = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0", 0.25: "2_5"}
+#: Where keras.applications downloads MobileNet v1 files from.
+KERAS_WEIGHTS_BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet/"
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_LAST_POINTWISE = "conv_pw_13"
+_LAST_POINTWISE_FILTERS = 1024
+
+
+class WeightsError(ValueError):
+    """A weights file that cannot be used; the message says what is wrong and what to do."""
+
+
+@dataclass(frozen=True)
+class WeightsFileInfo:
+    """What an HDF5 weights file holds, read without TensorFlow.
+
+    ``alpha`` is the pretrained alpha whose channel counts match the file, or the value implied
+    by the last pointwise layer (``channels / 1024``) for files of other widths.
+    """
+
+    path: Path
+    size_bytes: int
+    alpha: float
+    stem_channels: int  # conv1 output channels = int(32 * alpha)
+    include_top: bool  # a conv_preds classifier is present
+    classes: int | None  # classifier outputs, None without top
+    layer_names: tuple[str, ...]
+    keras_version: str
+
+    @property
+    def alpha_text(self) -> str:
+        return f"{self.alpha:.2f}"
+
+
+@dataclass(frozen=True)
+class WeightsChoice:
+    """The outcome of a weights lookup for one spec.
+
+    ``path`` is None when no usable file was found; ``message`` then says where to put one.
+    """
+
+    path: Path | None
+    info: WeightsFileInfo | None
+    source: str  # "--weights", "--weights-dir", "Keras cache" or "" when not found
+    description: str  # one line for the UI/CLI: which file is in use, or why none
+    searched: tuple[Path, ...] = ()
+    message: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.path is not None
+
+
+def keras_weights_name(alpha: float, resolution: int, include_top: bool = True) -> str:
+    """Keras' file name, e.g. ``mobilenet_7_5_192_tf.h5``; ValueError for other alphas."""
+    try:
+        alpha_text = ALPHA_FILE_TEXT[float(alpha)]
+    except KeyError:
+        raise ValueError(
+            f"Keras publishes no ImageNet weights for alpha {format_alpha(alpha)}"
+            f" (only {', '.join(format_alpha(a) for a in PRETRAINED_ALPHAS)})"
+        ) from None
+    suffix = "tf.h5" if include_top else "tf_no_top.h5"
+    return f"mobilenet_{alpha_text}_{int(resolution)}_{suffix}"
+
+
+def keras_weights_url(name: str) -> str:
+    """The download URL keras.applications uses for ``name``."""
+    return KERAS_WEIGHTS_BASE_URL + name
+
+
+def keras_cache_dir() -> Path:
+    """``$KERAS_HOME/models`` (default ``~/.keras/models``), where Keras keeps downloads."""
+    home = os.environ.get("KERAS_HOME")
+    base = Path(home) if home else Path(os.path.expanduser("~")) / ".keras"
+    return base / "models"
+
+
+def candidate_names(spec: MobileNetSpec) -> list[str]:
+    """File names that fit ``spec``'s alpha, the matching resolution first."""
+    if not spec.has_pretrained_alpha:
+        return []
+    resolutions = sorted(PRETRAINED_RESOLUTIONS,
+                         key=lambda r: (r != spec.resolution, abs(r - spec.resolution)))
+    return [keras_weights_name(spec.alpha, r) for r in resolutions]
+
+
+def _decode(name: Any) -> str:
+    return name.decode("utf-8") if isinstance(name, (bytes, bytearray)) else str(name)
+
+
+def _weights_root(f: Any) -> Any:
+    # Whole-model saves (model.save("x.h5")) keep the weights under "model_weights".
+    return f["model_weights"] if "model_weights" in f else f
+
+
+def _alpha_for_channels(stem: int, last_pw: int | None) -> float:
+    for alpha in PRETRAINED_ALPHAS:
+        if scaled_channels(STEM_FILTERS, alpha) == stem and (
+            last_pw is None or scaled_channels(_LAST_POINTWISE_FILTERS, alpha) == last_pw
+        ):
+            return alpha
+    if last_pw is not None:
+        return last_pw / _LAST_POINTWISE_FILTERS
+    return stem / STEM_FILTERS
+
+
+def _kernel_shape(group: Any) -> tuple[int, ...] | None:
+    names = [_decode(n) for n in group.attrs.get("weight_names", [])]
+    for n in names:
+        if "kernel" in n:
+            return tuple(group[n].shape)
+    return None
+
+
+def inspect_weights(path: str | os.PathLike[str]) -> WeightsFileInfo:
+    """Read alpha, top and classes of a Keras MobileNet ``.h5`` file with h5py only.
+
+    Raises:
+        WeightsError: missing file, a folder, not HDF5, truncated/corrupt, or not MobileNet.
+    """
+    import h5py
+
+    p = Path(path)
+    if not p.exists():
+        raise WeightsError(f"weights file {p} does not exist")
+    if p.is_dir():
+        raise WeightsError(f"weights path {p} is a folder, not a .h5 file")
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            head = fh.read(len(_HDF5_SIGNATURE))
+    except OSError as exc:
+        raise WeightsError(f"cannot read weights file {p}: {exc.strerror or exc}") from None
+    if size == 0:
+        raise WeightsError(f"weights file {p} is empty (0 bytes); download it again")
+    # h5py.is_hdf5 also accepts files with a user block; the plain signature is the common case.
+    if head != _HDF5_SIGNATURE and not h5py.is_hdf5(str(p)):
+        raise WeightsError(f"{p} is not an HDF5 file (expected a Keras .h5 weights file)")
+    try:
+        with h5py.File(p, "r") as f:
+            root = _weights_root(f)
+            raw_names = root.attrs.get("layer_names")
+            if raw_names is None:
+                raise WeightsError(
+                    f"{p} is an HDF5 file but not a Keras weights file (no 'layer_names')"
+                )
+            names = tuple(_decode(n) for n in raw_names)
+            if "conv1" not in names or "conv1" not in root:
+                raise WeightsError(f"{p} holds no MobileNet weights (no 'conv1' layer)")
+            stem_shape = _kernel_shape(root["conv1"])
+            if stem_shape is None or len(stem_shape) != 4:
+                raise WeightsError(f"{p} has a 'conv1' layer without a 3x3 kernel")
+            stem = int(stem_shape[-1])
+            last_pw = None
+            if _LAST_POINTWISE in names and _LAST_POINTWISE in root:
+                shape = _kernel_shape(root[_LAST_POINTWISE])
+                last_pw = int(shape[-1]) if shape else None
+            include_top = "conv_preds" in names and "conv_preds" in root
+            classes = None
+            if include_top:
+                shape = _kernel_shape(root["conv_preds"])
+                classes = int(shape[-1]) if shape else None
+            version = _decode(root.attrs.get("keras_version", f.attrs.get("keras_version", "")))
+            # Touch one dataset: catches files cut off after the metadata was written.
+            root["conv1"][_decode(root["conv1"].attrs["weight_names"][0])][(0,) * len(stem_shape)]
+    except WeightsError:
+        raise
+    except (OSError, KeyError, ValueError, RuntimeError) as exc:
+        detail = str(exc).split("\n")[0]
+        raise WeightsError(
+            f"weights file {p} is truncated or corrupt ({detail}); download it again"
+        ) from None
+    return WeightsFileInfo(
+        path=p, size_bytes=size, alpha=_alpha_for_channels(stem, last_pw), stem_channels=stem,
+        include_top=include_top, classes=classes, layer_names=names, keras_version=version,
+    )
+
+
+def check_weights(info: WeightsFileInfo, spec: MobileNetSpec, need_top: bool = True) -> None:
+    """Raise WeightsError when ``info`` cannot serve ``spec`` (alpha, classifier, classes)."""
+    if info.stem_channels != scaled_channels(STEM_FILTERS, spec.alpha) or (
+        abs(info.alpha - spec.alpha) > 1e-6 and info.alpha in PRETRAINED_ALPHAS
+    ):
+        raise WeightsError(
+            f"{info.path.name}: this file holds alpha {info.alpha_text} weights;"
+            f" the model is alpha {spec.alpha:.2f}"
+        )
+    if spec.body != "separable":
+        raise WeightsError(
+            f"{info.path.name} holds separable MobileNet weights; the {spec.body} body has"
+            " other layers"
+        )
+    if need_top and not info.include_top:
+        raise WeightsError(
+            f"{info.path.name} is a no-top file (feature extractor without the conv_preds"
+            " classifier): it cannot classify; use mobilenet_<a>_<res>_tf.h5 instead"
+        )
+    if need_top and spec.include_top and info.classes != spec.classes:
+        raise WeightsError(
+            f"{info.path.name} has a {info.classes}-class classifier; the model has"
+            f" {spec.classes} classes"
+        )
+
+
+def _describe(info: WeightsFileInfo, source: str, spec: MobileNetSpec) -> str:
+    text = f"{info.path} (alpha {info.alpha_text}, from {source})"
+    stem = info.path.name.rsplit("_tf", 1)[0]
+    res_text = stem.rsplit("_", 1)[-1]
+    if res_text.isdigit() and int(res_text) != spec.resolution:
+        text += f"; made for {res_text} px, weights are resolution-independent"
+    return text
+
+
+def missing_weights_message(spec: MobileNetSpec, searched: Sequence[Path]) -> str:
+    """Why no file was found and how to get one."""
+    if not spec.has_pretrained_alpha:
+        if spec.body != "separable":
+            return (f"no ImageNet weights exist for the {spec.body} body; only the separable"
+                    " MobileNet has published weights")
+        return (
+            f"no ImageNet weights exist for alpha {format_alpha(spec.alpha)}; pretrained alphas"
+            f" are {', '.join(format_alpha(a) for a in PRETRAINED_ALPHAS)}"
+            f" (nearest: {format_alpha(spec.nearest_pretrained_alpha())})"
+        )
+    names = candidate_names(spec)
+    where = ", ".join(str(d) for d in searched) or str(keras_cache_dir())
+    return (
+        f"no weights file for alpha {format_alpha(spec.alpha)} found in {where}; put"
+        f" {names[0]} (or any mobilenet_{ALPHA_FILE_TEXT[spec.alpha]}_<res>_tf.h5) there, pass"
+        f" --weights FILE, or download it from {keras_weights_url(names[0])}"
+    )
+
+
+def _dirs_for(weights_dir: Path | None) -> list[Path]:
+    dirs = [Path(weights_dir)] if weights_dir is not None else []
+    cache = keras_cache_dir()
+    if cache not in dirs:
+        dirs.append(cache)
+    return dirs
+
+
+def find_weights(spec: MobileNetSpec, weights: str | os.PathLike[str] | None = None,
+                 weights_dir: str | os.PathLike[str] | None = None,
+                 need_top: bool = True) -> WeightsChoice:
+    """Choose the weights file for ``spec``.
+
+    Order: the explicit ``weights`` file; else ``weights_dir`` then the Keras cache, each
+    searched for every resolution file of the alpha (matching resolution first).
+
+    Raises:
+        WeightsError: the explicit file is bad, or ``weights_dir`` is not a folder.
+    Returns:
+        A WeightsChoice; ``path`` is None (with ``message``) when nothing usable exists.
+        Files found in the folders that are corrupt or wrong are skipped; if all candidates
+        are bad, the first problem is reported in ``message``.
+    """
+    if weights is not None:
+        info = inspect_weights(weights)
+        check_weights(info, spec, need_top=need_top)
+        return WeightsChoice(Path(weights), info, "--weights", _describe(info, "--weights", spec))
+    if weights_dir is not None and not Path(weights_dir).is_dir():
+        raise WeightsError(f"--weights-dir {weights_dir} is not a folder")
+    dirs = _dirs_for(Path(weights_dir) if weights_dir is not None else None)
+    problems: list[str] = []
+    for folder in dirs:
+        source = "--weights-dir" if weights_dir is not None and folder == Path(weights_dir) \
+            else "Keras cache"
+        for name in candidate_names(spec):
+            path = folder / name
+            if not path.is_file():
+                continue
+            try:
+                info = inspect_weights(path)
+                check_weights(info, spec, need_top=need_top)
+            except WeightsError as exc:
+                problems.append(str(exc))
+                continue
+            return WeightsChoice(path, info, source, _describe(info, source, spec), tuple(dirs))
+    message = problems[0] if problems else missing_weights_message(spec, dirs)
+    return WeightsChoice(None, None, "", "random weights (no pretrained file)", tuple(dirs),
+                         message)
+
+
+def load_weights_into(model: keras.Model, info: WeightsFileInfo) -> int:
+    """Copy every layer's weights from the file into ``model``, matching layers by name.
+
+    Returns:
+        The number of layers loaded.
+    Raises:
+        WeightsError: a layer is missing from the file, or a shape does not match.
+    """
+    import h5py
+
+    loaded = 0
+    try:
+        with h5py.File(info.path, "r") as f:
+            root = _weights_root(f)
+            for layer in model.layers:
+                expected = layer.get_weights()
+                if not expected:
+                    continue
+                if layer.name not in root:
+                    raise WeightsError(
+                        f"{info.path.name} has no weights for layer {layer.name!r}"
+                    )
+                group = root[layer.name]
+                names = [_decode(n) for n in group.attrs.get("weight_names", [])]
+                if len(names) != len(expected):
+                    raise WeightsError(
+                        f"{info.path.name}: layer {layer.name!r} has {len(names)} arrays in the"
+                        f" file, the model expects {len(expected)}"
+                    )
+                values = [group[n][()] for n in names]
+                for n, v, e in zip(names, values, expected, strict=True):
+                    if v.shape != e.shape:
+                        raise WeightsError(
+                            f"{info.path.name}: {n} has shape {v.shape}, the model expects"
+                            f" {e.shape}"
+                        )
+                layer.set_weights(values)
+                loaded += 1
+    except WeightsError:
+        raise
+    except (OSError, KeyError, RuntimeError) as exc:
+        detail = str(exc).split("\n")[0]
+        raise WeightsError(
+            f"weights file {info.path} is truncated or corrupt ({detail}); download it again"
+        ) from None
+    return loaded
+
+
+def iter_cached_weights(folders: Iterable[Path] | None = None) -> list[tuple[Path, float, int]]:
+    """Keras MobileNet files present in ``folders`` (default: Keras cache) as (path, alpha, res)."""
+    out: list[tuple[Path, float, int]] = []
+    for folder in folders if folders is not None else [keras_cache_dir()]:
+        for alpha, text in ALPHA_FILE_TEXT.items():
+            for res in PRETRAINED_RESOLUTIONS:
+                path = Path(folder) / f"mobilenet_{text}_{res}_tf.h5"
+                if path.is_file():
+                    out.append((path, alpha, res))
+    return out
