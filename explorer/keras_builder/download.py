@@ -136,7 +136,7 @@ def download_weights(alpha: float, resolution: int = 224, dest_dir: Path | None 
     staging = folder / f".{name}.download"
     download_file(url, staging, progress=progress, cancel=cancel, timeout=timeout)
     try:
-        info = inspect_weights(staging)
+        inspect_weights(staging)
     except WeightsError as exc:
         staging.unlink(missing_ok=True)
         raise DownloadError(f"downloaded {url} but it is not usable: {exc}") from None

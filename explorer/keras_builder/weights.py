@@ -1,10 +1,10 @@
 """Keras ImageNet weights for MobileNet v1: find the file, inspect it, load it by layer name.
 
-Keras publishes one ``.h5`` file per (alpha, resolution), ``mobilenet_{1_0|7_5|5_0|2_5}_{res}_tf.h5``,
-but the weights do not depend on the input size (the convolutions are size-agnostic and the
-classifier follows a global average pool), so any of the four files for an alpha loads at any
-resolution.  The lookup therefore accepts every resolution file for the alpha and prefers the
-matching one.
+Keras publishes one ``.h5`` file per (alpha, resolution),
+``mobilenet_{1_0|7_5|5_0|2_5}_{res}_tf.h5``, but the weights do not depend on the input size
+(the convolutions are size-agnostic and the classifier follows a global average pool), so any
+of the four files for an alpha loads at any resolution.  The lookup therefore accepts every
+resolution file for the alpha and prefers the matching one.
 
 Files are inspected with h5py *before* TensorFlow sees them, so that every way a file can be
 wrong (missing, not HDF5, truncated, another alpha, no classifier) becomes one readable
