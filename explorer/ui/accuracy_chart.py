@@ -1,0 +1,115 @@
+"""Accuracy vs mult-adds of the 16 published MobileNet v1 variants, current variant marked.
+
+x is log10(MACs) (labelled as counts), y the TF-slim float top-1.  One line per width
+multiplier alpha joins its four resolutions.  A variant without published accuracy is shown
+as a vertical line at its mult-adds.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from explorer.arch.accuracy import PUBLISHED_ACCURACY, published_accuracy
+from explorer.arch.export import human_count
+from explorer.arch.layers import model_totals
+from explorer.arch.spec import PRETRAINED_ALPHAS, MobileNetSpec, format_alpha
+from explorer.ui.plot_style import CountAxis, style_plot
+from explorer.ui.variant_state import VariantState
+
+ALPHA_COLORS = {1.0: "#2f78c4", 0.75: "#3a9e3a", 0.5: "#e07b24", 0.25: "#9b4fb5"}
+CURRENT_COLOR = "#d62728"
+
+
+def published_points() -> list[tuple[MobileNetSpec, int, float]]:
+    """(spec, MACs, float top-1) for the 16 published variants."""
+    return [(MobileNetSpec(a.alpha, a.resolution), model_totals(
+        MobileNetSpec(a.alpha, a.resolution)).macs, a.top1_float) for a in PUBLISHED_ACCURACY]
+
+
+class AccuracyChartPanel(QWidget):
+    """Top-1 vs mult-adds trade-off chart."""
+
+    def __init__(self, state: VariantState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("accuracyPanel")
+        self.caption = QLabel(self)
+        self.caption.setObjectName("accuracyCaption")
+        self.caption.setProperty("role", "headline")
+        self.caption.setWordWrap(True)
+        self.axis = CountAxis("bottom")
+        self.axis.set_log_values(True)
+        self.plot_widget = pg.PlotWidget(self, axisItems={"bottom": self.axis})
+        self.plot_widget.setObjectName("accuracyPlot")
+        self.plot = self.plot_widget.getPlotItem()
+        style_plot(self.plot)
+        self.plot.showGrid(x=True, y=True, alpha=0.18)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.getAxis("bottom").setLabel("mult-adds (MACs), log scale")
+        self.plot.getAxis("left").setLabel("ImageNet top-1 (TF-slim, float)", units="%")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        legend = self.plot.addLegend(offset=(-10, -10), labelTextSize="9pt",
+                                     brush=pg.mkBrush(255, 255, 255, 220))
+        points = published_points()
+        self.points = points
+        for alpha in PRETRAINED_ALPHAS:
+            mine = sorted((p for p in points if p[0].alpha == alpha), key=lambda p: p[1])
+            xs = [math.log10(m) for _, m, _ in mine]
+            ys = [t for _, _, t in mine]
+            self.plot.plot(xs, ys, pen=pg.mkPen(ALPHA_COLORS[alpha], width=2), symbol="o",
+                           symbolSize=9, symbolBrush=ALPHA_COLORS[alpha],
+                           symbolPen=pg.mkPen("w"), name=f"alpha {format_alpha(alpha)}")
+            for spec, macs, top1 in mine:
+                label = pg.TextItem(str(spec.resolution), color="#555555", anchor=(0.5, 1.35))
+                label.setPos(math.log10(macs), top1)
+                self.plot.addItem(label)
+        self.current_marker = self.plot.plot(
+            [], [], pen=None, symbol="star", symbolSize=22, symbolBrush=CURRENT_COLOR,
+            symbolPen=pg.mkPen("#7a1010"), name="current variant")
+        self.current_line = pg.InfiniteLine(
+            angle=90, movable=False,
+            pen=pg.mkPen(CURRENT_COLOR, width=1.5, style=Qt.PenStyle.DashLine))
+        self.plot.addItem(self.current_line)
+        del legend
+        self._fixed_y = (38.0, 73.0)
+        state.spec_changed.connect(self.show_spec)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.plot_widget, 1)
+        note = QLabel("Published top-1 from TF-slim's mobilenet_v1.md (float checkpoints); "
+                      "labels are input resolutions. Mult-adds counted by this tool.", self)
+        note.setProperty("role", "caption")
+        layout.addWidget(note)
+        self.show_spec(state.spec)
+
+    def current_point(self) -> tuple[float, float | None]:
+        """(MACs, top-1 or None) of the marked variant."""
+        return self._current
+
+    @Slot(object)
+    def show_spec(self, spec: MobileNetSpec) -> None:
+        macs = model_totals(spec).macs
+        acc = published_accuracy(spec)
+        x = math.log10(max(macs, 1))
+        xs = [math.log10(m) for _, m, _ in self.points] + [x]
+        self.plot.setXRange(min(xs) - 0.08, max(xs) + 0.08, padding=0)
+        self.plot.setYRange(*self._fixed_y, padding=0)
+        if acc is None:
+            self._current = (float(macs), None)
+            self.current_marker.setData([], [])
+            self.current_line.setPos(x)
+            self.current_line.setVisible(True)
+            self.caption.setText(
+                f"MobileNet {spec.label}: {human_count(macs)} mult-adds; no published "
+                "accuracy (only the 16 pretrained variants have one)")
+        else:
+            self._current = (float(macs), acc.top1_float)
+            self.current_marker.setData([x], [acc.top1_float])
+            self.current_line.setVisible(False)
+            self.caption.setText(
+                f"MobileNet {spec.label}: {acc.top1_float:.1f} % top-1 at "
+                f"{human_count(macs)} mult-adds")

@@ -1,0 +1,83 @@
+"""``python main.py`` with no command: create the application, show the window, run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from explorer.threads import stop_all_threads
+
+APP_NAME = "MobileNet Explorer"
+
+
+def _light_palette() -> QPalette:
+    """A fixed light palette: the charts are white, so the chrome matches on every desktop."""
+    p = QPalette()
+    colors = {
+        QPalette.ColorRole.Window: "#f4f5f7",
+        QPalette.ColorRole.WindowText: "#1f2328",
+        QPalette.ColorRole.Base: "#ffffff",
+        QPalette.ColorRole.AlternateBase: "#f6f8fa",
+        QPalette.ColorRole.ToolTipBase: "#ffffe8",
+        QPalette.ColorRole.ToolTipText: "#1f2328",
+        QPalette.ColorRole.Text: "#1f2328",
+        QPalette.ColorRole.Button: "#eef0f3",
+        QPalette.ColorRole.ButtonText: "#1f2328",
+        QPalette.ColorRole.Highlight: "#2f78c4",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.PlaceholderText: "#8a8f98",
+        QPalette.ColorRole.Link: "#2f78c4",
+    }
+    for role, color in colors.items():
+        p.setColor(role, QColor(color))
+    return p
+
+
+def configure_application(app: QApplication) -> None:
+    """Style, palette, style sheet and names shared by the GUI and the screenshot command."""
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("MobileNetExplorer")
+    app.setStyle("Fusion")
+    app.setPalette(_light_palette())
+    font = QFont(app.font())
+    if font.pointSizeF() < 9.5:
+        font.setPointSizeF(9.5)
+        app.setFont(font)
+    try:
+        from explorer.resources import resource_path
+
+        app.setStyleSheet(resource_path("style.qss").read_text(encoding="utf-8"))
+    except (FileNotFoundError, OSError, UnicodeDecodeError):
+        pass  # unstyled but fully working
+
+
+def check_weights_args(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """``--weights`` / ``--weights-dir`` as paths; raises UsageError when they do not exist."""
+    from explorer.cli import UsageError
+
+    weights = getattr(args, "weights", None)
+    weights_dir = getattr(args, "weights_dir", None)
+    if weights is not None and not Path(weights).is_file():
+        raise UsageError(f"weights file {weights} does not exist")
+    if weights_dir is not None and not Path(weights_dir).is_dir():
+        raise UsageError(f"weights folder {weights_dir} does not exist")
+    return (Path(weights) if weights else None, Path(weights_dir) if weights_dir else None)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Show the main window and run the event loop; returns the exit status."""
+    weights, weights_dir = check_weights_args(args)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    configure_application(app)
+    from explorer.ui.main_window import MainWindow
+
+    window = MainWindow(weights_path=weights, weights_dir=weights_dir)
+    # Belt and braces: closeEvent stops threads too, but quitting by other means
+    # (session logout, Ctrl+C handler) only emits aboutToQuit.
+    app.aboutToQuit.connect(stop_all_threads)
+    window.show()
+    return app.exec()

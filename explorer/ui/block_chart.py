@@ -1,0 +1,286 @@
+"""Per-block chart: a full 3x3 convolution versus its depthwise separable replacement.
+
+Top plot (``blockCostPlot``): standard and separable mult-adds (or params) side by side for
+blocks 1..13, optional log scale.  Bottom plot: separable / standard per block next to the
+paper's closed form 1/N + 1/Dk^2 (section 3.1).  Each slider step only calls ``setOpts`` /
+``setData`` on existing items and sets the ranges explicitly, so no item is rebuilt and no
+auto-range pass runs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.arch.blocks import KERNEL, BlockCost, block_costs, block_totals
+from explorer.arch.export import human_count
+from explorer.arch.layers import model_totals
+from explorer.arch.spec import MobileNetSpec
+from explorer.ui.plot_style import (
+    FORMULA_COLOR,
+    RATIO_COLOR,
+    SEPARABLE_COLOR,
+    STANDARD_COLOR,
+    CountAxis,
+    legend_html,
+    style_plot,
+)
+from explorer.ui.variant_state import VariantState
+
+BAR_WIDTH = 0.38
+OFFSET = 0.2
+
+
+def whole_model_reduction(spec: MobileNetSpec) -> tuple[float, int, int]:
+    """(standard / separable, standard-body MACs, separable MACs) for the whole model.
+
+    The standard-body total swaps each block's separable pair for a full 3x3 conv and keeps
+    conv1 and the classifier: paper Table 4's "Conv MobileNet" (4867 M at 1.0-224).
+    """
+    t = model_totals(spec)
+    b = block_totals(spec)
+    standard = t.macs - b.separable_macs + b.standard_macs
+    return (standard / t.macs if t.macs else 0.0), standard, t.macs
+
+
+class BlockChartPanel(QWidget):
+    """Standard vs depthwise separable cost per block, with the ratio and the formula line."""
+
+    def __init__(self, state: VariantState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("blockPanel")
+        self._spec = state.spec
+        self._costs: tuple[BlockCost, ...] = ()
+
+        self.metric_combo = QComboBox(self)
+        self.metric_combo.setObjectName("blockMetric")
+        self.metric_combo.addItem("Mult-adds (MACs)", "macs")
+        self.metric_combo.addItem("Params (kernel weights)", "params")
+        self.log_check = QCheckBox("Log scale", self)
+        self.log_check.setObjectName("blockLogScale")
+        self.log_check.setToolTip("Logarithmic y axis (Ctrl+L)")
+        self.caption = QLabel(self)
+        self.caption.setObjectName("blockCaption")
+        self.caption.setProperty("role", "headline")
+        self.caption.setWordWrap(True)
+        self.subcaption = QLabel(self)
+        self.subcaption.setProperty("role", "caption")
+        self.subcaption.setWordWrap(True)
+
+        self.cost_axis = CountAxis("left")
+        self.plot_widget = pg.PlotWidget(self, axisItems={"left": self.cost_axis})
+        self.plot_widget.setObjectName("blockCostPlot")
+        self.plot = self.plot_widget.getPlotItem()
+        style_plot(self.plot)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.getAxis("bottom").setLabel("block")
+        self.plot.getAxis("bottom").setTicks([[(b, str(b)) for b in range(1, 14)]])
+        self.standard_bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH,
+                                             brush=STANDARD_COLOR, pen=pg.mkPen(None),
+                                             name="standard 3x3 convolution")
+        self.separable_bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH,
+                                              brush=SEPARABLE_COLOR, pen=pg.mkPen(None),
+                                              name="depthwise separable (3x3 dw + 1x1 pw)")
+        self.plot.addItem(self.standard_bars)
+        self.plot.addItem(self.separable_bars)
+        self.legend = QLabel(legend_html([(STANDARD_COLOR, "standard 3x3 convolution"),
+                                          (SEPARABLE_COLOR, "depthwise separable "
+                                           "(3x3 depthwise + 1x1 pointwise)")]), self)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.reduction_labels: list[pg.TextItem] = []
+
+        self.ratio_widget = pg.PlotWidget(self)
+        self.ratio_widget.setObjectName("blockRatioPlot")
+        self.ratio_plot = self.ratio_widget.getPlotItem()
+        style_plot(self.ratio_plot)
+        self.ratio_plot.setMouseEnabled(x=False, y=False)
+        self.ratio_plot.getAxis("bottom").setTicks([[(b, str(b)) for b in range(1, 14)]])
+        self.ratio_plot.getAxis("left").setLabel("%")
+        self.ratio_plot.getAxis("left").enableAutoSIPrefix(False)
+        self.ratio_legend = QLabel(
+            "Separable / standard per block: " + legend_html(
+                [(RATIO_COLOR, "counted for this variant")]) + "&nbsp;&nbsp;&nbsp;&nbsp;"
+            + legend_html([(FORMULA_COLOR, "1/N + 1/D<sub>K</sub><sup>2</sup> "
+                            "(paper section 3.1)")], line=True), self)
+        self.ratio_legend.setTextFormat(Qt.TextFormat.RichText)
+        self.formula_curve = self.ratio_plot.plot(
+            [], [], pen=pg.mkPen(FORMULA_COLOR, width=1.5, style=Qt.PenStyle.DashLine),
+)
+        self.ratio_curve = self.ratio_plot.plot(
+            [], [], pen=None, symbol="o", symbolSize=8, symbolBrush=RATIO_COLOR,
+            symbolPen=pg.mkPen("w"))
+        self.ratio_plot.setXLink(self.plot)
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Show:", self))
+        controls.addWidget(self.metric_combo)
+        controls.addWidget(self.log_check)
+        controls.addStretch(1)
+        controls.addWidget(self.legend)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(controls)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.subcaption)
+        layout.addWidget(self.plot_widget, 5)
+        layout.addWidget(self.ratio_legend)
+        layout.addWidget(self.ratio_widget, 2)
+
+        self.metric_combo.currentIndexChanged.connect(self._redraw)
+        self.log_check.toggled.connect(self._redraw)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        state.spec_changed.connect(self.show_spec)
+        self.show_spec(state.spec)
+
+    # --- data -----------------------------------------------------------------------------
+    @property
+    def metric(self) -> str:
+        """"macs" or "params"."""
+        return self.metric_combo.currentData()
+
+    def set_metric(self, metric: str) -> None:
+        self.metric_combo.setCurrentIndex(self.metric_combo.findData(metric))
+
+    def set_log_scale(self, on: bool) -> None:
+        self.log_check.setChecked(on)
+
+    def bar_data(self) -> dict[str, list[float]]:
+        """The exact numbers behind the bars (not log-transformed), for tests and tooltips."""
+        params = self.metric == "params"
+        return {
+            "blocks": [c.block for c in self._costs],
+            "standard": [c.standard_params if params else c.standard_macs for c in self._costs],
+            "separable": [c.separable_params if params else c.separable_macs
+                          for c in self._costs],
+            "ratio": [c.params_ratio if params else c.ratio for c in self._costs],
+            "formula": [c.paper_ratio for c in self._costs],
+        }
+
+    @Slot(object)
+    def show_spec(self, spec: MobileNetSpec) -> None:
+        self._spec = spec
+        self._costs = block_costs(spec)
+        self._redraw()
+
+    @Slot()
+    def _redraw(self, *_args: object) -> None:
+        data = self.bar_data()
+        blocks = np.asarray(data["blocks"], dtype=float)
+        std = np.asarray(data["standard"], dtype=float)
+        sep = np.asarray(data["separable"], dtype=float)
+        log = self.log_check.isChecked()
+        if log:
+            base = math.floor(math.log10(max(1.0, float(sep.min())))) if len(sep) else 0
+            y0 = float(base)
+            std_h = np.log10(np.maximum(std, 1.0)) - y0
+            sep_h = np.log10(np.maximum(sep, 1.0)) - y0
+            top = float(np.log10(max(1.0, float(std.max())))) if len(std) else 1.0
+            ymin, ymax = y0, top + 0.35
+        else:
+            y0 = 0.0
+            std_h, sep_h = std, sep
+            ymin, ymax = 0.0, float(std.max()) * 1.12 if len(std) else 1.0
+        self.cost_axis.set_log_values(log)
+        self.standard_bars.setOpts(x=blocks - OFFSET, height=std_h, y0=y0)
+        self.separable_bars.setOpts(x=blocks + OFFSET, height=sep_h, y0=y0)
+        self.plot.setYRange(ymin, ymax, padding=0)
+        self.plot.setXRange(0.4, 13.6, padding=0)
+        self._update_reduction_labels(blocks, y0 + std_h, data)
+
+        self.ratio_curve.setData(blocks, 100 * np.asarray(data["ratio"]))
+        self.formula_curve.setData(blocks, 100 * np.asarray(data["formula"]))
+        ratios = 100 * np.asarray(data["ratio"] + data["formula"])
+        if len(ratios):
+            self.ratio_plot.setYRange(0, max(15.0, float(ratios.max()) * 1.15), padding=0)
+        self._update_caption()
+
+    def _update_reduction_labels(self, blocks: np.ndarray, tops: np.ndarray,
+                                 data: dict[str, list[float]]) -> None:
+        # Reuse TextItems: creating 13 items per slider step would dominate the frame time.
+        while len(self.reduction_labels) < len(blocks):
+            item = pg.TextItem("", color="#444444", anchor=(0.5, 1.0))
+            item.setFont(self.font())
+            self.plot.addItem(item)
+            self.reduction_labels.append(item)
+        for i, item in enumerate(self.reduction_labels):
+            if i >= len(blocks):
+                item.setVisible(False)
+                continue
+            sep = data["separable"][i]
+            item.setText(f"{data['standard'][i] / sep:.1f}x" if sep else "")
+            item.setPos(float(blocks[i]), float(tops[i]))
+            item.setVisible(True)
+
+    def _update_caption(self) -> None:
+        spec = self._spec
+        if self.metric == "params":
+            b = block_totals(spec)
+            self.caption.setText(f"{b.params_reduction:.1f}x fewer params in blocks 1-13 with "
+                                 "depthwise separable convolutions")
+            self.subcaption.setText(
+                f"Blocks 1-13: {human_count(b.standard_params)} weights as standard 3x3 convs "
+                f"vs {human_count(b.separable_params)} separable (MobileNet {spec.label}). "
+                "Params do not depend on the input resolution.")
+            return
+        overall, standard, separable = whole_model_reduction(spec)
+        b = block_totals(spec)
+        self.caption.setText(f"{overall:.1f}x fewer mult-adds overall with depthwise separable "
+                             "convolutions")
+        self.subcaption.setText(
+            f"MobileNet {spec.label}: {human_count(standard)} MACs with standard 3x3 convs vs "
+            f"{human_count(separable)} separable; blocks 1-13 alone: {b.reduction:.1f}x. "
+            f"Per block the ratio is exactly 1/N + 1/{KERNEL}\u00b2 (N = output channels).")
+
+    # --- tooltips -------------------------------------------------------------------------
+    def tooltip_for_block(self, block: int) -> str:
+        """Exact numbers for one block (what the hover tooltip shows)."""
+        for c in self._costs:
+            if c.block == block:
+                break
+        else:
+            return ""
+        return (
+            f"Block {c.block}: {c.in_channels} \u2192 {c.out_channels} channels, "
+            f"{c.output_size}x{c.output_size} output, stride {c.stride}\n"
+            f"Standard 3x3 conv: {c.standard_macs:,} MACs, {c.standard_params:,} params\n"
+            f"Depthwise separable: {c.separable_macs:,} MACs, {c.separable_params:,} params\n"
+            f"    depthwise 3x3: {c.depthwise_macs:,} MACs\n"
+            f"    pointwise 1x1: {c.pointwise_macs:,} MACs\n"
+            f"Ratio {c.ratio:.4f} = 1/{c.out_channels} + 1/9 = {c.paper_ratio:.4f} "
+            f"({c.reduction:.2f}x fewer)"
+        )
+
+    def block_at(self, x: float) -> int | None:
+        """The block whose bar pair covers view coordinate ``x``."""
+        block = round(x)
+        if abs(x - block) <= OFFSET + BAR_WIDTH / 2 and any(c.block == block
+                                                            for c in self._costs):
+            return block
+        return None
+
+    @Slot(object)
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        for plot, widget in ((self.plot, self.plot_widget),):
+            if not plot.sceneBoundingRect().contains(scene_pos):
+                continue
+            point = plot.vb.mapSceneToView(scene_pos)
+            block = self.block_at(point.x())
+            view_pos = widget.mapFromScene(scene_pos)
+            if block is None:
+                QToolTip.hideText()
+                return
+            QToolTip.showText(widget.mapToGlobal(view_pos), self.tooltip_for_block(block),
+                              widget)
+            return

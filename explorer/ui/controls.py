@@ -1,0 +1,326 @@
+"""Variant controls: width multiplier alpha and input resolution sliders, spin boxes, presets.
+
+Sliders move on a fixed grid (alpha 0.10..1.50 step 0.05, resolution 32..512 step 16), so they
+work on integer grid indices; the spin boxes accept finer values (any resolution >= 32).
+Controls only *write* to ``VariantState``; they re-read it on ``spec_changed`` with signals
+blocked so that showing a value never writes it back (no feedback loops).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QRect, QSize, Qt, Slot
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QStyle,
+    QStyleOptionSlider,
+    QWidget,
+)
+
+from explorer.arch.accuracy import published_accuracy
+from explorer.arch.spec import (
+    RESOLUTION_MAX,
+    RESOLUTION_MIN,
+    MobileNetSpec,
+    format_alpha,
+    pretrained_specs,
+)
+from explorer.ui.variant_state import VariantState
+
+ALPHA_SLIDER_MIN = 0.10
+ALPHA_SLIDER_MAX = 1.50
+ALPHA_STEP = 0.05
+ALPHA_TICKS = (0.25, 0.5, 0.75, 1.0)
+#: Labelled positions under the alpha slider (the ticks plus both ends).
+ALPHA_LABELS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5)
+RES_SLIDER_MIN = 32
+RES_SLIDER_MAX = 512
+RES_STEP = 16
+RES_TICKS = (128, 160, 192, 224)
+#: Only some resolution ticks get a label: four labels 32 px apart would overlap.
+RES_LABELS = (32, 128, 224, 512)
+#: The alpha spin box goes beyond the slider (the cost model accepts up to 4).
+ALPHA_SPIN_MIN = 0.05
+ALPHA_SPIN_MAX = 4.0
+
+
+def alpha_to_index(alpha: float) -> int:
+    """Nearest slider grid index for ``alpha`` (clamped to the slider's range)."""
+    index = round((alpha - ALPHA_SLIDER_MIN) / ALPHA_STEP)
+    return max(0, min(alpha_index_count() - 1, index))
+
+
+def index_to_alpha(index: int) -> float:
+    # round() so 0.1 + 3 * 0.05 is exactly 0.25, the value the pretrained weights use.
+    return round(ALPHA_SLIDER_MIN + index * ALPHA_STEP, 2)
+
+
+def alpha_index_count() -> int:
+    return round((ALPHA_SLIDER_MAX - ALPHA_SLIDER_MIN) / ALPHA_STEP) + 1
+
+
+def resolution_to_index(resolution: int) -> int:
+    index = round((resolution - RES_SLIDER_MIN) / RES_STEP)
+    return max(0, min(resolution_index_count() - 1, index))
+
+
+def index_to_resolution(index: int) -> int:
+    return RES_SLIDER_MIN + index * RES_STEP
+
+
+def resolution_index_count() -> int:
+    return (RES_SLIDER_MAX - RES_SLIDER_MIN) // RES_STEP + 1
+
+
+def _tick_list(ticks: Sequence[int], labels: dict[int, str]) -> list[tuple[int, str]]:
+    """Tick marks at ``ticks``; labels (with or without a tick) at the keys of ``labels``."""
+    indices = sorted(set(ticks) | set(labels))
+    return [(i, labels.get(i, "")) for i in indices]
+
+
+class TickedSlider(QSlider):
+    """Horizontal slider that draws labelled ticks at chosen grid indices.
+
+    QSlider can only place ticks at a regular interval from its minimum, which cannot put
+    marks at alpha 0.25/0.5/0.75/1.0 when the range starts at 0.10, so we paint our own.
+    """
+
+    _LABEL_HEIGHT = 16
+
+    def __init__(self, ticks: Sequence[tuple[int, str]], parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self._ticks = list(ticks)
+        self._unlabelled_ends: set[int] = set()
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        hint = super().sizeHint()
+        return QSize(hint.width(), hint.height() + self._LABEL_HEIGHT)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), hint.height() + self._LABEL_HEIGHT)
+
+    def _groove_and_handle(self) -> tuple[QRect, QRect]:
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        style = self.style()
+        groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                      QStyle.SubControl.SC_SliderGroove, self)
+        handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                      QStyle.SubControl.SC_SliderHandle, self)
+        return groove, handle
+
+    def tick_x(self, index: int) -> int:
+        """Pixel x of the handle centre when the slider is at ``index``."""
+        groove, handle = self._groove_and_handle()
+        span = max(1, groove.width() - handle.width())
+        pos = QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), index, span)
+        return groove.x() + pos + handle.width() // 2
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        # Draw the groove in the upper part and our ticks + labels underneath.
+        super().paintEvent(event)
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        font = painter.font()
+        font.setPointSizeF(max(6.5, font.pointSizeF() * 0.8))
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        groove, _handle = self._groove_and_handle()
+        top = groove.bottom() + 3
+        for index, text in self._ticks:
+            x = self.tick_x(index)
+            if text != "" or index not in self._unlabelled_ends:
+                painter.drawLine(x, top, x, top + 3)
+            if not text:
+                continue
+            w = metrics.horizontalAdvance(text)
+            left = max(0, min(self.width() - w, x - w // 2))
+            painter.drawText(left, top + 4 + metrics.ascent(), text)
+        painter.end()
+
+
+class VariantControls(QWidget):
+    """Sliders, spin boxes, the preset menu and the pretrained-weights indicator."""
+
+    def __init__(self, state: VariantState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("variantControls")
+        self._state = state
+
+        self.alpha_slider = TickedSlider(
+            _tick_list([alpha_to_index(a) for a in ALPHA_TICKS],
+                       {alpha_to_index(a): format_alpha(a) for a in ALPHA_LABELS}), self)
+        self.alpha_slider.setObjectName("alphaSlider")
+        self.alpha_slider.setRange(0, alpha_index_count() - 1)
+        self.alpha_slider.setSingleStep(1)
+        self.alpha_slider.setPageStep(5)
+        self.alpha_slider.setToolTip("Width multiplier alpha: scales every layer's channels "
+                                     "(int(filters x alpha)); mult-adds and params ~ alpha^2")
+        self.alpha_slider.setAccessibleName("width multiplier alpha")
+
+        self.alpha_spin = QDoubleSpinBox(self)
+        self.alpha_spin.setObjectName("alphaSpin")
+        self.alpha_spin.setDecimals(2)
+        self.alpha_spin.setRange(ALPHA_SPIN_MIN, ALPHA_SPIN_MAX)
+        self.alpha_spin.setSingleStep(ALPHA_STEP)
+        self.alpha_spin.setKeyboardTracking(False)  # update when typing is done, not per digit
+        self.alpha_spin.setToolTip("Width multiplier alpha (type any value in 0.05..4)")
+        self.alpha_spin.setAccessibleName("width multiplier alpha")
+        self.alpha_spin.setMinimumWidth(90)
+
+        self.resolution_slider = TickedSlider(
+            _tick_list([resolution_to_index(r) for r in RES_TICKS],
+                       {resolution_to_index(r): str(r) for r in RES_LABELS}), self)
+        self.resolution_slider.setObjectName("resolutionSlider")
+        self.resolution_slider.setRange(0, resolution_index_count() - 1)
+        self.resolution_slider.setSingleStep(1)
+        self.resolution_slider.setPageStep(2)
+        self.resolution_slider.setToolTip("Input resolution in pixels (the paper's rho x 224): "
+                                          "mult-adds ~ resolution^2, params unchanged")
+        self.resolution_slider.setAccessibleName("input resolution")
+
+        self.resolution_spin = QSpinBox(self)
+        self.resolution_spin.setObjectName("resolutionSpin")
+        self.resolution_spin.setRange(RESOLUTION_MIN, RESOLUTION_MAX)
+        self.resolution_spin.setSingleStep(RES_STEP)
+        self.resolution_spin.setSuffix(" px")
+        self.resolution_spin.setKeyboardTracking(False)
+        self.resolution_spin.setToolTip(f"Input resolution: any integer {RESOLUTION_MIN}.."
+                                        f"{RESOLUTION_MAX}")
+        self.resolution_spin.setAccessibleName("input resolution")
+        self.resolution_spin.setMinimumWidth(90)
+
+        self.preset_combo = QComboBox(self)
+        self.preset_combo.setObjectName("presetCombo")
+        self.preset_combo.setToolTip("The 16 variants with published ImageNet weights")
+        self.preset_combo.addItem("Custom", None)
+        self._presets = pretrained_specs()
+        for spec in self._presets:
+            acc = published_accuracy(spec)
+            top1 = f"  ({acc.top1_float:.1f} % top-1)" if acc else ""
+            self.preset_combo.addItem(f"MobileNet {spec.label}{top1}", spec)
+
+        self.weights_label = QLabel(self)
+        self.weights_label.setObjectName("weightsIndicator")
+        self.weights_label.setWordWrap(True)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        alpha_caption = QLabel("Width multiplier alpha", self)
+        alpha_caption.setBuddy(self.alpha_spin)
+        res_caption = QLabel("Input resolution", self)
+        res_caption.setBuddy(self.resolution_spin)
+        preset_caption = QLabel("Pretrained preset", self)
+        preset_caption.setBuddy(self.preset_combo)
+        for caption in (alpha_caption, res_caption, preset_caption):
+            caption.setProperty("role", "caption")
+        # Caption and spin box on one row, the slider full width below: a wide slider
+        # keeps one step at several pixels and the tick labels apart.
+        grid.addWidget(alpha_caption, 0, 0)
+        grid.addWidget(self.alpha_spin, 0, 1)
+        grid.addWidget(self.alpha_slider, 1, 0, 1, 2)
+        grid.addWidget(res_caption, 2, 0)
+        grid.addWidget(self.resolution_spin, 2, 1)
+        grid.addWidget(self.resolution_slider, 3, 0, 1, 2)
+        grid.addWidget(preset_caption, 4, 0, 1, 2)
+        grid.addWidget(self.preset_combo, 5, 0, 1, 2)
+        grid.addWidget(self.weights_label, 6, 0, 1, 2)
+        grid.setColumnStretch(0, 1)
+
+        self.alpha_slider.valueChanged.connect(self._on_alpha_slider)
+        self.alpha_spin.valueChanged.connect(self._on_alpha_spin)
+        self.resolution_slider.valueChanged.connect(self._on_resolution_slider)
+        self.resolution_spin.valueChanged.connect(self._on_resolution_spin)
+        self.preset_combo.activated.connect(self._on_preset)
+        state.spec_changed.connect(self.show_spec)
+        self.show_spec(state.spec)
+
+    # --- writing to the state -------------------------------------------------------------
+    @Slot(int)
+    def _on_alpha_slider(self, index: int) -> None:
+        self._state.set_alpha(index_to_alpha(index))
+
+    @Slot(float)
+    def _on_alpha_spin(self, value: float) -> None:
+        # Spin boxes hold 2 decimals; skip the write-back when it only rounds the state's
+        # alpha (e.g. 0.333 shown as 0.33), so showing a value never changes the variant.
+        if round(self._state.spec.alpha, 2) != round(value, 2):
+            self._state.set_alpha(round(value, 2))
+
+    @Slot(int)
+    def _on_resolution_slider(self, index: int) -> None:
+        self._state.set_resolution(index_to_resolution(index))
+
+    @Slot(int)
+    def _on_resolution_spin(self, value: int) -> None:
+        self._state.set_resolution(value)
+
+    @Slot(int)
+    def _on_preset(self, index: int) -> None:
+        spec = self.preset_combo.itemData(index)
+        if isinstance(spec, MobileNetSpec):
+            self._state.set_variant(spec.alpha, spec.resolution)
+
+    def step_alpha(self, steps: int) -> None:
+        """Move alpha by ``steps`` slider steps (keyboard shortcuts)."""
+        self.alpha_slider.setValue(alpha_to_index(self._state.spec.alpha) + steps)
+
+    def step_resolution(self, steps: int) -> None:
+        self.resolution_slider.setValue(resolution_to_index(self._state.spec.resolution) + steps)
+
+    # --- reading from the state ----------------------------------------------------------
+    @Slot(object)
+    def show_spec(self, spec: MobileNetSpec) -> None:
+        """Reflect ``spec`` in every control without writing back."""
+        widgets = (self.alpha_slider, self.alpha_spin, self.resolution_slider,
+                   self.resolution_spin, self.preset_combo)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            # Never move a slider the user is dragging: Qt would fight the mouse.
+            if not self.alpha_slider.isSliderDown():
+                self.alpha_slider.setValue(alpha_to_index(spec.alpha))
+            if round(self.alpha_spin.value(), 2) != round(spec.alpha, 2):
+                self.alpha_spin.setValue(spec.alpha)
+            if not self.resolution_slider.isSliderDown():
+                self.resolution_slider.setValue(resolution_to_index(spec.resolution))
+            if self.resolution_spin.value() != spec.resolution:
+                self.resolution_spin.setValue(spec.resolution)
+            preset = self._presets.index(spec) + 1 if spec in self._presets else 0
+            self.preset_combo.setItemText(
+                0, "Custom" if preset else f"Custom: MobileNet {spec.label}")
+            self.preset_combo.setCurrentIndex(preset)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self._show_weights(spec)
+
+    def _show_weights(self, spec: MobileNetSpec) -> None:
+        if spec.is_pretrained:
+            text, level = "Pretrained ImageNet weights: available", "ok"
+        elif spec.has_pretrained_alpha:
+            text = (f"Pretrained weights for alpha {format_alpha(spec.alpha)} (trained at "
+                    f"128-224 px; they load at {spec.resolution} px)")
+            level = "partial"
+        else:
+            text = ("No pretrained weights for this alpha (nearest: "
+                    f"{format_alpha(spec.nearest_pretrained_alpha())})")
+            level = "none"
+        self.weights_label.setText(text)
+        if self.weights_label.property("level") != level:
+            self.weights_label.setProperty("level", level)
+            # Re-polish so the style sheet's [level="..."] colour applies.
+            self.weights_label.style().unpolish(self.weights_label)
+            self.weights_label.style().polish(self.weights_label)

@@ -1,0 +1,53 @@
+"""File > Export: the layer table as CSV, JSON or Markdown, identical to ``report``.
+
+The text comes from ``explorer.arch.export.render_report`` and is written atomically by
+``explorer.cli.write_output``, so an export equals ``python main.py report --format F`` for
+the same variant and a failed write leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from explorer.arch.export import render_report
+from explorer.arch.spec import MobileNetSpec
+
+#: format -> (menu label, file suffix, file-dialog filter)
+EXPORT_FORMATS: dict[str, tuple[str, str, str]] = {
+    "csv": ("CSV", ".csv", "CSV files (*.csv)"),
+    "json": ("JSON", ".json", "JSON files (*.json)"),
+    "markdown": ("Markdown", ".md", "Markdown files (*.md)"),
+}
+
+
+class ExportError(Exception):
+    """The export could not be written; the message says what to do."""
+
+
+def default_file_name(spec: MobileNetSpec, fmt: str) -> str:
+    return f"mobilenet_{spec.label}{EXPORT_FORMATS[fmt][1]}"
+
+
+def export_report(spec: MobileNetSpec, fmt: str, path: Path) -> None:
+    """Write the report for ``spec`` in ``fmt`` to ``path``; raises ExportError."""
+    from explorer.cli import UsageError, write_output  # cli imports nothing heavy
+
+    if fmt not in EXPORT_FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; choose csv, json or markdown")
+    try:
+        write_output(render_report(spec, fmt), Path(path))
+    except UsageError as exc:
+        raise ExportError(f"{exc}. Choose a folder you can write to.") from None
+
+
+def ask_export_path(parent: QWidget, spec: MobileNetSpec, fmt: str,
+                    folder: str = "") -> Path | None:
+    """Ask where to save; None when the user cancels."""
+    label, _suffix, file_filter = EXPORT_FORMATS[fmt]
+    start = str(Path(folder) / default_file_name(spec, fmt)) if folder else \
+        default_file_name(spec, fmt)
+    path, _ = QFileDialog.getSaveFileName(parent, f"Export layer table as {label}", start,
+                                          file_filter)
+    return Path(path) if path else None

@@ -1,0 +1,400 @@
+"""Layer table: every Keras layer of the current variant with shapes, params and mult-adds.
+
+``LayerTableModel`` (source, one row per layer plus a totals row) -> ``LayerFilterProxy``
+(filter by kind and name, numeric sorting, totals row pinned to the bottom) -> ``QTableView``.
+On a slider step the row count stays the same, so the model emits ``dataChanged`` for every
+cell instead of a reset: the view keeps its scroll position and selection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRegularExpression,
+    QSortFilterProxyModel,
+    Qt,
+    Slot,
+)
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.arch.export import human_count, shape_text
+from explorer.arch.layers import LAYER_KINDS, LayerRow, layer_rows, model_totals
+from explorer.arch.spec import MobileNetSpec
+from explorer.ui.variant_state import VariantState
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+#: Row tints per layer kind (light, so black text stays readable); MAC-carrying kinds stronger.
+KIND_COLORS: dict[str, str] = {
+    "input": "#eceff1",
+    "conv": "#fde2c8",
+    "depthwise": "#d4ecfb",
+    "pointwise": "#d8f0d2",
+    "batchnorm": "#f6f6f6",
+    "relu": "#fbfbfb",
+    "pad": "#f3eefa",
+    "pool": "#fff4cc",
+    "dropout": "#fff8e1",
+    "classifier": "#f1d9f5",
+    "reshape": "#f5f5f5",
+    "softmax": "#f5f5f5",
+}
+#: Saturated versions for the legend swatches and charts.
+KIND_ACCENTS: dict[str, str] = {
+    "conv": "#e07b24",
+    "depthwise": "#2b8cd6",
+    "pointwise": "#3a9e3a",
+    "classifier": "#9b4fb5",
+}
+
+COLUMNS = ("#", "Layer", "Kind", "Block", "Kernel/stride", "Input", "Output", "Params",
+           "Mult-adds (MACs)", "% MACs", "% params", "Activations")
+COL_INDEX, COL_NAME, COL_KIND, COL_BLOCK, COL_KERNEL, COL_INPUT, COL_OUTPUT, COL_PARAMS, \
+    COL_MACS, COL_MACS_SHARE, COL_PARAMS_SHARE, COL_ACTIVATIONS = range(len(COLUMNS))
+_NUMERIC = {COL_INDEX, COL_BLOCK, COL_PARAMS, COL_MACS, COL_MACS_SHARE, COL_PARAMS_SHARE,
+            COL_ACTIVATIONS}
+#: Role carrying the raw (unformatted) value used for sorting and for tests.
+RAW_ROLE = Qt.ItemDataRole.UserRole
+#: Role telling the proxy "this is the totals row" (always shown, always last).
+TOTAL_ROLE = Qt.ItemDataRole.UserRole + 1
+
+_TOTAL_FONT = QFont()
+_TOTAL_FONT.setBold(True)
+_TOTAL_BRUSH = QBrush(QColor("#e3e7ec"))
+_KIND_BRUSHES = {kind: QBrush(QColor(color)) for kind, color in KIND_COLORS.items()}
+
+
+class LayerTableModel(QAbstractTableModel):
+    """One row per ``LayerRow`` of the current spec, then a "Total" row."""
+
+    def __init__(self, state: VariantState | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._spec = state.spec if state is not None else MobileNetSpec()
+        self._rows: tuple[LayerRow, ...] = layer_rows(self._spec)
+        self._totals = model_totals(self._spec)
+        if state is not None:
+            state.spec_changed.connect(self.set_spec)
+
+    @property
+    def spec(self) -> MobileNetSpec:
+        return self._spec
+
+    @Slot(object)
+    def set_spec(self, spec: MobileNetSpec) -> None:
+        rows = layer_rows(spec)
+        same_shape = len(rows) == len(self._rows)
+        if not same_shape:
+            self.beginResetModel()
+        self._spec, self._rows, self._totals = spec, rows, model_totals(spec)
+        if same_shape:
+            last = self.index(self.rowCount() - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(0, 0), last, [])
+        else:
+            self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008,N802
+        return 0 if parent.isValid() else len(self._rows) + 1
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008,N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return {
+                COL_MACS: "Mult-adds: 1 multiply + 1 add (FLOPs = 2 x MACs)",
+                COL_PARAMS: "All weights incl. biases and batch norm (as Keras counts them)",
+                COL_ACTIVATIONS: "Output elements per image (float32: 4 bytes each)",
+                COL_KERNEL: "Kernel size / stride",
+            }.get(section)
+        return None
+
+    def raw_value(self, row: int, column: int) -> Any:
+        """Unformatted value of a cell: ints for counts, floats (0..1) for shares."""
+        t = self._totals
+        if row == len(self._rows):
+            return {
+                COL_NAME: "Total", COL_PARAMS: t.params, COL_MACS: t.macs,
+                COL_MACS_SHARE: 1.0 if t.macs else 0.0, COL_PARAMS_SHARE: 1.0,
+                COL_ACTIVATIONS: t.activations_total,
+            }.get(column)
+        r = self._rows[row]
+        if column == COL_INDEX:
+            return r.index
+        if column == COL_NAME:
+            return r.name
+        if column == COL_KIND:
+            return r.kind
+        if column == COL_BLOCK:
+            return r.block
+        if column == COL_KERNEL:
+            return r.kernel_stride_text
+        if column == COL_INPUT:
+            return r.input_shape
+        if column == COL_OUTPUT:
+            return r.output_shape
+        if column == COL_PARAMS:
+            return r.params
+        if column == COL_MACS:
+            return r.macs
+        if column == COL_MACS_SHARE:
+            return r.macs / t.macs if t.macs else 0.0
+        if column == COL_PARAMS_SHARE:
+            return r.params / t.params if t.params else 0.0
+        if column == COL_ACTIVATIONS:
+            return r.activations
+        return None
+
+    def display_text(self, row: int, column: int) -> str:
+        value = self.raw_value(row, column)
+        if value is None:
+            return ""
+        if column in (COL_INPUT, COL_OUTPUT):
+            return shape_text(value)
+        if column in (COL_MACS_SHARE, COL_PARAMS_SHARE):
+            return f"{100 * value:.2f}"
+        if isinstance(value, int) and column != COL_INDEX and column != COL_BLOCK:
+            return f"{value:,}"
+        return str(value)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        if not (0 <= row < self.rowCount() and 0 <= col < len(COLUMNS)):
+            return None
+        is_total = row == len(self._rows)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display_text(row, col)
+        if role == RAW_ROLE:
+            value = self.raw_value(row, col)
+            if isinstance(value, tuple):  # shapes sort by element count
+                n = 1
+                for d in value:
+                    n *= d
+                return n
+            return -1 if value is None else value
+        if role == TOTAL_ROLE:
+            return is_total
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in _NUMERIC:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return _TOTAL_BRUSH if is_total else _KIND_BRUSHES.get(self._rows[row].kind)
+        if role == Qt.ItemDataRole.FontRole and is_total:
+            return _TOTAL_FONT
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_MACS:
+            value = self.raw_value(row, col)
+            return None if value is None else f"{value:,} mult-adds ({human_count(value)})"
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class LayerFilterProxy(QSortFilterProxyModel):
+    """Filters by kind and name; sorts numerically; keeps the totals row last."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._kind: str | None = None
+        self.setSortRole(RAW_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(COL_NAME)
+
+    def set_kind(self, kind: str | None) -> None:
+        """Show only layers of ``kind`` (None: all kinds)."""
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateRowsFilter is deprecated
+            self.beginFilterChange()
+            self._kind = kind or None
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._kind = kind or None
+            self.invalidateRowsFilter()
+
+    def set_name_filter(self, text: str) -> None:
+        """Case-insensitive substring match on the layer name."""
+        self.setFilterRegularExpression(
+            QRegularExpression(QRegularExpression.escape(text),
+                               QRegularExpression.PatternOption.CaseInsensitiveOption))
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        index = model.index(source_row, COL_KIND, source_parent)
+        if model.data(index, TOTAL_ROLE):
+            return True
+        if self._kind is not None and model.data(index, RAW_ROLE) != self._kind:
+            return False
+        return super().filterAcceptsRow(source_row, source_parent)
+
+    def lessThan(self, left: AnyIndex, right: AnyIndex) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        left_total = bool(model.data(left, TOTAL_ROLE))
+        right_total = bool(model.data(right, TOTAL_ROLE))
+        if left_total or right_total:
+            # Qt reverses lessThan for descending order; answer so the total ends up last.
+            ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
+            return right_total if ascending else left_total
+        a, b = model.data(left, RAW_ROLE), model.data(right, RAW_ROLE)
+        try:
+            return a < b
+        except TypeError:
+            return str(a) < str(b)
+
+
+class LayerTablePanel(QWidget):
+    """Filter bar, the table view (``layerTable``) and a footer summing the shown rows."""
+
+    def __init__(self, state: VariantState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("layerPanel")
+        self.model = LayerTableModel(state, self)
+        self.proxy = LayerFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setObjectName("kindFilter")
+        self.kind_combo.addItem("All kinds", None)
+        for kind in LAYER_KINDS:
+            self.kind_combo.addItem(kind, kind)
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setObjectName("nameFilter")
+        self.name_edit.setPlaceholderText("Filter by layer name, e.g. conv_pw or _12")
+        self.name_edit.setClearButtonEnabled(True)
+
+        self.view = QTableView(self)
+        self.view.setObjectName("layerTable")
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(COL_INDEX, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setAlternatingRowColors(False)  # rows are tinted by kind instead
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.horizontalHeader().setHighlightSections(False)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self._size_columns()
+
+        copy_action = QAction("Copy selection as TSV", self.view)
+        copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        copy_action.triggered.connect(self.copy_selection)
+        self.view.addAction(copy_action)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.copy_action = copy_action
+
+        self.footer = QLabel(self)
+        self.footer.setObjectName("layerFooter")
+        self.footer.setProperty("role", "caption")
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Kind:", self))
+        bar.addWidget(self.kind_combo)
+        bar.addWidget(self.name_edit, 1)
+        legend = QLabel(self._legend_html(), self)
+        legend.setTextFormat(Qt.TextFormat.RichText)
+        bar.addWidget(legend)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.footer)
+
+        self.kind_combo.currentIndexChanged.connect(self._on_kind)
+        self.name_edit.textChanged.connect(self.proxy.set_name_filter)
+        self.proxy.rowsInserted.connect(self._update_footer)
+        self.proxy.rowsRemoved.connect(self._update_footer)
+        self.proxy.modelReset.connect(self._update_footer)
+        self.proxy.layoutChanged.connect(self._update_footer)
+        state.spec_changed.connect(self._update_footer)
+        self._update_footer()
+
+    @staticmethod
+    def _legend_html() -> str:
+        parts = [f'<span style="background:{KIND_COLORS[k]}; color:#222;">&nbsp;{k}&nbsp;</span>'
+                 for k in ("conv", "depthwise", "pointwise", "classifier")]
+        return " ".join(parts)
+
+    def _size_columns(self) -> None:
+        # Size once, for the widest numbers the sliders can produce, instead of resizing to
+        # contents on every step (that costs milliseconds and makes columns jump).
+        widest = LayerTableModel(None)
+        widest.set_spec(MobileNetSpec(1.5, 512))
+        metrics = self.view.fontMetrics()
+        header = self.view.horizontalHeader()
+        for col, title in enumerate(COLUMNS):
+            texts = [widest.display_text(r, col) for r in range(widest.rowCount())]
+            width = max(metrics.horizontalAdvance(t) for t in [*texts, title]) + 14
+            header.resizeSection(col, min(width, 190))
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+    @Slot(int)
+    def _on_kind(self, index: int) -> None:
+        self.proxy.set_kind(self.kind_combo.itemData(index))
+
+    def shown_source_rows(self) -> list[int]:
+        """Source rows of the layers the filter shows (totals row excluded)."""
+        rows = []
+        for r in range(self.proxy.rowCount()):
+            src = self.proxy.mapToSource(self.proxy.index(r, 0)).row()
+            if src < self.model.rowCount() - 1:
+                rows.append(src)
+        return rows
+
+    @Slot()
+    def _update_footer(self, *_args: object) -> None:
+        rows = self.shown_source_rows()
+        total_layers = self.model.rowCount() - 1
+        params = sum(self.model.raw_value(r, COL_PARAMS) for r in rows)
+        macs = sum(self.model.raw_value(r, COL_MACS) for r in rows)
+        all_macs = self.model.raw_value(total_layers, COL_MACS) or 1
+        self.footer.setText(
+            f"Showing {len(rows)} of {total_layers} layers: {params:,} params, {macs:,} "
+            f"mult-adds (MACs) = {100 * macs / all_macs:.1f} % of the model")
+
+    def selection_tsv(self) -> str:
+        """Selected cells as tab-separated text with a header line (as shown, sorted)."""
+        indexes = self.view.selectionModel().selectedIndexes()
+        if not indexes:
+            return ""
+        rows = sorted({i.row() for i in indexes})
+        cols = sorted({i.column() for i in indexes})
+        chosen = {(i.row(), i.column()) for i in indexes}
+        lines = ["\t".join(COLUMNS[c] for c in cols)]
+        for r in rows:
+            cells = []
+            for c in cols:
+                text = self.proxy.index(r, c).data() if (r, c) in chosen else ""
+                cells.append(text or "")
+            lines.append("\t".join(cells))
+        return "\n".join(lines) + "\n"
+
+    @Slot()
+    def copy_selection(self) -> None:
+        text = self.selection_tsv()
+        if text:
+            QGuiApplication.clipboard().setText(text)

@@ -1,0 +1,422 @@
+"""The main window: variant controls and summary on the left, the views in tabs.
+
+Everything here reads the pure cost model on the GUI thread; nothing imports TensorFlow.
+The Classify tab is built the first time it is shown, from
+``explorer.ui.classify_panel.ClassifyPanel`` (owned by the classification work); when that
+module is missing or fails to build, the tab says why and the rest of the window works.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.arch.export import human_count
+from explorer.arch.layers import model_totals
+from explorer.arch.spec import MobileNetSpec
+from explorer.threads import stop_all_threads
+from explorer.ui import settings as st
+from explorer.ui.about import AboutDialog
+from explorer.ui.accuracy_chart import AccuracyChartPanel
+from explorer.ui.block_chart import BlockChartPanel
+from explorer.ui.compare_view import CompareView
+from explorer.ui.controls import VariantControls
+from explorer.ui.export_dialog import EXPORT_FORMATS, ExportError, ask_export_path, export_report
+from explorer.ui.layer_table import LayerTablePanel
+from explorer.ui.paper_view import PaperView
+from explorer.ui.summary_panel import SummaryPanel
+from explorer.ui.type_chart import TypeChartPanel
+from explorer.ui.variant_state import VariantState
+
+#: Tab keys in order; the screenshot command's --view takes these names.
+VIEW_NAMES = ("layers", "blocks", "types", "accuracy", "compare", "paper", "classify")
+VIEW_TITLES = {
+    "layers": "Layers",
+    "blocks": "Standard vs separable",
+    "types": "Cost by type",
+    "accuracy": "Accuracy vs MACs",
+    "compare": "Compare",
+    "paper": "Paper tables",
+    "classify": "Classify",
+}
+
+
+class MainWindow(QMainWindow):
+    """MobileNet Explorer's window.
+
+    Attributes:
+        state: the shared ``VariantState`` (current spec, pinned spec).
+        views: view name (see ``VIEW_NAMES``) -> the tab's widget; "classify" maps to the
+            placeholder until the Classify panel is built.
+        controls, summary: the left-hand ``VariantControls`` and ``SummaryPanel``.
+        weights_path, weights_dir: from ``--weights`` / ``--weights-dir`` (or None), for the
+            Classify panel.
+        last_update_ms: how long the last ``spec_changed`` took to update every view.
+    """
+
+    def __init__(self, state: VariantState | None = None, parent: QWidget | None = None, *,
+                 weights_path: Path | None = None, weights_dir: Path | None = None,
+                 restore_settings: bool = True) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("MobileNet Explorer")
+        self.weights_path = Path(weights_path) if weights_path else None
+        self.weights_dir = Path(weights_dir) if weights_dir else None
+        self.last_error: str | None = None
+        self.last_update_ms = 0.0
+        self._update_started = 0.0
+        self._restore = restore_settings
+        self._settings = st.app_settings()
+        self._classify_panel: QWidget | None = None
+        self._classify_error: str | None = None
+        self._export_folder = ""
+        self._message_box: QMessageBox | None = None
+        self._about: AboutDialog | None = None
+
+        self.state = state if state is not None else VariantState(parent=self)
+        if restore_settings:
+            saved = st.load_variant(self._settings)
+            if saved is not None:
+                self.state.set_spec(saved)
+        # Connected before any view so it runs first; _finish_update is connected last.
+        self.state.spec_changed.connect(self._start_update)
+
+        self.controls = VariantControls(self.state)
+        self.summary = SummaryPanel(self.state)
+        self.layer_panel = LayerTablePanel(self.state)
+        self.block_panel = BlockChartPanel(self.state)
+        self.type_panel = TypeChartPanel(self.state)
+        self.accuracy_panel = AccuracyChartPanel(self.state)
+        self.compare_view = CompareView(self.state)
+        self.paper_view = PaperView(self.state)
+        self.classify_placeholder = self._make_classify_placeholder()
+        self.views: dict[str, QWidget] = {
+            "layers": self.layer_panel,
+            "blocks": self.block_panel,
+            "types": self.type_panel,
+            "accuracy": self.accuracy_panel,
+            "compare": self.compare_view,
+            "paper": self.paper_view,
+            "classify": self.classify_placeholder,
+        }
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("viewTabs")
+        self.tabs.setDocumentMode(True)
+        for name in VIEW_NAMES:
+            self.tabs.addTab(self.views[name], VIEW_TITLES[name])
+        self.setCentralWidget(self.tabs)
+        self._build_sidebar()
+        self._build_actions()
+        self._status = QLabel(self)
+        self._status.setObjectName("statusVariant")
+        self.statusBar().addPermanentWidget(self._status)
+        self.state.spec_changed.connect(self._finish_update)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._show_status(self.state.spec)
+        self._set_icon()
+        self.resize(1400, 900)
+        if restore_settings:
+            self._restore_window()
+
+    # --- construction ---------------------------------------------------------------------
+    def _build_sidebar(self) -> None:
+        side = QWidget()
+        side.setObjectName("sidebar")
+        layout = QVBoxLayout(side)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(8)
+        title = QLabel("Variant", side)
+        title.setProperty("role", "section")
+        layout.addWidget(title)
+        layout.addWidget(self.controls)
+        line = QFrame(side)
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        layout.addWidget(line)
+        summary_title = QLabel("Summary", side)
+        summary_title.setProperty("role", "section")
+        layout.addWidget(summary_title)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        dock = QDockWidget("MobileNet v1", self)
+        dock.setObjectName("variantDock")
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setWidget(scroll)
+        dock.setMinimumWidth(360)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.sidebar_dock = dock
+
+    def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None,
+                tip: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            # Window-wide, so shortcuts work whichever widget has focus.
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.export_actions: dict[str, QAction] = {}
+        shortcuts = {"csv": "Ctrl+E", "json": "Ctrl+Shift+J", "markdown": "Ctrl+Shift+M"}
+        for fmt, (label, _suffix, _filter) in EXPORT_FORMATS.items():
+            action = self._action(f"Export layer table as {label}...",
+                                  lambda _=False, f=fmt: self.export_table(f), shortcuts[fmt],
+                                  f"Same content as 'report --format {fmt}'")
+            file_menu.addAction(action)
+            self.export_actions[fmt] = action
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("Copy selected rows", self.layer_panel.copy_selection,
+                                         None, "Copy the selected table cells as TSV"))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+
+        variant = bar.addMenu("&Variant")
+        variant.addAction(self._action("Wider (alpha + 0.05)",
+                                       lambda: self.controls.step_alpha(1), "Alt+Up"))
+        variant.addAction(self._action("Narrower (alpha - 0.05)",
+                                       lambda: self.controls.step_alpha(-1), "Alt+Down"))
+        variant.addAction(self._action("Higher resolution (+16 px)",
+                                       lambda: self.controls.step_resolution(1), "Alt+Right"))
+        variant.addAction(self._action("Lower resolution (-16 px)",
+                                       lambda: self.controls.step_resolution(-1), "Alt+Left"))
+        variant.addSeparator()
+        variant.addAction(self._action("Reset to MobileNet 1.0-224",
+                                       lambda: self.state.set_variant(1.0, 224), "Ctrl+0"))
+        variant.addAction(self._action("Pin current variant as A (Compare)",
+                                       self._pin_and_compare, "Ctrl+P"))
+
+        view = bar.addMenu("&View")
+        for i, name in enumerate(VIEW_NAMES):
+            view.addAction(self._action(VIEW_TITLES[name],
+                                        lambda _=False, n=name: self.show_view(n),
+                                        f"Ctrl+{i + 1}"))
+        view.addSeparator()
+        view.addAction(self._action(
+            "Log scale in block chart",
+            lambda: self.block_panel.set_log_scale(not self.block_panel.log_check.isChecked()),
+            "Ctrl+L"))
+        view.addAction(self._action("Filter layers by name",
+                                    self._focus_filter, QKeySequence.StandardKey.Find))
+        view.addAction(self.sidebar_dock.toggleViewAction())
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&About MobileNet Explorer", self.show_about, "F1"))
+
+    def _make_classify_placeholder(self) -> QWidget:
+        holder = QWidget()
+        holder.setObjectName("classifyTab")
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._classify_message = QLabel(
+            "The Classify view loads when you open this tab (TensorFlow is imported only "
+            "then).", holder)
+        self._classify_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._classify_message.setWordWrap(True)
+        layout.addWidget(self._classify_message)
+        return holder
+
+    def _set_icon(self) -> None:
+        try:
+            from explorer.resources import resource_path
+
+            self.setWindowIcon(QIcon(str(resource_path("icon.svg"))))
+        except FileNotFoundError:
+            pass  # cosmetic only
+
+    # --- views ----------------------------------------------------------------------------
+    def show_view(self, name: str) -> QWidget:
+        """Bring the tab ``name`` (one of ``VIEW_NAMES``) to the front; returns its widget."""
+        if name not in self.views:
+            raise ValueError(f"unknown view {name!r}; choose one of {', '.join(VIEW_NAMES)}")
+        self.tabs.setCurrentIndex(VIEW_NAMES.index(name))
+        if name == "classify":
+            return self.classify_panel() or self.classify_placeholder
+        return self.views[name]
+
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        if 0 <= index < len(VIEW_NAMES) and VIEW_NAMES[index] == "classify":
+            self.classify_panel()
+
+    def classify_panel(self) -> QWidget | None:
+        """The Classify panel, built on first use; None (see ``classify_error``) if missing."""
+        if self._classify_panel is not None or self._classify_error is not None:
+            return self._classify_panel
+        try:
+            from explorer.ui.classify_panel import ClassifyPanel
+        except ImportError as exc:
+            self._classify_error = f"classification is not available: {exc}"
+        else:
+            try:
+                panel = ClassifyPanel(self.state, self.classify_placeholder)
+            except Exception as exc:  # noqa: BLE001 - a broken panel must not break the window
+                self._classify_error = f"the Classify view failed to start: {exc}"
+            else:
+                self._classify_message.hide()
+                self.classify_placeholder.layout().addWidget(panel)
+                self._classify_panel = panel
+                self.views["classify"] = panel
+        if self._classify_error:
+            self._classify_message.setText(self._classify_error)
+        return self._classify_panel
+
+    @property
+    def classify_error(self) -> str | None:
+        return self._classify_error
+
+    # --- update timing and status bar -----------------------------------------------------
+    @Slot(object)
+    def _start_update(self, _spec: MobileNetSpec) -> None:
+        self._update_started = time.perf_counter()
+
+    @Slot(object)
+    def _finish_update(self, spec: MobileNetSpec) -> None:
+        self.last_update_ms = 1000 * (time.perf_counter() - self._update_started)
+        self._show_status(spec)
+
+    def _show_status(self, spec: MobileNetSpec) -> None:
+        t = model_totals(spec)
+        timing = (f"views updated in {self.last_update_ms:.1f} ms" if self._update_started
+                  else "ready")
+        self._status.setText(
+            f"MobileNet {spec.label}  |  {human_count(t.params)} params  |  "
+            f"{human_count(t.macs)} mult-adds (MACs)  |  {timing}")
+
+    # --- actions --------------------------------------------------------------------------
+    @Slot()
+    def _pin_and_compare(self) -> None:
+        self.state.pin()
+        self.show_view("compare")
+
+    @Slot()
+    def _focus_filter(self) -> None:
+        self.show_view("layers")
+        self.layer_panel.name_edit.setFocus()
+        self.layer_panel.name_edit.selectAll()
+
+    def export_table(self, fmt: str, path: Path | str | None = None) -> bool:
+        """Export the layer table for the current variant; asks for a path when None.
+
+        On failure the error is shown (non-blocking) and in the status bar, ``last_error``
+        holds it, and the table is untouched.  Returns True when the file was written.
+        """
+        spec = self.state.spec
+        if path is None:
+            path = ask_export_path(self, spec, fmt, self._export_folder)
+            if path is None:
+                return False
+        path = Path(path)
+        try:
+            export_report(spec, fmt, path)
+        except ExportError as exc:
+            self.show_error("Export failed", f"Could not export the layer table: {exc}")
+            return False
+        self._export_folder = str(path.parent)
+        self.last_error = None
+        self.statusBar().showMessage(f"Exported MobileNet {spec.label} as "
+                                     f"{EXPORT_FORMATS[fmt][0]} to {path}", 8000)
+        return True
+
+    def show_error(self, title: str, message: str) -> None:
+        """Tell the user without blocking (``open()``, not ``exec()``)."""
+        self.last_error = message
+        self.statusBar().showMessage(message, 15000)
+        if self._message_box is not None:
+            self._message_box.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("errorMessage")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(self._on_message_closed)
+        self._message_box = box
+        box.open()
+
+    @Slot()
+    def _on_message_closed(self) -> None:
+        self._message_box = None
+
+    @property
+    def error_box(self) -> QMessageBox | None:
+        """The error message currently shown, if any."""
+        return self._message_box
+
+    @Slot()
+    def show_about(self) -> AboutDialog:
+        if self._about is None:
+            self._about = AboutDialog(self)
+        self._about.open()
+        return self._about
+
+    # --- settings and shutdown ------------------------------------------------------------
+    def _restore_window(self) -> None:
+        s = self._settings
+        geometry = s.value(st.KEY_GEOMETRY)
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = s.value(st.KEY_STATE)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        try:
+            tab = int(s.value(st.KEY_TAB, 0))
+        except (TypeError, ValueError):
+            tab = 0
+        # Never reopen on Classify: that would import TensorFlow before the window shows.
+        if 0 <= tab < len(VIEW_NAMES) and VIEW_NAMES[tab] != "classify":
+            self.tabs.setCurrentIndex(tab)
+        self.block_panel.set_log_scale(st.read_bool(s, st.KEY_LOG_SCALE))
+
+    def save_settings(self) -> None:
+        s = self._settings
+        s.setValue(st.KEY_GEOMETRY, self.saveGeometry())
+        s.setValue(st.KEY_STATE, self.saveState())
+        s.setValue(st.KEY_TAB, self.tabs.currentIndex())
+        s.setValue(st.KEY_LOG_SCALE, self.block_panel.log_check.isChecked())
+        st.save_variant(s, self.state.spec)
+        s.sync()
+
+    def shutdown(self) -> list[str]:
+        """Stop the Classify panel and every registered thread; returns threads still stuck."""
+        panel = self._classify_panel
+        if panel is not None and hasattr(panel, "shutdown"):
+            try:
+                panel.shutdown()
+            except Exception:  # noqa: BLE001 - closing must always succeed
+                pass
+        # Each thread gets part of the 2 s budget the user waits at most.
+        return stop_all_threads(timeout_ms=1500)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self._restore:
+            self.save_settings()
+        self.shutdown()
+        if self._message_box is not None:
+            self._message_box.close()
+        event.accept()
+        super().closeEvent(event)
+

@@ -1,0 +1,87 @@
+"""Shared pyqtgraph look: white background, readable fonts, count axes with k/M/G labels.
+
+pyqtgraph's own log mode only transforms curve items, not bar graphs, so our charts feed
+log10 values themselves and tell ``CountAxis`` to label ticks as powers of ten.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtGui import QFont
+
+from explorer.arch.export import human_count
+
+pg.setConfigOptions(antialias=True, background="w", foreground="#333333")
+
+STANDARD_COLOR = "#d0674f"  # full 3x3 convolution
+SEPARABLE_COLOR = "#2f78c4"  # depthwise separable
+DEPTHWISE_COLOR = "#7fb6e6"
+RATIO_COLOR = "#3a9e3a"
+FORMULA_COLOR = "#222222"
+A_COLOR = "#8a8f98"  # Compare: pinned variant A
+B_COLOR = "#2f78c4"  # Compare: current variant B
+
+
+def axis_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(9)
+    return font
+
+
+class CountAxis(pg.AxisItem):
+    """Axis labelled 1k / 10 M / 1 G; in log mode the data are log10 values."""
+
+    def __init__(self, orientation: str, unit: str = "", **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self.log_values = False
+        self.unit = unit
+        self.setStyle(tickFont=axis_font(), tickTextOffset=4)
+
+    def set_log_values(self, log: bool) -> None:
+        self.log_values = log
+        self.picture = None
+        self.update()
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802,N803
+        if not self.log_values:
+            return super().tickValues(minVal, maxVal, size)
+        lo, hi = math.ceil(minVal), math.floor(maxVal)
+        majors = [float(v) for v in range(lo, hi + 1)]
+        minors = [math.log10(m * 10**e) for e in range(lo - 1, hi + 1) for m in (2, 5)
+                  if minVal <= math.log10(m * 10**e) <= maxVal]
+        return [(1.0, majors), (0.5, minors if len(majors) < 4 else [])]
+
+    def tickStrings(self, values: list, scale: float, spacing: float) -> list:  # noqa: N802
+        out = []
+        for v in values:
+            value = 10**v if self.log_values else v * scale
+            out.append(human_count(round(value, 6), self.unit).replace(" ", "")
+                       if value else "0")
+        return out
+
+
+def style_plot(plot: pg.PlotItem, title: str | None = None) -> None:
+    """Common look for our PlotItems."""
+    plot.showGrid(x=False, y=True, alpha=0.18)
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setStyle(tickFont=axis_font())
+        axis.setPen(pg.mkPen("#888888"))
+        axis.setTextPen(pg.mkPen("#333333"))
+    if title:
+        plot.setTitle(title, size="10pt", color="#333333")
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+
+
+def legend_html(entries: list[tuple[str, str]], line: bool = False) -> str:
+    """A one-line legend as rich text (kept outside the plot so it never hides data)."""
+    parts = []
+    for color, text in entries:
+        mark = (f'<span style="color:{color}; font-weight:bold;">&#9473;&#9473;</span>' if line
+                else f'<span style="color:{color};">&#9632;</span>')
+        parts.append(f"{mark}&nbsp;{text}")
+    return "&nbsp;&nbsp;&nbsp;&nbsp;".join(parts)

@@ -1,0 +1,113 @@
+"""``python main.py screenshot``: render the window offscreen to a PNG (no display needed).
+
+Arguments are checked before Qt starts, and the PNG is written to a temporary file in the
+target folder then renamed, so a failure never leaves a partial or stale file behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+WIDTH, HEIGHT = 1400, 900
+VIEWS = ("layers", "blocks", "types", "accuracy", "compare", "paper", "classify")
+
+
+def _check_args(args: argparse.Namespace) -> tuple[Path, str]:
+    from explorer.cli import UsageError
+
+    view = str(args.view).strip().lower()
+    if view not in VIEWS:
+        raise UsageError(f"unknown view {args.view!r}; choose one of {', '.join(VIEWS)}")
+    output = Path(args.output)
+    if output.suffix.lower() != ".png":
+        raise UsageError(f"screenshot output must be a .png file, got {output}")
+    folder = output.resolve().parent
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {output}: folder {folder} does not exist")
+    image = getattr(args, "image", None)
+    if view == "classify":
+        if image is None:
+            raise UsageError("--view classify needs --image PHOTO")
+        if not Path(image).is_file():
+            raise UsageError(f"image {image} does not exist")
+    elif image is not None:
+        raise UsageError("--image is only used with --view classify")
+    return output, view
+
+
+def _save_png(pixmap, output: Path) -> None:  # noqa: ANN001 - QPixmap
+    from explorer.cli import UsageError
+
+    folder = output.resolve().parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=folder)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    os.close(fd)
+    try:
+        if not pixmap.save(tmp, "PNG"):
+            raise UsageError(f"cannot write {output}: saving the PNG failed")
+        os.replace(tmp, output)
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def render_window(window, view: str, image: Path | None = None) -> object:  # noqa: ANN001
+    """Show ``view`` in ``window`` (already sized) and return a QPixmap of the window."""
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.cli import UsageError
+
+    window.show()
+    window.show_view(view)
+    QApplication.processEvents()
+    if view == "classify":
+        panel = window.classify_panel()
+        if panel is None:
+            raise UsageError(f"cannot render the classify view: {window.classify_error}")
+        try:
+            from explorer.ui.classify_panel import prepare_screenshot
+        except ImportError as exc:
+            raise UsageError(f"cannot render the classify view: {exc}") from None
+        prepare_screenshot(panel, image, window.weights_path, window.weights_dir)
+    # Two passes: the first lays out, the second lets pyqtgraph size its axes to the fonts.
+    for _ in range(2):
+        QApplication.processEvents()
+    return window.grab()
+
+
+def run_screenshot(args: argparse.Namespace) -> int:
+    """Entry point of the ``screenshot`` command; raises explorer.cli.UsageError."""
+    output, view = _check_args(args)
+    from explorer.ui.app import check_weights_args
+
+    weights, weights_dir = check_weights_args(args)
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        # Offscreen whatever the desktop: the command must work over SSH and in CI.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        app = QApplication(sys.argv[:1])
+    from explorer.ui.app import configure_application
+    from explorer.ui.main_window import MainWindow
+
+    configure_application(app)
+    window = MainWindow(weights_path=weights, weights_dir=weights_dir, restore_settings=False)
+    try:
+        window.state.set_variant(args.alpha, args.resolution)
+        window.resize(WIDTH, HEIGHT)
+        pixmap = render_window(window, view, getattr(args, "image", None))
+        _save_png(pixmap, output)
+    finally:
+        window.close()
+        window.deleteLater()
+        QApplication.processEvents()
+    print(f"wrote {output} ({pixmap.width()}x{pixmap.height()}, view {view})")
+    return 0

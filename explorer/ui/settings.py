@@ -1,0 +1,57 @@
+"""QSettings access: the ini file named by MOBILENET_EXPLORER_SETTINGS, else the user's default.
+
+Tests and automation set the environment variable so they never touch the user's settings.
+Values read back are validated: a corrupt or hand-edited file falls back to defaults.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QSettings
+
+from explorer.arch.spec import MobileNetSpec
+
+SETTINGS_ENV = "MOBILENET_EXPLORER_SETTINGS"
+ORGANIZATION = "MobileNetExplorer"
+APPLICATION = "mobilenet-explorer"
+
+KEY_GEOMETRY = "window/geometry"
+KEY_STATE = "window/state"
+KEY_TAB = "window/tab"
+KEY_ALPHA = "variant/alpha"
+KEY_RESOLUTION = "variant/resolution"
+KEY_LOG_SCALE = "blocks/log_scale"
+
+
+def app_settings() -> QSettings:
+    """The app's settings store (ini format in both cases, so it is easy to inspect)."""
+    path = os.environ.get(SETTINGS_ENV)
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION,
+                     APPLICATION)
+
+
+def load_variant(settings: QSettings) -> MobileNetSpec | None:
+    """The last variant saved, or None when absent or invalid."""
+    alpha = settings.value(KEY_ALPHA)
+    resolution = settings.value(KEY_RESOLUTION)
+    if alpha is None or resolution is None:
+        return None
+    try:
+        return MobileNetSpec(float(alpha), int(resolution))
+    except (TypeError, ValueError):
+        return None
+
+
+def save_variant(settings: QSettings, spec: MobileNetSpec) -> None:
+    settings.setValue(KEY_ALPHA, spec.alpha)
+    settings.setValue(KEY_RESOLUTION, spec.resolution)
+
+
+def read_bool(settings: QSettings, key: str, default: bool = False) -> bool:
+    value = settings.value(key, default)
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return bool(value)

@@ -1,0 +1,103 @@
+"""Summary of the current variant: params, mult-adds (MACs), FLOPs, activation memory, accuracy."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from explorer.arch.accuracy import published_accuracy
+from explorer.arch.blocks import block_totals
+from explorer.arch.export import human_bytes, human_count
+from explorer.arch.layers import model_totals
+from explorer.arch.spec import MobileNetSpec
+from explorer.ui.variant_state import VariantState
+
+REFERENCE = MobileNetSpec(1.0, 224)
+
+
+class SummaryPanel(QWidget):
+    """Labelled totals for the current variant; ``fields`` maps a key to its value QLabel."""
+
+    FIELDS = (
+        ("variant", "Variant"),
+        ("params", "Params"),
+        ("trainable", "  trainable"),
+        ("non_trainable", "  non-trainable"),
+        ("macs", "Mult-adds (MACs)"),
+        ("flops", "FLOPs (2 x MACs)"),
+        ("act_peak", "Activations, peak"),
+        ("act_total", "Activations, all"),
+        ("weights_mem", "Weights (float32)"),
+        ("vs_reference", "vs MobileNet 1.0-224"),
+        ("separable", "Separable vs standard"),
+        ("top1", "ImageNet top-1"),
+    )
+
+    def __init__(self, state: VariantState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("summaryPanel")
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setHorizontalSpacing(10)
+        form.setVerticalSpacing(3)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        tips = {
+            "macs": "Mult-adds: one multiply plus one add. Counted for conv, depthwise, "
+                    "pointwise and the classifier; batch norm, ReLU6 and pooling count 0.",
+            "flops": "FLOPs = 2 x MACs (many tools mix the two up)",
+            "act_peak": "Largest input + output of one layer, float32, batch 1: the working "
+                        "set a sequential runtime needs",
+            "act_total": "All layer outputs together, float32, batch 1 (no buffer reuse)",
+            "separable": "Blocks 1-13 as depthwise separable convs versus the same blocks as "
+                         "full 3x3 convolutions",
+            "top1": "TF-slim published top-1 (float); only the 16 pretrained variants have one",
+        }
+        for key, caption in self.FIELDS:
+            value = QLabel(self)
+            value.setObjectName(f"summary_{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            name = QLabel(caption, self)
+            name.setProperty("role", "caption")
+            if key in tips:
+                name.setToolTip(tips[key])
+                value.setToolTip(tips[key])
+            if key == "variant":
+                value.setProperty("role", "headline")
+            form.addRow(name, value)
+            self.fields[key] = value
+        state.spec_changed.connect(self.show_spec)
+        self.show_spec(state.spec)
+
+    def text(self, key: str) -> str:
+        """The text shown for ``key`` (tests and automation)."""
+        return self.fields[key].text()
+
+    @Slot(object)
+    def show_spec(self, spec: MobileNetSpec) -> None:
+        t = model_totals(spec)
+        ref = model_totals(REFERENCE)
+        f = self.fields
+        f["variant"].setText(f"MobileNet {spec.label}")
+        f["params"].setText(f"{t.params:,}  ({human_count(t.params)})")
+        f["trainable"].setText(f"{t.trainable_params:,}")
+        f["non_trainable"].setText(f"{t.non_trainable_params:,}")
+        f["macs"].setText(f"{t.macs:,}  ({human_count(t.macs)})")
+        f["flops"].setText(f"{t.flops:,}  ({human_count(t.flops)})")
+        f["act_peak"].setText(f"{human_bytes(t.activation_bytes_peak)}  "
+                              f"({human_count(t.activations_peak)} values)")
+        f["act_total"].setText(human_bytes(t.activation_bytes_total))
+        f["weights_mem"].setText(human_bytes(t.param_bytes))
+        f["vs_reference"].setText(f"{t.macs / ref.macs:.2f}x MACs, "
+                                  f"{t.params / ref.params:.2f}x params")
+        b = block_totals(spec)
+        f["separable"].setText(f"{b.reduction:.1f}x fewer mult-adds")
+        acc = published_accuracy(spec)
+        if acc is None:
+            f["top1"].setText("not published (not one of the 16 pretrained variants)")
+        else:
+            keras = (f", Keras\u00a0{acc.top1_keras:.1f}\u00a0%" if acc.top1_keras is not None
+                     else "")
+            f["top1"].setText(f"{acc.top1_float:.1f}\u00a0%  (int8\u00a0{acc.top1_quant:.1f}"
+                              f"\u00a0%{keras})")

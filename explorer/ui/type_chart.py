@@ -1,0 +1,116 @@
+"""Cost by layer type (the paper's Table 2), live for the current variant.
+
+A table with mult-adds and weights per type (biases and batch norm excluded, as the paper
+counts) beside the printed 1.0-224 shares, and a grouped horizontal bar chart of the shares.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.arch.breakdown import TYPE_LABELS, TypeShare, cost_by_type
+from explorer.arch.spec import MobileNetSpec
+from explorer.ui.plot_style import SEPARABLE_COLOR, STANDARD_COLOR, legend_html, style_plot
+from explorer.ui.variant_state import VariantState
+
+#: Shares printed in the paper's Table 2 for 1.0 MobileNet-224 (mult-adds %, params %).
+PAPER_TABLE2 = {
+    "Conv 1x1": (94.86, 74.59),
+    "Conv DW 3x3": (3.06, 1.06),
+    "Conv 3x3": (1.19, 0.02),
+    "Fully Connected": (0.18, 24.33),
+}
+HEADERS = ("Type", "Mult-adds (MACs)", "% MACs", "Params (weights)", "% params",
+           "Paper 1.0-224: % MACs / % params")
+
+
+class TypeChartPanel(QWidget):
+    """Paper Table 2 recomputed for the current variant."""
+
+    def __init__(self, state: VariantState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("typePanel")
+        self.shares: tuple[TypeShare, ...] = ()
+        self.title = QLabel(self)
+        self.title.setProperty("role", "headline")
+        self.table = QTableWidget(len(TYPE_LABELS), len(HEADERS), self)
+        self.table.setObjectName("typeTable")
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for r, label in enumerate(TYPE_LABELS):
+            for c in range(len(HEADERS)):
+                item = QTableWidgetItem()
+                align = Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight
+                item.setTextAlignment(int(align | Qt.AlignmentFlag.AlignVCenter))
+                self.table.setItem(r, c, item)
+            self.table.item(r, 0).setText(label)
+            p_macs, p_params = PAPER_TABLE2[label]
+            self.table.item(r, 5).setText(f"{p_macs:.2f} / {p_params:.2f}")
+        note = QLabel(
+            "The paper's Conv 3x3 mult-adds share is printed as 1.19 %; it computes to 1.91 % "
+            "(digits swapped: the printed column sums to 99.29 %). At lower input resolution the "
+            "fully connected layer's share grows: its mult-adds do not scale with pixels.",
+            self)
+        note.setWordWrap(True)
+        note.setProperty("role", "caption")
+
+        self.plot_widget = pg.PlotWidget(self)
+        self.plot_widget.setObjectName("typeSharePlot")
+        self.plot = self.plot_widget.getPlotItem()
+        style_plot(self.plot)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.getAxis("left").setTicks([[(i, t) for i, t in enumerate(TYPE_LABELS)]])
+        self.plot.getAxis("bottom").setLabel("%")
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.plot.invertY(True)
+        ys = np.arange(len(TYPE_LABELS), dtype=float)
+        self.macs_bars = pg.BarGraphItem(x0=0, y=ys - 0.18, height=0.34, width=np.zeros(4),
+                                         brush=SEPARABLE_COLOR, pen=pg.mkPen(None),
+                                         name="mult-adds (MACs)")
+        self.params_bars = pg.BarGraphItem(x0=0, y=ys + 0.18, height=0.34, width=np.zeros(4),
+                                           brush=STANDARD_COLOR, pen=pg.mkPen(None),
+                                           name="params")
+        for bars in (self.macs_bars, self.params_bars):
+            self.plot.addItem(bars)
+        legend = QLabel("Share of the model: " + legend_html(
+            [(SEPARABLE_COLOR, "mult-adds (MACs)"), (STANDARD_COLOR, "params (weights)")]), self)
+        legend.setTextFormat(Qt.TextFormat.RichText)
+        self.plot.setXRange(0, 100, padding=0.02)
+        self.plot.setYRange(-0.6, len(TYPE_LABELS) - 0.4, padding=0)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table)
+        layout.addWidget(note)
+        layout.addWidget(legend)
+        layout.addWidget(self.plot_widget, 1)
+        state.spec_changed.connect(self.show_spec)
+        self.show_spec(state.spec)
+
+    @Slot(object)
+    def show_spec(self, spec: MobileNetSpec) -> None:
+        self.shares = cost_by_type(spec)
+        self.title.setText(f"Cost by layer type, MobileNet {spec.label} (paper Table 2)")
+        for r, share in enumerate(self.shares):
+            self.table.item(r, 1).setText(f"{share.macs:,}")
+            self.table.item(r, 2).setText(f"{100 * share.macs_share:.2f}")
+            self.table.item(r, 3).setText(f"{share.params:,}")
+            self.table.item(r, 4).setText(f"{100 * share.params_share:.2f}")
+        self.macs_bars.setOpts(width=np.array([100 * s.macs_share for s in self.shares]))
+        self.params_bars.setOpts(width=np.array([100 * s.params_share for s in self.shares]))
