@@ -21,13 +21,16 @@ classes=1000`` (``EngineInfo.spec`` holds the spec actually run).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -266,9 +269,29 @@ def convert_to_tflite(model: Any, resolution: int) -> bytes:
         frozen = convert_variables_to_constants_v2(concrete)
         converter = tf.lite.TFLiteConverter.from_concrete_functions([frozen])
     try:
-        return bytes(converter.convert())
+        with quiet_converter_logs():
+            return bytes(converter.convert())
     except Exception as exc:  # the converter raises many types (ConverterError, RuntimeError)
         raise EngineError(f"TFLite conversion failed: {str(exc).splitlines()[0]}") from exc
+
+
+@contextlib.contextmanager
+def quiet_converter_logs() -> Iterator[None]:
+    """Silence the converter's advice to pass ``trackable_obj`` while converting.
+
+    Passing it makes the converter take its SavedModel path, 3-4x slower for MobileNet
+    (measured 4.0-4.6 s vs 1.0-1.4 s at 1.0/224) with bit-identical output, so we keep the
+    frozen-graph path and drop the log line; TensorFlow's Python warnings are dropped too.
+    """
+    absl_logger = logging.getLogger("absl")
+    level = absl_logger.level
+    absl_logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        absl_logger.setLevel(level)
 
 
 # ---------------------------------------------------------------------------- engines

@@ -1,0 +1,179 @@
+"""``python main.py classify IMAGE ... --alpha A --resolution R``: top-k ImageNet labels per file.
+
+Contract (issue 4/6):
+
+- stdout: text (a block per image) or JSON exactly
+  ``[{"image": path, "predictions": [{"label", "class_index", "probability"}, ...]}, ...]``;
+  an image that could not be read gets ``"predictions": []`` and an ``"error"`` key.
+- stderr: one line per unreadable image; the other images are still classified; exit 1 when
+  any image failed, 0 otherwise.
+- Bad weights, no pretrained weights for the alpha, or an unavailable device: one line,
+  exit 2, nothing on stdout.  The command never prints ImageNet labels from random weights.
+- TensorFlow's and LiteRT's native start-up chatter on stderr is held back while the engine
+  is built and shown only if the build fails, so stderr carries only our own lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from explorer.arch.spec import MobileNetSpec, format_alpha
+
+PROG = "mobilenet-explorer classify"
+
+
+class _Fail(Exception):
+    """One-line error for exit status 2."""
+
+
+@contextlib.contextmanager
+def captured_native_stderr() -> Iterator[list[str]]:
+    """Redirect file descriptor 2 (C++ logs included) into a buffer for the duration.
+
+    Yields a list that receives the captured text when the block ends.  Does nothing when
+    stderr has no real file descriptor (e.g. under some test runners).
+    """
+    captured: list[str] = []
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield captured
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile(mode="w+b") as tmp:
+        os.dup2(tmp.fileno(), fd)
+        try:
+            yield captured
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            tmp.seek(0)
+            captured.append(tmp.read().decode("utf-8", "replace"))
+
+
+def _error_line(stream: TextIO, message: str) -> None:
+    text = " ".join(str(message).split())  # exactly one line
+    stream.write(f"{PROG}: error: {text}\n")
+
+
+def _check_request(args: argparse.Namespace, spec: MobileNetSpec) -> Any:
+    """Validate weights and device before anything heavy runs; returns the WeightsChoice."""
+    from explorer.keras_builder.weights import WeightsError, find_weights
+    from explorer.vision.devices import DeviceError, select_device
+
+    weights = getattr(args, "weights", None)
+    weights_dir = getattr(args, "weights_dir", None)
+    try:
+        choice = find_weights(spec, weights, weights_dir)
+    except WeightsError as exc:
+        raise _Fail(str(exc)) from None
+    if not choice.found:
+        raise _Fail(
+            f"{choice.message}. Without pretrained weights the labels would be meaningless,"
+            " so nothing was classified"
+        )
+    device = getattr(args, "device", "auto")
+    engine = getattr(args, "engine", "auto")
+    if device == "gpu":
+        if engine == "litert":
+            raise _Fail("--engine litert runs on the CPU; use --engine tf (or auto) with"
+                        " --device gpu")
+        try:
+            with captured_native_stderr():  # TensorFlow's import chatter
+                select_device("gpu", strict=True)
+        except DeviceError as exc:
+            raise _Fail(str(exc)) from None
+    return choice
+
+
+def _text_block(image: str, predictions: list[dict[str, Any]], error: str | None) -> str:
+    lines = [image]
+    if error is not None:
+        lines.append(f"  error: {error}")
+    for rank, p in enumerate(predictions, 1):
+        lines.append(f"  {rank}. {p['label']:<28} {100 * p['probability']:6.2f} %"
+                     f"  (class {p['class_index']})")
+    return "\n".join(lines) + "\n"
+
+
+def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
+                 stderr: TextIO | None = None) -> int:
+    """Classify ``args.images``; returns the exit status (0 ok, 1 some image failed, 2 error).
+
+    ``args`` fields: images (list[Path]), alpha, resolution, weights, weights_dir, top,
+    device, engine, format.
+    """
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    from explorer.keras_builder.weights import WeightsError
+    from explorer.vision.engines import EngineError, create_engine
+    from explorer.vision.images import ImageError, load_image_rgb
+    from explorer.vision.labels import decode_top_k
+    from explorer.vision.preprocess import preprocess
+    from explorer.vision.types import EngineRequest
+
+    try:
+        spec = MobileNetSpec(float(args.alpha), int(args.resolution))
+        choice = _check_request(args, spec)
+    except (_Fail, ValueError) as exc:
+        _error_line(err, str(exc))
+        return 2
+
+    request = EngineRequest(spec=spec, weights=choice.path, engine=getattr(args, "engine", "auto"),
+                            device=getattr(args, "device", "auto"))
+    native: list[str] = []
+    try:
+        with captured_native_stderr() as native:
+            engine = create_engine(request)
+    except (WeightsError, EngineError, ValueError, OSError) as exc:
+        if native and native[0].strip():
+            err.write(native[0])
+        _error_line(err, str(exc))
+        return 2
+
+    top = int(getattr(args, "top", 5))
+    fmt = getattr(args, "format", "text")
+    results: list[dict[str, Any]] = []
+    failed = 0
+    try:
+        if fmt == "text":
+            info = engine.info
+            out.write(f"# MobileNet alpha {format_alpha(spec.alpha)}, {spec.resolution} px;"
+                      f" weights: {info.weights_description}\n"
+                      f"# engine: {info.engine_name} on {info.device_name}\n")
+        for path in args.images:
+            name = str(path)
+            try:
+                rgb = load_image_rgb(path)
+            except ImageError as exc:
+                failed += 1
+                _error_line(err, str(exc))
+                results.append({"image": name, "predictions": [], "error": str(exc)})
+                if fmt == "text":
+                    out.write(_text_block(name, [], str(exc)))
+                continue
+            probs = engine.predict(preprocess(rgb, spec.resolution))
+            preds = [
+                {"label": p.label, "class_index": p.class_index,
+                 "probability": round(p.probability, 6)}
+                for p in decode_top_k(probs, top)
+            ]
+            results.append({"image": name, "predictions": preds})
+            if fmt == "text":
+                out.write(_text_block(name, preds, None))
+    finally:
+        engine.close()
+    if fmt == "json":
+        out.write(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    out.flush()
+    return 1 if failed else 0
+
