@@ -1,0 +1,252 @@
+"""Benchmarks for the budgets of issue 5 (sliders, startup, inference, memory, GPU, int8).
+
+Each benchmark module exposes ``run(alpha=None, resolution=None, frames=None) -> BenchResult``;
+``run_bench`` (``python main.py bench WHAT``) dispatches to it and prints either the JSON object
+(``--format json``: JSON on stdout, the one-line human summary on stderr so stdout stays
+parseable) or human lines (``--format text``).  Budgets are reported, never asserted: a missed
+budget is a figure to act on, not a crash, so the exit status is 0 whenever the measurement ran.
+
+Heavy modules (Qt, TensorFlow, LiteRT) are imported inside the benchmark modules, so importing
+this package is free.  The small helpers here (percentiles, /proc readers, fixture lookup) are
+shared by all benchmark modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import math
+import os
+import platform
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+
+#: ``what`` -> module under explorer.bench; "memory" is reachable through benchmarks/ scripts.
+BENCHES = {
+    "ui": "explorer.bench.ui_bench",
+    "startup": "explorer.bench.startup_bench",
+    "inference": "explorer.bench.inference_bench",
+    "gpu": "explorer.bench.gpu_bench",
+    "int8": "explorer.bench.int8_bench",
+    "memory": "explorer.bench.memory_bench",
+}
+
+
+class BenchError(RuntimeError):
+    """A benchmark could not run (missing part, no fixtures); reported as one line."""
+
+
+@dataclass
+class BenchResult:
+    """What a benchmark measured: the JSON object and the human lines (first = summary)."""
+
+    data: dict[str, Any]
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return self.lines[0] if self.lines else ""
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile (numpy's default method) without importing numpy."""
+    if not values:
+        return math.nan
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q / 100.0
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def timing_stats(ms: Sequence[float]) -> dict[str, float]:
+    """Median / p90 / p95 / min / max of per-item times in milliseconds, plus frames/s.
+
+    fps is throughput over the busy time (1000 / mean), so slow outliers count against it.
+    """
+    med = percentile(ms, 50)
+    mean = sum(ms) / len(ms) if ms else math.nan
+    return {
+        "n": len(ms),
+        "ms_median": round(med, 4),
+        "ms_p90": round(percentile(ms, 90), 4),
+        "ms_p95": round(percentile(ms, 95), 4),
+        "ms_min": round(min(ms), 4) if ms else math.nan,
+        "ms_max": round(max(ms), 4) if ms else math.nan,
+        "ms_mean": round(mean, 4),
+        "fps": round(1000.0 / mean, 2) if mean and mean > 0 else math.nan,
+    }
+
+
+def budget(target: str, value: float | bool | None, met: bool | None) -> dict[str, Any]:
+    """One budget line for the JSON: what was promised, what was measured, whether it held."""
+    return {"target": target, "value": value, "met": met}
+
+
+# --------------------------------------------------------------------------- /proc readers
+
+
+def _proc_status_kb(key: str) -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def rss_mb() -> float | None:
+    """Resident memory of this process in MiB (VmRSS from /proc/self/status), None off Linux."""
+    kb = _proc_status_kb("VmRSS")
+    return None if kb is None else round(kb / 1024.0, 2)
+
+
+def thread_count() -> int | None:
+    """OS threads of this process (Qt, TensorFlow and LiteRT pools included)."""
+    return _proc_status_kb("Threads")
+
+
+def fd_count() -> int | None:
+    """Open file descriptors of this process."""
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return None
+
+
+def environment() -> dict[str, Any]:
+    """Machine context printed with every figure: timings mean little without the load."""
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = None
+    return {
+        "cpu_count": os.cpu_count(),
+        "load_average": load,
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+    }
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def fixtures_dir() -> Path | None:
+    """The shared fixtures folder (MOBILENET_FIXTURES or ../shared/fixtures), None if absent."""
+    env = os.environ.get("MOBILENET_FIXTURES")
+    folder = Path(env) if env else REPO_ROOT.parent / "shared" / "fixtures"
+    return folder if (folder / "SOURCES.md").exists() else None
+
+
+_ALPHA_CODES = {0.25: "2_5", 0.5: "5_0", 0.75: "7_5", 1.0: "1_0"}
+
+
+def fixture_weights(alpha: float) -> Path | None:
+    """A full (with top) Keras .h5 for ``alpha`` from the fixtures, any resolution, or None.
+
+    MobileNet v1 weights do not depend on the input size, so the file made for one resolution
+    loads at every other one.
+    """
+    folder = fixtures_dir()
+    code = _ALPHA_CODES.get(round(alpha, 4))
+    if folder is None or code is None:
+        return None
+    for sub in ("weights", "weights/derived_from_coral_quant_tflite"):
+        hits = sorted((folder / sub).glob(f"mobilenet_{code}_*_tf.h5"))
+        if hits:
+            return hits[0]
+    return None
+
+
+def fixture_images() -> list[Path]:
+    """The 12 fixture photos (empty list when the fixtures are absent)."""
+    folder = fixtures_dir()
+    if folder is None:
+        return []
+    return sorted(p for p in (folder / "images").iterdir() if p.suffix.lower() in
+                  (".jpg", ".jpeg", ".png"))
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def get_runner(what: str) -> Callable[..., BenchResult]:
+    """The ``run`` function of benchmark ``what``."""
+    if what not in BENCHES:
+        raise BenchError(f"unknown benchmark {what!r}; choose one of {', '.join(BENCHES)}")
+    return importlib.import_module(BENCHES[what]).run  # type: ignore[no-any-return]
+
+
+def emit(result: BenchResult, fmt: str, out: Any = None, err: Any = None) -> None:
+    """Print ``result`` as JSON (+ summary on stderr) or as human lines."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    if fmt == "json":
+        out.write(json.dumps(result.data, indent=2, default=str) + "\n")
+        out.flush()
+        err.write(result.summary + "\n")
+    else:
+        out.write("\n".join(result.lines) + "\n")
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """``python main.py bench ui|startup|inference|gpu|int8``: measure and print."""
+    what = args.what
+    fmt = getattr(args, "format", "text") or "text"
+    runner = get_runner(what)
+    try:
+        # libraries print progress (Keras' export prints its signature): keep stdout for us
+        with contextlib.redirect_stdout(sys.stderr):
+            result = runner(alpha=getattr(args, "alpha", None),
+                            resolution=getattr(args, "resolution", None),
+                            frames=getattr(args, "frames", None))
+    except BenchError as exc:
+        sys.stderr.write(f"bench {what}: error: {exc}\n")
+        return 1
+    emit(result, fmt)
+    return 0
+
+
+def script_main(what: str, argv: Sequence[str] | None = None,
+                extra: Callable[[argparse.ArgumentParser], None] | None = None,
+                runner_kwargs: Callable[[argparse.Namespace], dict[str, Any]] | None = None
+                ) -> int:
+    """Entry point of the thin ``benchmarks/bench_*.py`` scripts.
+
+    Prints the JSON object on stdout and the one human-readable line on stderr, so
+    ``python benchmarks/bench_ui.py > ui.json`` keeps a clean JSON file.
+    """
+    from explorer.cli import alpha_arg, positive_int_arg, resolution_arg
+
+    parser = argparse.ArgumentParser(prog=f"bench_{what}.py",
+                                     description=f"MobileNet Explorer {what} benchmark")
+    parser.add_argument("--alpha", type=alpha_arg, default=None)
+    parser.add_argument("--resolution", type=resolution_arg, default=None)
+    parser.add_argument("--frames", type=positive_int_arg, default=None)
+    parser.add_argument("--format", choices=("json", "text"), default="json")
+    if extra is not None:
+        extra(parser)
+    args = parser.parse_args(argv)
+    kwargs = {"alpha": args.alpha, "resolution": args.resolution, "frames": args.frames}
+    if runner_kwargs is not None:
+        kwargs.update(runner_kwargs(args))
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            result = get_runner(what)(**kwargs)
+    except BenchError as exc:
+        sys.stderr.write(f"bench_{what}: error: {exc}\n")
+        return 1
+    emit(result, args.format)
+    return 0
