@@ -68,8 +68,8 @@ def decode_top_k(probs: np.ndarray, k: int = 5) -> list[Prediction]:
     if row.ndim != 1 or row.shape[0] != NUM_CLASSES:
         raise ValueError(f"expected {NUM_CLASSES} class scores, got shape {np.shape(probs)}")
     k = max(1, min(int(k), NUM_CLASSES))
-    # argpartition finds the k best in O(n); a stable sort of those gives ties by index.
-    part = np.argpartition(-row, k - 1)[:k] if k < NUM_CLASSES else np.arange(NUM_CLASSES)
-    order = part[np.lexsort((part, -row[part]))]
+    # A stable sort of 1000 scores takes ~20 us and, unlike argpartition, breaks ties by index
+    # also at the k-th place, so equal scores always give the same list.
+    order = np.argsort(-row, kind="stable")[:k]
     labels = imagenet_labels()
     return [Prediction(labels[i], int(i), float(row[i])) for i in order]

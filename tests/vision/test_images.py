@@ -1,0 +1,173 @@
+"""Image loading: every odd file either becomes RGB uint8 or raises ImageError with a clear message."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from explorer.vision.images import ImageError, load_image_rgb
+
+
+def _check_rgb(arr: np.ndarray, shape: tuple[int, int]) -> None:
+    assert arr.dtype == np.uint8
+    assert arr.shape == (*shape, 3)
+    assert arr.flags.c_contiguous
+
+
+def test_rgb_jpeg_roundtrip(tmp_path: Path) -> None:
+    img = Image.new("RGB", (40, 30), (200, 30, 60))
+    img.save(tmp_path / "red.jpg", quality=95)
+    arr = load_image_rgb(tmp_path / "red.jpg")
+    _check_rgb(arr, (30, 40))
+    assert abs(int(arr[15, 20, 0]) - 200) < 6 and arr[15, 20, 1] < 45
+
+
+def test_grayscale_is_replicated(tmp_path: Path) -> None:
+    Image.new("L", (20, 10), 77).save(tmp_path / "gray.png")
+    arr = load_image_rgb(tmp_path / "gray.png")
+    _check_rgb(arr, (10, 20))
+    assert (arr == 77).all()
+
+
+def test_cmyk_jpeg_becomes_rgb(tmp_path: Path) -> None:
+    # Pure cyan in CMYK is (255, 0, 0, 0): RGB should be low red, high green and blue.
+    Image.new("CMYK", (16, 16), (255, 0, 0, 0)).save(tmp_path / "cmyk.jpg", quality=95)
+    with Image.open(tmp_path / "cmyk.jpg") as probe:
+        assert probe.mode == "CMYK"
+    arr = load_image_rgb(tmp_path / "cmyk.jpg")
+    _check_rgb(arr, (16, 16))
+    r, g, b = arr[8, 8].astype(int)
+    assert r < 40 and g > 200 and b > 200
+
+
+def test_png_alpha_composited_on_white(tmp_path: Path) -> None:
+    img = Image.new("RGBA", (10, 10), (0, 0, 0, 0))  # fully transparent black
+    img.putpixel((5, 5), (255, 0, 0, 255))  # one opaque red pixel
+    img.putpixel((6, 5), (0, 0, 255, 128))  # half-transparent blue
+    img.save(tmp_path / "alpha.png")
+    arr = load_image_rgb(tmp_path / "alpha.png")
+    _check_rgb(arr, (10, 10))
+    assert tuple(arr[0, 0]) == (255, 255, 255)
+    assert tuple(arr[5, 5]) == (255, 0, 0)
+    r, g, b = arr[5, 6].astype(int)
+    assert 120 < r < 135 and 120 < g < 135 and b == 255
+
+
+def test_palette_with_transparency(tmp_path: Path) -> None:
+    img = Image.new("P", (8, 8), 0)
+    img.putpalette([0, 0, 0, 10, 200, 10] + [0] * 762)
+    img.putpixel((1, 1), 1)
+    img.save(tmp_path / "pal.png", transparency=0)
+    arr = load_image_rgb(tmp_path / "pal.png")
+    assert tuple(arr[0, 0]) == (255, 255, 255)
+    assert tuple(arr[1, 1]) == (10, 200, 10)
+
+
+def test_16bit_png_scaled_not_clipped(tmp_path: Path) -> None:
+    data = np.array([[0, 32896, 65535]], dtype=np.uint16)  # 32896 = 128 * 257
+    Image.fromarray(data).save(tmp_path / "deep.png")
+    with Image.open(tmp_path / "deep.png") as probe:
+        assert probe.mode.startswith("I")
+    arr = load_image_rgb(tmp_path / "deep.png")
+    _check_rgb(arr, (1, 3))
+    assert list(arr[0, :, 0]) == [0, 128, 255]
+
+
+def test_one_pixel(tmp_path: Path) -> None:
+    Image.new("RGB", (1, 1), (1, 2, 3)).save(tmp_path / "dot.png")
+    arr = load_image_rgb(tmp_path / "dot.png")
+    _check_rgb(arr, (1, 1))
+    assert tuple(arr[0, 0]) == (1, 2, 3)
+
+
+def test_panorama_100_to_1(tmp_path: Path) -> None:
+    Image.new("RGB", (3000, 30), (10, 20, 30)).save(tmp_path / "pano.png")
+    arr = load_image_rgb(tmp_path / "pano.png")
+    _check_rgb(arr, (30, 3000))
+    from explorer.vision.preprocess import preprocess
+
+    assert preprocess(arr, 64).shape == (1, 64, 64, 3)
+
+
+@pytest.mark.slow
+def test_huge_jpeg_is_decoded_reduced_and_fast(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    small = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    Image.fromarray(small).resize((8000, 6000)).save(tmp_path / "huge.jpg", quality=80)
+    t0 = time.perf_counter()
+    arr = load_image_rgb(tmp_path / "huge.jpg")
+    elapsed = time.perf_counter() - t0
+    assert arr.dtype == np.uint8 and arr.shape[2] == 3
+    assert 1024 <= min(arr.shape[:2]) < 6000  # reduced, never below max_side
+    assert arr.shape[1] / arr.shape[0] == pytest.approx(8000 / 6000, rel=0.01)
+    full = load_image_rgb(tmp_path / "huge.jpg", max_side=None)
+    assert full.shape == (6000, 8000, 3)
+    assert elapsed < 2.0, f"reduced decode of 8000x6000 took {elapsed:.2f} s"
+
+
+def test_huge_png_uses_reduce(tmp_path: Path) -> None:
+    Image.new("RGB", (5000, 2500), (9, 99, 199)).save(tmp_path / "big.png")
+    arr = load_image_rgb(tmp_path / "big.png", max_side=1000)
+    assert arr.shape == (1250, 2500, 3)
+    assert tuple(arr[0, 0]) == (9, 99, 199)
+
+
+def test_non_ascii_path_with_spaces(tmp_path: Path) -> None:
+    folder = tmp_path / "Fotos von Zoë" / "été 2024"
+    folder.mkdir(parents=True)
+    path = folder / "パンダ の 写真.jpg"
+    Image.new("RGB", (12, 9), (0, 128, 0)).save(path)
+    _check_rgb(load_image_rgb(path), (9, 12))
+    _check_rgb(load_image_rgb(str(path)), (9, 12))
+
+
+def test_exif_orientation_applied(tmp_path: Path) -> None:
+    img = Image.new("RGB", (40, 20), (0, 0, 0))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise on display
+    img.save(tmp_path / "rot.jpg", exif=exif)
+    _check_rgb(load_image_rgb(tmp_path / "rot.jpg"), (40, 20))
+
+
+def test_animated_gif_gives_first_frame(tmp_path: Path) -> None:
+    frames = [Image.new("RGB", (6, 6), c) for c in ((250, 0, 0), (0, 0, 250))]
+    frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:])
+    arr = load_image_rgb(tmp_path / "anim.gif")
+    assert arr[3, 3, 0] > 200 and arr[3, 3, 2] < 50
+
+
+def test_zero_byte_file(tmp_path: Path) -> None:
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    with pytest.raises(ImageError, match=r"empty\.jpg: empty file \(0 bytes\)"):
+        load_image_rgb(tmp_path / "empty.jpg")
+
+
+def test_truncated_jpeg(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    Image.fromarray(rng.integers(0, 256, (200, 200, 3), dtype=np.uint8)).save(
+        tmp_path / "full.jpg", quality=90)
+    data = (tmp_path / "full.jpg").read_bytes()
+    (tmp_path / "cut.jpg").write_bytes(data[: len(data) // 3])
+    with pytest.raises(ImageError, match=r"cut\.jpg: truncated or damaged"):
+        load_image_rgb(tmp_path / "cut.jpg")
+
+
+def test_not_an_image(tmp_path: Path) -> None:
+    (tmp_path / "notes.jpg").write_text("this is text, not a JPEG\n")
+    with pytest.raises(ImageError, match=r"notes\.jpg: not an image file"):
+        load_image_rgb(tmp_path / "notes.jpg")
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(ImageError, match="no such file"):
+        load_image_rgb(tmp_path / "nope.png")
+    with pytest.raises(ImageError, match="is a folder"):
+        load_image_rgb(tmp_path)
+
+
+def test_image_error_is_a_value_error() -> None:
+    assert issubclass(ImageError, ValueError)
