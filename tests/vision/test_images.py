@@ -1,4 +1,4 @@
-"""Image loading: every odd file either becomes RGB uint8 or raises ImageError with a clear message."""
+"""Image loading: each odd file becomes RGB uint8 or raises ImageError with a clear message."""
 
 from __future__ import annotations
 

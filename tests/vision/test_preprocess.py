@@ -1,4 +1,4 @@
-"""Preprocessing: crop geometry, scaling, buffer reuse, and equality with Keras' preprocess_input."""
+"""Preprocessing: crop geometry, scaling, buffer reuse, equality with Keras' preprocess_input."""
 
 from __future__ import annotations
 

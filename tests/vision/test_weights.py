@@ -149,7 +149,8 @@ def test_lookup_in_keras_cache_accepts_any_resolution(derived: Path) -> None:
     choice = find_weights(spec)
     assert choice.found and choice.source == "Keras cache"
     assert choice.path == cache / "mobilenet_5_0_160_tf.h5"
-    assert "made for 160 px" in choice.description and "resolution-independent" in choice.description
+    assert "made for 160 px" in choice.description
+    assert "resolution-independent" in choice.description
 
 
 @pytest.mark.fixtures
