@@ -1,0 +1,559 @@
+"""Frame sources for the Classify view: camera, video file, single image, folder of images.
+
+Every source is a ``FrameSource`` QObject with the same small interface: ``start()``,
+``stop()``, ``set_paused()``, and the signals ``frame_ready(FramePacket)``,
+``error_occurred(str)`` (the source stopped; the message says why and what to do),
+``status_changed(str)``, ``stalled(str)`` and ``recovered()``.
+
+Camera and video sources feed a ``QVideoSink``; its ``videoFrameChanged`` is connected
+*directly*, so each frame is converted to an owned numpy array in whatever thread the backend
+delivers it and the ``QVideoFrame`` is released at once (camera buffer pools are small).
+``frame_ready`` may therefore be emitted from a non-GUI thread; receivers must be thread-safe
+or use a queued connection.
+
+Stall detection: a timer in the source's thread checks how long ago the last frame arrived;
+after ``stall_timeout_ms`` (5 s by default, shorter in tests) without one, ``stalled`` is
+emitted once with a message, and ``recovered`` when frames flow again.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtMultimedia import (
+    QCamera,
+    QCameraDevice,
+    QMediaCaptureSession,
+    QMediaDevices,
+    QMediaPlayer,
+    QVideoFrame,
+    QVideoSink,
+)
+
+from explorer.vision.frames import (
+    FrameConversionError,
+    FramePacket,
+    packet_from_rgb,
+    packet_from_video_frame,
+)
+from explorer.vision.pyside_compat import apply_pyside_refcount_workaround
+
+apply_pyside_refcount_workaround()  # PySide6 6.12 on Python 3.11: see pyside_compat
+
+#: Default time without frames after which a running source reports a stall.
+DEFAULT_STALL_TIMEOUT_MS = 5000
+#: Still-image file suffixes the folder source picks up (and drag-and-drop treats as images).
+IMAGE_SUFFIXES = frozenset({
+    ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm",
+    ".pbm", ".jfif",
+})
+#: Suffixes offered in the "Open video" dialog (Qt's FFmpeg backend plays many more).
+VIDEO_SUFFIXES = frozenset({
+    ".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".ogv", ".gif",
+})
+
+NO_CAMERA_MESSAGE = (
+    "No camera found. Open a video file, an image or a folder of images instead"
+    " (or drop one onto the view)."
+)
+
+
+class FrameSource(QObject):
+    """Base class: start/stop/pause, frame delivery, and stall detection.
+
+    Signals:
+        frame_ready(FramePacket): a converted frame (possibly from a non-GUI thread).
+        error_occurred(str): the source failed and stopped; the message is for the user.
+        status_changed(str): an informational message (playing, ended, skipped a file).
+        stalled(str): no frame arrived for ``stall_timeout_ms`` while running.
+        recovered(): frames arrive again after a stall.
+        active_changed(bool): started or stopped.
+    """
+
+    frame_ready = Signal(object)
+    error_occurred = Signal(str)
+    status_changed = Signal(str)
+    stalled = Signal(str)
+    recovered = Signal()
+    active_changed = Signal(bool)
+
+    #: What the view shows in its source picker, e.g. "camera", "video", "image", "folder".
+    kind = "source"
+
+    def __init__(self, name: str, stall_timeout_ms: int | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._name = name
+        self._active = False
+        self._paused = False
+        self._lock = threading.Lock()
+        self._last_frame_time = 0.0
+        self._stall_reported = False
+        self.frames_emitted = 0
+        self.last_error = ""
+        self._stall_timeout_ms = stall_timeout_ms
+        self._stall_timer = QTimer(self)
+        if stall_timeout_ms:
+            self._stall_timer.setInterval(max(20, min(500, stall_timeout_ms // 4)))
+            self._stall_timer.timeout.connect(self._check_stall)
+
+    # ------------------------------------------------------------------ interface
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def stall_timeout_ms(self) -> int | None:
+        return self._stall_timeout_ms
+
+    def is_active(self) -> bool:
+        return self._active
+
+    def is_paused(self) -> bool:
+        return self._paused
+
+    def start(self) -> None:
+        """Begin delivering frames; failures are reported through ``error_occurred``."""
+        if self._active:
+            return
+        self._active = True
+        self._paused = False
+        self.last_error = ""
+        self._reset_stall_clock()
+        if self._stall_timeout_ms:
+            self._stall_timer.start()
+        self.active_changed.emit(True)
+        self._start_impl()
+
+    def stop(self) -> None:
+        """Stop delivering frames (idempotent)."""
+        if not self._active:
+            return
+        self._active = False
+        self._stall_timer.stop()
+        self._stop_impl()
+        self.active_changed.emit(False)
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume delivery; a paused source never reports a stall."""
+        if paused == self._paused:
+            return
+        self._paused = paused
+        self._reset_stall_clock()
+        self._pause_impl(paused)
+
+    # ------------------------------------------------------------------ for subclasses
+    def _start_impl(self) -> None:
+        pass
+
+    def _stop_impl(self) -> None:
+        pass
+
+    def _pause_impl(self, paused: bool) -> None:
+        pass
+
+    def _deliver(self, packet: FramePacket) -> None:
+        """Emit ``packet`` (any thread) and feed the stall clock."""
+        with self._lock:
+            self._last_frame_time = time.monotonic()
+            was_stalled, self._stall_reported = self._stall_reported, False
+            self.frames_emitted += 1
+        if was_stalled:
+            self.recovered.emit()
+        self.frame_ready.emit(packet)
+
+    def _fail(self, message: str) -> None:
+        """Report a fatal problem once and stop."""
+        self.last_error = message
+        self.stop()
+        self.error_occurred.emit(message)
+
+    def _reset_stall_clock(self) -> None:
+        with self._lock:
+            self._last_frame_time = time.monotonic()
+            self._stall_reported = False
+
+    def stall_message(self, seconds: float) -> str:
+        return (f"No frames from {self._name} for {seconds:g} s. It may be in use by another"
+                " program, covered, or disconnected.")
+
+    @Slot()
+    def _check_stall(self) -> None:
+        if not self._active or self._paused or not self._stall_timeout_ms:
+            return
+        with self._lock:
+            idle_ms = (time.monotonic() - self._last_frame_time) * 1e3
+            report = idle_ms >= self._stall_timeout_ms and not self._stall_reported
+            if report:
+                self._stall_reported = True
+        if report:
+            self.stalled.emit(self.stall_message(self._stall_timeout_ms / 1e3))
+
+
+class VideoSinkSource(FrameSource):
+    """Frames pushed into a ``QVideoSink`` (by a camera, a media player, or a test).
+
+    ``video_sink().setVideoFrame(frame)`` injects frames without any device.
+    """
+
+    kind = "sink"
+
+    def __init__(self, name: str = "video sink",
+                 stall_timeout_ms: int | None = DEFAULT_STALL_TIMEOUT_MS,
+                 parent: QObject | None = None) -> None:
+        super().__init__(name, stall_timeout_ms, parent)
+        self._sink = QVideoSink(self)
+        self.conversion_errors = 0
+        # Direct: convert in the delivering thread and drop the QVideoFrame immediately.
+        self._sink.videoFrameChanged.connect(self._on_video_frame,
+                                             Qt.ConnectionType.DirectConnection)
+
+    def video_sink(self) -> QVideoSink:
+        return self._sink
+
+    @Slot(QVideoFrame)
+    def _on_video_frame(self, frame: QVideoFrame) -> None:
+        if not self._active or self._paused or not frame.isValid():
+            return  # players emit an invalid frame when they stop; not an error
+        try:
+            packet = packet_from_video_frame(frame, self._name)
+        except FrameConversionError as exc:
+            self.conversion_errors += 1
+            if self.conversion_errors == 1:  # once, not 30 times a second
+                self.status_changed.emit(f"{self._name}: skipping frames: {exc}")
+            return
+        self._deliver(packet)
+
+
+def available_cameras() -> list[QCameraDevice]:
+    """The cameras Qt sees now (empty on machines without one)."""
+    return list(QMediaDevices.videoInputs())
+
+
+def camera_label(device: QCameraDevice) -> str:
+    return device.description() or bytes(device.id().data()).decode(errors="replace")
+
+
+class CameraSource(VideoSinkSource):
+    """A camera through QCamera -> QMediaCaptureSession -> QVideoSink.
+
+    Reports: no camera, camera errors, the camera stopping on its own, the device vanishing
+    from ``QMediaDevices.videoInputs()`` (unplugged), and stalls (no frames for 5 s).
+    """
+
+    kind = "camera"
+
+    def __init__(self, device: QCameraDevice | None = None,
+                 stall_timeout_ms: int | None = DEFAULT_STALL_TIMEOUT_MS,
+                 parent: QObject | None = None) -> None:
+        device = device if device is not None else QMediaDevices.defaultVideoInput()
+        name = f"camera '{camera_label(device)}'" if not device.isNull() else "camera"
+        super().__init__(name, stall_timeout_ms, parent)
+        self._device = device
+        self._stopping_on_purpose = False
+        self._camera = QCamera(device, self)
+        self._session = QMediaCaptureSession(self)
+        self._session.setCamera(self._camera)
+        self._session.setVideoSink(self._sink)
+        self._camera.errorOccurred.connect(self._on_camera_error)
+        self._camera.activeChanged.connect(self._on_active_changed)
+        self._media_devices = QMediaDevices(self)
+        self._media_devices.videoInputsChanged.connect(self._on_inputs_changed)
+
+    def camera(self) -> QCamera:
+        return self._camera
+
+    def device(self) -> QCameraDevice:
+        return self._device
+
+    def _start_impl(self) -> None:
+        if self._device.isNull():
+            self._fail(NO_CAMERA_MESSAGE)
+            return
+        if not any(d.id() == self._device.id() for d in QMediaDevices.videoInputs()):
+            self._fail(f"The {self._name} is not connected any more. Pick another source.")
+            return
+        self._stopping_on_purpose = False
+        self._camera.start()
+
+    def _stop_impl(self) -> None:
+        self._stopping_on_purpose = True
+        self._camera.stop()
+
+    def _pause_impl(self, paused: bool) -> None:
+        # Keep the camera running (restarting one takes seconds); frames are just ignored.
+        pass
+
+    @Slot(QCamera.Error, str)
+    def _on_camera_error(self, error: QCamera.Error, text: str) -> None:
+        if error == QCamera.Error.NoError or not self._active:
+            return
+        detail = text or "unknown error"
+        self._fail(f"The {self._name} reported an error: {detail}. Check that no other program"
+                   " uses it, or pick another source.")
+
+    @Slot(bool)
+    def _on_active_changed(self, active: bool) -> None:
+        if not active and self._active and not self._stopping_on_purpose:
+            self._fail(f"The {self._name} stopped unexpectedly (unplugged?). Pick another"
+                       " source or reconnect it.")
+
+    @Slot()
+    def _on_inputs_changed(self) -> None:
+        if not self._active or self._device.isNull():
+            return
+        if not any(d.id() == self._device.id() for d in QMediaDevices.videoInputs()):
+            self._fail(f"The {self._name} was disconnected. Reconnect it or pick another"
+                       " source.")
+
+
+class VideoFileSource(VideoSinkSource):
+    """A video file through QMediaPlayer -> QVideoSink, looping by default (no audio)."""
+
+    kind = "video"
+
+    def __init__(self, path: str | Path, loop: bool = True,
+                 stall_timeout_ms: int | None = DEFAULT_STALL_TIMEOUT_MS,
+                 parent: QObject | None = None) -> None:
+        self._path = Path(path)
+        super().__init__(f"video '{self._path.name}'", stall_timeout_ms, parent)
+        self._loop = loop
+        self.ended = False
+        self._player = QMediaPlayer(self)
+        self._player.setVideoOutput(self._sink)
+        self._player.errorOccurred.connect(self._on_player_error)
+        self._player.mediaStatusChanged.connect(self._on_media_status)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def player(self) -> QMediaPlayer:
+        return self._player
+
+    def _start_impl(self) -> None:
+        self.ended = False
+        if not self._path.is_file():
+            what = "is a folder" if self._path.is_dir() else "does not exist"
+            self._fail(f"Video file {self._path} {what}.")
+            return
+        try:
+            if self._path.stat().st_size == 0:
+                self._fail(f"Video file {self._path} is empty (0 bytes).")
+                return
+        except OSError as exc:
+            self._fail(f"Cannot read video file {self._path}: {exc.strerror or exc}.")
+            return
+        self._player.setLoops(QMediaPlayer.Loops.Infinite if self._loop
+                              else QMediaPlayer.Loops.Once)
+        self._player.setSource(QUrl.fromLocalFile(str(self._path)))
+        self._player.play()
+
+    def _stop_impl(self) -> None:
+        self._player.stop()
+
+    def _pause_impl(self, paused: bool) -> None:
+        if paused:
+            self._player.pause()
+        else:
+            self._player.play()
+
+    @Slot(QMediaPlayer.Error, str)
+    def _on_player_error(self, error: QMediaPlayer.Error, text: str) -> None:
+        if error == QMediaPlayer.Error.NoError or not self._active:
+            return
+        if error == QMediaPlayer.Error.FormatError and "codec" in text.lower():
+            reason = f"its video codec is not supported ({text})"
+        elif error == QMediaPlayer.Error.FormatError:
+            reason = f"it is not a video file Qt can read ({text})"
+        else:
+            reason = text or error.name
+        self._fail(f"Cannot play {self._path.name}: {reason}.")
+
+    @Slot(QMediaPlayer.MediaStatus)
+    def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if not self._active:
+            return
+        MS = QMediaPlayer.MediaStatus
+        if status == MS.InvalidMedia:
+            self._fail(f"Cannot play {self._path.name}: not a playable video file.")
+        elif status == MS.LoadedMedia and not self._player.hasVideo() and not self.ended:
+            self._fail(f"{self._path.name} has no video stream (audio only?). Open a video"
+                       " with a picture track.")
+        elif status == MS.EndOfMedia:
+            self.ended = True
+            self._stall_timer.stop()  # a finished video is not a stalled one
+            self.status_changed.emit(f"{self._path.name} ended.")
+
+
+def _natural_key(path: Path) -> list[object]:
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path.name)]
+
+
+def list_images(folder: str | Path) -> list[Path]:
+    """Image files directly inside ``folder`` in natural order (img2 before img10)."""
+    entries = [p for p in Path(folder).iterdir()
+               if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()]
+    return sorted(entries, key=_natural_key)
+
+
+def _load_rgb(path: Path) -> FramePacket:
+    from explorer.vision.images import load_image_rgb  # PIL-based; no Qt, no TF
+
+    start = time.perf_counter()
+    rgb = load_image_rgb(path)
+    return packet_from_rgb(rgb, f"image '{path.name}'", (time.perf_counter() - start) * 1e3)
+
+
+class ImageSource(FrameSource):
+    """One still image, delivered once on start and again on ``refresh()``."""
+
+    kind = "image"
+
+    def __init__(self, path: str | Path, parent: QObject | None = None) -> None:
+        self._path = Path(path)
+        super().__init__(f"image '{self._path.name}'", None, parent)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def _start_impl(self) -> None:
+        # Deliver from the event loop so callers can connect after start().
+        QTimer.singleShot(0, self, self.refresh)
+
+    @Slot()
+    def refresh(self) -> None:
+        if not self._active or self._paused:
+            return
+        try:
+            packet = _load_rgb(self._path)
+        except (ValueError, OSError) as exc:  # ImageError is a ValueError
+            self._fail(f"Cannot open image: {exc}")
+            return
+        self._deliver(packet)
+
+
+class FolderSource(FrameSource):
+    """The images in a folder, one at a time: ``next_image()`` / ``previous_image()``, or a
+    slideshow every ``interval_ms``.  Unreadable files are skipped with a status message.
+
+    Signals:
+        position_changed(int, int, str): index, count, file name of the image shown.
+    """
+
+    kind = "folder"
+    position_changed = Signal(int, int, str)
+
+    def __init__(self, folder: str | Path, interval_ms: int = 0,
+                 parent: QObject | None = None) -> None:
+        self._folder = Path(folder)
+        super().__init__(f"folder '{self._folder.name or self._folder}'", None, parent)
+        self._files: list[Path] = []
+        self._index = 0
+        self._advance = QTimer(self)
+        self._advance.timeout.connect(self.next_image)
+        self.set_interval(interval_ms)
+        self.skipped: list[str] = []
+
+    @property
+    def folder(self) -> Path:
+        return self._folder
+
+    @property
+    def files(self) -> Sequence[Path]:
+        return tuple(self._files)
+
+    @property
+    def index(self) -> int:
+        return self._index
+
+    def set_interval(self, interval_ms: int) -> None:
+        """Slideshow period; 0 steps only on request."""
+        self._advance.setInterval(max(0, int(interval_ms)))
+        if self._active and not self._paused and interval_ms > 0:
+            self._advance.start()
+        elif interval_ms <= 0:
+            self._advance.stop()
+
+    def _start_impl(self) -> None:
+        if not self._folder.is_dir():
+            self._fail(f"Folder {self._folder} does not exist.")
+            return
+        try:
+            self._files = list_images(self._folder)
+        except OSError as exc:
+            self._fail(f"Cannot read folder {self._folder}: {exc.strerror or exc}.")
+            return
+        if not self._files:
+            self._fail(f"Folder {self._folder} holds no images"
+                       f" ({', '.join(sorted(IMAGE_SUFFIXES))}).")
+            return
+        self._index = 0
+        if self._advance.interval() > 0:
+            self._advance.start()
+        QTimer.singleShot(0, self, self._show_current)
+
+    def _stop_impl(self) -> None:
+        self._advance.stop()
+
+    def _pause_impl(self, paused: bool) -> None:
+        if paused:
+            self._advance.stop()
+        elif self._advance.interval() > 0 and self._active:
+            self._advance.start()
+
+    @Slot()
+    def next_image(self) -> None:
+        self._step(+1)
+
+    @Slot()
+    def previous_image(self) -> None:
+        self._step(-1)
+
+    def go_to(self, index: int) -> None:
+        if self._files:
+            self._index = index % len(self._files)
+            self._show_current()
+
+    def _step(self, delta: int) -> None:
+        if not self._active or not self._files:
+            return
+        self._index = (self._index + delta) % len(self._files)
+        self._show_current(direction=delta)
+
+    @Slot()
+    def _show_current(self, direction: int = 1) -> None:
+        if not self._active or not self._files:
+            return
+        # Skip unreadable files, but never loop forever over a folder of broken ones.
+        for _ in range(len(self._files)):
+            path = self._files[self._index]
+            try:
+                packet = _load_rgb(path)
+            except (ValueError, OSError) as exc:
+                message = f"Skipped {path.name}: {exc}"
+                self.skipped.append(message)
+                self.status_changed.emit(message)
+                self._index = (self._index + (direction or 1)) % len(self._files)
+                continue
+            self.position_changed.emit(self._index, len(self._files), path.name)
+            self._deliver(packet)
+            return
+        self._fail(f"None of the {len(self._files)} images in {self._folder} could be read.")
+
+
+def source_for_path(path: str | Path, parent: QObject | None = None,
+                    stall_timeout_ms: int | None = DEFAULT_STALL_TIMEOUT_MS) -> FrameSource:
+    """The right source for a dropped or opened path: folder, image, or else video."""
+    p = Path(path)
+    if p.is_dir():
+        return FolderSource(p, parent=parent)
+    if p.suffix.lower() in IMAGE_SUFFIXES and p.suffix.lower() != ".gif":
+        return ImageSource(p, parent=parent)
+    return VideoFileSource(p, stall_timeout_ms=stall_timeout_ms, parent=parent)
