@@ -1,0 +1,305 @@
+"""Engines: device choice, TF and LiteRT agreement on the fixture photos, cache, progress, cancel.
+
+Everything runs at alpha 0.25 / 128 (the smallest pretrained variant) to stay fast; the
+converted-model cache lives in a per-module temp folder (MOBILENET_EXPLORER_CACHE).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explorer.arch.spec import MobileNetSpec
+from explorer.vision.devices import DeviceError, no_gpu_hint, select_device
+from explorer.vision.engines import (
+    Cancelled,
+    cache_dir,
+    litert_cache_key,
+    resolve_engine_kind,
+)
+from explorer.vision.types import EngineRequest
+
+SPEC = MobileNetSpec(0.25, 128)
+WEIGHTS = "weights/derived_from_coral_quant_tflite/mobilenet_2_5_128_tf.h5"
+
+
+# --------------------------------------------------------------------------- devices
+
+
+@pytest.fixture
+def fake_gpus(monkeypatch: pytest.MonkeyPatch):
+    """Replace tf.config.list_physical_devices('GPU') with a chosen list."""
+    import tensorflow as tf
+
+    listed: list = []
+
+    def fake_list(device_type=None):
+        return list(listed) if device_type == "GPU" else []
+
+    monkeypatch.setattr(tf.config, "list_physical_devices", fake_list)
+    monkeypatch.setattr(tf.config.experimental, "get_device_details",
+                        lambda dev: {"device_name": "NVIDIA Fake 80GB"})
+    return listed, tf.config.PhysicalDevice
+
+
+@pytest.mark.tf
+def test_auto_without_gpu_is_cpu_with_hint(fake_gpus) -> None:
+    sel = select_device("auto")
+    assert sel.kind == "cpu" and sel.tf_device == "/CPU:0" and sel.name.startswith("CPU")
+    assert "tensorflow[and-cuda]" in sel.hint
+    assert resolve_engine_kind("auto", sel) == "litert"
+
+
+@pytest.mark.tf
+def test_gpu_request_without_gpu(fake_gpus) -> None:
+    with pytest.raises(DeviceError, match="sees no GPU"):
+        select_device("gpu", strict=True)
+    sel = select_device("gpu")
+    assert sel.kind == "cpu" and "none is visible" in sel.warning
+
+
+@pytest.mark.tf
+def test_auto_with_gpu(fake_gpus) -> None:
+    listed, physical = fake_gpus
+    listed.append(physical(name="/physical_device:GPU:0", device_type="GPU"))
+    sel = select_device("auto")
+    assert (sel.kind, sel.tf_device, sel.name, sel.hint) == \
+        ("gpu", "/GPU:0", "GPU:0 NVIDIA Fake 80GB", "")
+    assert resolve_engine_kind("auto", sel) == "tf"
+    assert resolve_engine_kind("litert", sel) == "litert"
+    forced = select_device("cpu")
+    assert forced.kind == "cpu" and forced.hint == ""
+
+
+def test_windows_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert "native Windows" in no_gpu_hint() and "WSL2" in no_gpu_hint()
+
+
+def test_bad_choices() -> None:
+    with pytest.raises(DeviceError):
+        select_device("tpu")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        resolve_engine_kind("onnx", select_device("cpu"))
+
+
+# --------------------------------------------------------------------------- engines
+
+
+@pytest.fixture(scope="module")
+def module_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("engine-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MOBILENET_EXPLORER_CACHE", str(folder))
+        yield folder
+
+
+@pytest.fixture(autouse=True)
+def _cache_env(module_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOBILENET_EXPLORER_CACHE", str(module_cache))
+
+
+@pytest.fixture(scope="module")
+def batches(fixtures_dir: Path) -> dict[str, np.ndarray]:
+    from explorer.vision.images import load_image_rgb
+    from explorer.vision.preprocess import preprocess
+
+    return {p.name: preprocess(load_image_rgb(p), SPEC.resolution)
+            for p in sorted((fixtures_dir / "images").iterdir())}
+
+
+@pytest.fixture(scope="module")
+def litert_engine(fixtures_dir: Path, module_cache: Path):
+    from explorer.vision.engines import create_engine
+
+    seen: list[tuple[str, float]] = []
+    engine = create_engine(EngineRequest(SPEC, weights=fixtures_dir / WEIGHTS, engine="litert",
+                                         device="cpu"),
+                           progress=lambda text, frac: seen.append((text, frac)))
+    engine.progress_seen = seen
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def tf_engine(fixtures_dir: Path, module_cache: Path):
+    from explorer.vision.engines import create_engine
+
+    engine = create_engine(EngineRequest(SPEC, weights=fixtures_dir / WEIGHTS, engine="tf",
+                                         device="cpu"))
+    yield engine
+    engine.close()
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_litert_engine_info_and_progress(litert_engine) -> None:
+    info = litert_engine.info
+    assert info.pretrained and info.warnings == ()
+    assert info.engine_name.startswith("LiteRT float32 (XNNPACK")
+    assert "mobilenet_2_5_128_tf.h5" in info.weights_description
+    assert not litert_engine.from_cache
+    assert "Converting to LiteRT" in litert_engine.timings
+    fractions = [f for _, f in litert_engine.progress_seen]
+    assert fractions == sorted(fractions) and litert_engine.progress_seen[-1] == ("Ready", 1.0)
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_tf_and_litert_agree_on_every_photo(litert_engine, tf_engine, batches) -> None:
+    from explorer.vision.labels import decode_top_k
+
+    assert tf_engine.info.engine_name == "TensorFlow tf.function"
+    for name, batch in batches.items():
+        a = litert_engine.predict(batch)
+        b = tf_engine.predict(batch)
+        assert a.shape == b.shape == (1, 1000) and a.dtype == np.float32
+        assert abs(float(a.sum()) - 1.0) < 1e-3
+        np.testing.assert_allclose(a, b, atol=2e-4, err_msg=name)
+        assert decode_top_k(a, 1)[0].label == decode_top_k(b, 1)[0].label, name
+    from explorer.vision.labels import decode_top_k as top
+
+    assert top(litert_engine.predict(batches["panda.jpg"]), 1)[0].label == "giant_panda"
+    assert top(tf_engine.predict(batches["soccer_ball.jpg"]), 1)[0].label == "soccer_ball"
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_tf_engine_does_not_retrace(tf_engine, batches) -> None:
+    for batch in list(batches.values())[:3]:
+        tf_engine.predict(batch)
+    assert tf_engine._fn.experimental_get_tracing_count() == 1
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+@pytest.mark.parametrize("which", ["litert", "tf"])
+def test_wrong_batch_shape_is_rejected(which, litert_engine, tf_engine) -> None:
+    engine = litert_engine if which == "litert" else tf_engine
+    with pytest.raises(ValueError, match="shape"):
+        engine.predict(np.zeros((1, 96, 96, 3), np.float32))
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_second_litert_engine_comes_from_cache(litert_engine, fixtures_dir: Path,
+                                               batches) -> None:
+    from explorer.vision.engines import create_engine
+
+    key = litert_cache_key(SPEC, fixtures_dir / WEIGHTS)
+    assert (cache_dir() / "litert" / f"{key}.tflite").is_file()
+    again = create_engine(EngineRequest(SPEC, weights=fixtures_dir / WEIGHTS, engine="litert",
+                                        device="cpu"))
+    try:
+        assert again.from_cache and "Converting to LiteRT" not in again.timings
+        assert again.timings["total"] < 1.0
+        batch = batches["koala.jpg"]
+        np.testing.assert_array_equal(again.predict(batch), litert_engine.predict(batch))
+    finally:
+        again.close()
+
+
+@pytest.mark.fixtures
+def test_cache_key_depends_on_variant_and_weights(fixtures_dir: Path) -> None:
+    w = fixtures_dir / WEIGHTS
+    other = fixtures_dir / "weights/derived_from_coral_quant_tflite/mobilenet_2_5_128_tf_no_top.h5"
+    keys = {litert_cache_key(SPEC, w), litert_cache_key(MobileNetSpec(0.25, 160), w),
+            litert_cache_key(SPEC, other), litert_cache_key(SPEC, None)}
+    assert len(keys) == 4
+    assert litert_cache_key(SPEC, w) == litert_cache_key(MobileNetSpec(0.25, 128), w)
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_cancel_between_stages(fixtures_dir: Path, module_cache: Path) -> None:
+    from explorer.vision.engines import create_engine
+
+    spec = MobileNetSpec(0.25, 96)
+    stages: list[str] = []
+
+    def cancel() -> bool:
+        return "Building model" in stages
+
+    with pytest.raises(Cancelled):
+        create_engine(EngineRequest(spec, weights=fixtures_dir / WEIGHTS, engine="litert"),
+                      progress=lambda text, frac: stages.append(text), cancel=cancel)
+    assert "Converting to LiteRT" not in stages and "Ready" not in stages
+    key = litert_cache_key(spec, fixtures_dir / WEIGHTS)
+    assert not (module_cache / "litert" / f"{key}.tflite").exists()
+
+
+@pytest.mark.tf
+@pytest.mark.slow
+def test_random_weights_are_flagged(module_cache: Path) -> None:
+    from explorer.vision.engines import create_engine
+
+    engine = create_engine(EngineRequest(MobileNetSpec(0.3, 96, include_top=False),
+                                         engine="tf"))
+    try:
+        info = engine.info
+        assert not info.pretrained
+        assert info.spec.include_top and info.spec.classes == 1000
+        text = " ".join(info.warnings)
+        assert "Random weights" in text and "meaningless" in text and "alpha 0.25" in text
+        out = engine.predict(np.zeros((1, 96, 96, 3), np.float32))
+        assert out.shape == (1, 1000) and abs(float(out.sum()) - 1) < 1e-3
+    finally:
+        engine.close()
+
+
+@pytest.mark.tf
+@pytest.mark.slow
+def test_missing_cache_file_for_pretrained_alpha_is_flagged(module_cache: Path) -> None:
+    from explorer.vision.engines import create_engine
+
+    engine = create_engine(EngineRequest(MobileNetSpec(0.25, 64), engine="litert"))
+    try:
+        assert not engine.info.pretrained
+        assert "mobilenet_2_5_" in " ".join(engine.info.warnings)
+    finally:
+        engine.close()
+
+
+@pytest.mark.fixtures
+def test_bad_explicit_weights_raise(fixtures_dir: Path) -> None:
+    from explorer.keras_builder.weights import WeightsError
+    from explorer.vision.engines import create_engine
+
+    with pytest.raises(WeightsError, match="alpha 0.25 weights; the model is alpha 0.50"):
+        create_engine(EngineRequest(MobileNetSpec(0.5, 128), weights=fixtures_dir / WEIGHTS))
+
+
+# --------------------------------------------------------------------------- int8
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_google_int8_agrees_with_float(fixtures_dir: Path) -> None:
+    from explorer.vision.quantized import compare_float_int8
+
+    photos = sorted((fixtures_dir / "images").iterdir())
+    result = compare_float_int8(SPEC, photos, quant_dirs=[fixtures_dir / "weights"],
+                                weights=fixtures_dir / WEIGHTS, frames=6)
+    assert "Google QAT" in result.int8_engine
+    assert result.total == 12 and result.agreement == 12  # VERIFY_OUTPUT.txt: 12/12
+    assert result.float_ms_median > 0 and result.int8_ms_median > 0
+    row = {r.image: r for r in result.images}["panda.jpg"]
+    assert row.float_label == row.int8_label == "giant_panda"
+    assert result.as_dict()["agreement"] == 12
+
+
+@pytest.mark.tf
+@pytest.mark.slow
+@pytest.mark.fixtures
+def test_post_training_int8_when_no_google_model(fixtures_dir: Path) -> None:
+    from explorer.vision.quantized import compare_float_int8
+
+    photos = sorted((fixtures_dir / "images").iterdir())
+    spec = MobileNetSpec(0.25, 112)  # no published quantized model at 112 px
+    result = compare_float_int8(spec, photos, weights=fixtures_dir / WEIGHTS, frames=4)
+    assert "post-training" in result.int8_engine
+    assert result.agreement >= 7, result.as_dict()
