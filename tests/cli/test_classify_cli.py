@@ -1,0 +1,191 @@
+"""`python main.py classify`: same top-1 as Keras with the same weights; errors; exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explorer.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+DERIVED = "weights/derived_from_coral_quant_tflite"
+
+
+@pytest.fixture(autouse=True)
+def _tmp_engine_cache(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOBILENET_EXPLORER_CACHE", str(tmp_path_factory.mktemp("cache")))
+
+
+def _photos(fixtures_dir: Path) -> list[Path]:
+    photos = sorted((fixtures_dir / "images").iterdir())
+    assert len(photos) == 12
+    return photos
+
+
+@pytest.fixture(scope="module")
+def keras_top1(fixtures_dir: Path) -> dict[str, str]:
+    """keras.applications.MobileNet with the same 0.5/160 file, built once for the module.
+
+    Preprocessed independently of our code: PIL RGB, centred square crop, bilinear resize,
+    keras.applications.mobilenet.preprocess_input; labels from the fixture class index.
+    """
+    import keras
+    from keras.applications.mobilenet import preprocess_input
+    from PIL import Image
+
+    weights = fixtures_dir / DERIVED / "mobilenet_5_0_160_tf.h5"
+    model = keras.applications.MobileNet(alpha=0.5, input_shape=(160, 160, 3),
+                                         weights=str(weights))
+    index = json.loads((fixtures_dir / "imagenet_class_index.json").read_text())
+    batch = []
+    for path in _photos(fixtures_dir):
+        img = Image.open(path).convert("RGB")
+        w, h = img.size
+        s = min(w, h)
+        left, top = (w - s) // 2, (h - s) // 2
+        img = img.crop((left, top, left + s, top + s)).resize((160, 160), Image.BILINEAR)
+        batch.append(np.asarray(img, np.float32))
+    probs = model.predict(preprocess_input(np.stack(batch)), verbose=0)
+    return {p.name: index[str(int(np.argmax(row)))][1]
+            for p, row in zip(_photos(fixtures_dir), probs, strict=True)}
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+@pytest.mark.slow
+def test_done_when_classify_matches_keras_top1(fixtures_dir: Path, keras_top1, tmp_path: Path,
+                                               ) -> None:
+    weights = fixtures_dir / DERIVED / "mobilenet_5_0_160_tf.h5"
+    photos = _photos(fixtures_dir)
+    env = dict(os.environ, MOBILENET_EXPLORER_CACHE=str(tmp_path / "cache"))
+    result = subprocess.run(
+        [sys.executable, "main.py", "classify", *map(str, photos), "--alpha", "0.5",
+         "--resolution", "160", "--weights", str(weights), "--format", "json"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "", result.stderr
+    doc = json.loads(result.stdout)
+    assert [entry["image"] for entry in doc] == [str(p) for p in photos]
+    ours = {}
+    for entry in doc:
+        assert set(entry) == {"image", "predictions"}
+        preds = entry["predictions"]
+        assert len(preds) == 5
+        assert all(set(p) == {"label", "class_index", "probability"} for p in preds)
+        probs = [p["probability"] for p in preds]
+        assert probs == sorted(probs, reverse=True) and 0 < probs[0] <= 1
+        ours[Path(entry["image"]).name] = preds[0]["label"]
+    assert ours == keras_top1
+    assert ours["panda.jpg"] == "giant_panda"
+    assert ours["soccer_ball.jpg"] == "soccer_ball"
+    assert ours["hot_dog.jpg"] == "hotdog"
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_unreadable_images_reported_per_image(fixtures_dir: Path, tmp_path: Path, capsys,
+                                              ) -> None:
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    empty = tmp_path / "empty file.jpg"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.png"
+    text.write_text("not an image")
+    missing = tmp_path / "gone.jpg"
+    panda = fixtures_dir / "images" / "panda.jpg"
+    code = main(["classify", str(empty), str(panda), str(text), str(missing),
+                 "--alpha", "0.25", "--resolution", "128", "--weights", str(weights),
+                 "--format", "json", "--top", "3"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 3
+    assert "empty file.jpg" in lines[0] and "0 bytes" in lines[0]
+    assert "notes.png" in lines[1] and "not an image" in lines[1]
+    assert "gone.jpg" in lines[2] and "no such file" in lines[2]
+    doc = json.loads(out)
+    assert [Path(e["image"]).name for e in doc] == ["empty file.jpg", "panda.jpg", "notes.png",
+                                                   "gone.jpg"]
+    assert doc[1]["predictions"][0]["label"] == "giant_panda"
+    assert len(doc[1]["predictions"]) == 3 and "error" not in doc[1]
+    assert doc[0]["predictions"] == [] and "0 bytes" in doc[0]["error"]
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_text_output_names_weights_and_engine(fixtures_dir: Path, capsys) -> None:
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    code = main(["classify", str(fixtures_dir / "images" / "soccer_ball.jpg"), "--alpha", "0.25",
+                 "--resolution", "128", "--weights", str(weights), "--engine", "tf"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    assert "mobilenet_2_5_128_tf.h5" in out and "TensorFlow tf.function" in out
+    first = [line for line in out.splitlines() if line.strip().startswith("1.")][0]
+    assert "soccer_ball" in first
+
+
+def _run_error(argv: list[str], capsys) -> str:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+@pytest.mark.fixtures
+def test_wrong_alpha_weights_exit_2(fixtures_dir: Path, capsys) -> None:
+    err = _run_error(["classify", "x.jpg", "--alpha", "0.75", "--resolution", "192",
+                      "--weights", str(fixtures_dir / DERIVED / "mobilenet_5_0_160_tf.h5")],
+                     capsys)
+    assert "this file holds alpha 0.50 weights; the model is alpha 0.75" in err
+
+
+@pytest.mark.fixtures
+def test_no_top_weights_exit_2(fixtures_dir: Path, capsys) -> None:
+    err = _run_error(["classify", "x.jpg", "--alpha", "0.25", "--weights",
+                      str(fixtures_dir / "weights" / "mobilenet_2_5_224_tf_no_top.h5")], capsys)
+    assert "no-top" in err and "cannot classify" in err
+
+
+def test_not_hdf5_weights_exit_2(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "weights.h5"
+    bad.write_text("nope")
+    err = _run_error(["classify", "x.jpg", "--alpha", "0.5", "--weights", str(bad)], capsys)
+    assert "is not an HDF5 file" in err
+
+
+def test_missing_pretrained_file_exit_2(capsys) -> None:
+    err = _run_error(["classify", "x.jpg", "--alpha", "0.75", "--resolution", "192"], capsys)
+    assert "mobilenet_7_5_192_tf.h5" in err and "--weights FILE" in err
+    assert "storage.googleapis.com" in err and "meaningless" in err
+
+
+def test_alpha_without_pretrained_weights_exit_2(capsys) -> None:
+    err = _run_error(["classify", "x.jpg", "--alpha", "0.6"], capsys)
+    assert "no ImageNet weights exist for alpha 0.6" in err and "nearest: 0.5" in err
+
+
+def test_missing_weights_dir_exit_2(tmp_path: Path, capsys) -> None:
+    err = _run_error(["classify", "x.jpg", "--alpha", "0.5", "--weights-dir",
+                      str(tmp_path / "nowhere")], capsys)
+    assert "is not a folder" in err
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_gpu_without_gpu_exit_2(fixtures_dir: Path, capsys) -> None:
+    from explorer.vision.devices import list_gpus
+
+    if list_gpus():
+        pytest.skip("this machine has a GPU")
+    err = _run_error(["classify", "x.jpg", "--alpha", "0.5", "--device", "gpu", "--weights",
+                      str(fixtures_dir / DERIVED / "mobilenet_5_0_160_tf.h5")], capsys)
+    assert "sees no GPU" in err
