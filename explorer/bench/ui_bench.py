@@ -167,6 +167,7 @@ def slider_sweep(alpha: float | None = None, resolution: int | None = None,
         if done:
             break
 
+    profile = profile_steps(app, a_slider, r_slider, min(60, max(len(times), 1)))
     window.close()
     window.deleteLater()
     app.processEvents()
@@ -179,7 +180,51 @@ def slider_sweep(alpha: float | None = None, resolution: int | None = None,
         "times_ms": times,
         "visited": visited,
         "empty_table_steps": empty_table_steps,
+        "profile": profile,
     }
+
+
+def profile_steps(app: Any, a_slider: Any, r_slider: Any, steps: int) -> list[dict[str, Any]]:
+    """Where slider-step time goes: cProfile over ``steps`` further cold steps (not timed).
+
+    Returns the project's and pyqtgraph's functions with the most cumulative time, as a
+    share of the profiled wall time, so a missed budget comes with what dominates it.
+    """
+    import cProfile
+    import pstats
+
+    clear_arch_caches()
+    positions = [(r_slider, p) for p in range(r_slider.minimum(), r_slider.maximum() + 1)]
+    positions += [(a_slider, p) for p in range(a_slider.minimum(), a_slider.maximum() + 1)]
+    profiler = cProfile.Profile()
+    t0 = time.perf_counter()
+    profiler.enable()
+    done = 0
+    for slider, pos in positions:
+        if done >= steps:
+            break
+        if slider.value() == pos:
+            continue
+        slider.setValue(pos)
+        app.processEvents()
+        done += 1
+    profiler.disable()
+    wall = time.perf_counter() - t0
+    stats = pstats.Stats(profiler)
+    rows = []
+    for (filename, line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        path = filename.replace("\\", "/")
+        if "/explorer/" in path and "/explorer/bench/" not in path:
+            where = path[path.rindex("/explorer/") + 1:]
+        elif "/pyqtgraph/" in path:
+            where = path[path.rindex("/pyqtgraph/") + 1:]
+        else:
+            continue
+        rows.append({"function": f"{where}:{line}({func})", "cum_ms_per_step":
+                     round(ct * 1000.0 / max(done, 1), 3),
+                     "share": round(ct / wall, 3) if wall > 0 else None})
+    rows.sort(key=lambda row: -row["cum_ms_per_step"])
+    return rows[:12]
 
 
 def keras_build_times(variants: list[tuple[float, int]]) -> list[dict[str, Any]]:
@@ -243,6 +288,7 @@ def run(alpha: float | None = None, resolution: int | None = None,
         "keras_samples": keras_rows,
         "keras_over_cost_model": round(ratio, 1) if ratio is not None else None,
         "slider_step_stats": timing_stats(times),
+        "profile_top": sweep["profile"],
         "budgets": {
             "slider_p95": budget(f"p95 < {SLIDER_P95_BUDGET_MS:g} ms", round(p95, 3),
                                  p95 < SLIDER_P95_BUDGET_MS),
@@ -269,5 +315,9 @@ def run(alpha: float | None = None, resolution: int | None = None,
     for row in keras_rows:
         lines.append(f"  keras.applications.MobileNet {row['alpha']:g}/{row['resolution']}: "
                      f"{row['keras_build_ms']:.0f} ms vs cost model {row['cost_model_ms']:.3f} ms")
+    if sweep["profile"]:
+        lines.append("  where a step's time goes (cProfile, cumulative ms per step, nested):")
+        for row in sweep["profile"][:8]:
+            lines.append(f"    {row['cum_ms_per_step']:8.2f} ms  {row['function']}")
     lines.append(f"  load average at start: {env_before['load_average']}")
     return BenchResult(data, lines)

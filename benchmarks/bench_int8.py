@@ -1,0 +1,15 @@
+"""Float vs int8 (Google QAT models) latency and top-1 agreement on the fixture photos.
+
+Prints the JSON object on stdout and one human-readable line on stderr (`--format text` for
+the detailed human lines).  Same as `python main.py bench int8`.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
+
+from explorer.bench import script_main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(script_main("int8"))

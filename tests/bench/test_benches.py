@@ -1,0 +1,181 @@
+"""Each benchmark in a tiny mode: it runs, its JSON has the documented shape, and the
+invariants that are not timings hold (closed loop drops nothing, predictions come from the
+variant asked for, the tf.function traces once, engines agree on top-1 with real weights).
+
+No timing is asserted here: budgets are figures in benchmarks/RESULTS.md, not test outcomes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from explorer.bench import percentile, timing_stats
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def bench_fixtures(fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the benchmarks at the same fixtures folder the tests use."""
+    monkeypatch.setenv("MOBILENET_FIXTURES", str(fixtures_dir))
+    return fixtures_dir
+
+
+def _number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def test_percentile_and_stats_match_definitions() -> None:
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile([5.0], 95) == 5.0
+    assert percentile([0, 10], 90) == pytest.approx(9.0)
+    st = timing_stats([1.0, 1.0, 4.0])
+    assert st["ms_median"] == 1.0
+    assert st["fps"] == pytest.approx(500.0)  # 1000 / mean(2 ms): outliers count
+
+
+def test_ui_bench_tiny(qapp) -> None:
+    from explorer.bench import ui_bench
+
+    result = ui_bench.run(frames=5, keras_samples=0)
+    data = result.data
+    for key in ("p50_ms", "p95_ms", "cost_model_ms"):
+        assert _number(data[key]), key
+    assert "keras_build_ms" in data
+    assert data["steps"] == 5
+    assert data["empty_table_steps"] == 0
+    assert data["alpha_positions"] == 29  # 0.10 .. 1.50 step 0.05
+    assert data["resolution_positions"] == 31  # 32 .. 512 step 16
+    assert data["budgets"]["slider_p95"]["met"] in (True, False)
+    assert result.summary.startswith("ui: ")
+
+
+@pytest.mark.tf
+@pytest.mark.slow
+def test_ui_bench_keras_ratio(qapp) -> None:
+    from explorer.bench import ui_bench
+
+    data = ui_bench.run(frames=3, keras_samples=1).data
+    assert _number(data["keras_build_ms"]) and data["keras_build_ms"] > 0
+    assert _number(data["keras_over_cost_model"])
+    assert data["keras_samples"][0]["alpha"] == 0.25
+
+
+@pytest.mark.tf
+@pytest.mark.slow
+def test_inference_bench_tiny(qapp, bench_fixtures: Path) -> None:
+    from explorer.bench import inference_bench
+
+    result = inference_bench.run(alpha=0.25, resolution=128, frames=4)
+    data = result.data
+    assert (data["alpha"], data["resolution"], data["device"]) == (0.25, 128, "CPU")
+    names = [r["name"] for r in data["results"]]
+    assert sorted(set(names)) == ["litert", "naive", "pipeline", "raw"]
+    assert {r["engine_kind"] for r in data["results"] if r["name"] == "raw"} == {"litert", "tf"}
+    assert sum(bool(r.get("default")) for r in data["results"]) == 1
+    for r in data["results"]:
+        assert r["engine"]
+        for key in ("ms_median", "ms_p90", "fps"):
+            assert _number(r[key]) and r[key] > 0, (r["name"], key)
+    assert data["pipeline_spec_ok"] is True
+    # real (fixture) weights: every engine and the pipeline name the same top-1 class
+    assert data["pretrained"] is True
+    assert data["top1_agree"] is True
+    first = data["first_prediction"]
+    assert _number(first["after_variant_change_s"]) and _number(first["cached_s"])
+    for key in ("pipeline_vs_raw", "pipeline_vs_naive", "default_vs_litert"):
+        assert _number(data["ratios"][key])
+    assert data["variants"][0]["results"] == data["results"]
+
+
+@pytest.mark.tf
+@pytest.mark.slow
+def test_memory_bench_tiny(qapp, bench_fixtures: Path) -> None:
+    from explorer.bench import memory_bench
+
+    data = memory_bench.run(alpha=0.25, resolution=128, frames=20, variants=2).data
+    frames = data["frames_phase"]
+    # closed loop: every frame classified, none dropped or failed
+    assert (frames["processed"], frames["dropped"], frames["failed"]) == (20, 0, 0)
+    assert _number(frames["rss_end_mb"]) and _number(frames["rss_growth_mb"])
+    assert isinstance(frames["threads_leaked"], int) and isinstance(frames["fds_leaked"], int)
+    variants = data["variants_phase"]
+    assert variants["variants"] == 2
+    assert variants["wrong_variant_predictions"] == 0
+    assert data["tf_retrace_phase"]["tracing_count"] == 1
+
+
+def test_memory_sweep_is_fifty_distinct_variants() -> None:
+    from explorer.bench.memory_bench import sweep_variants
+
+    sweep = sweep_variants(50)
+    assert len(set(sweep)) == 50
+    # slider-like: consecutive variants differ in one slider only
+    assert all((a1 == a2) != (r1 == r2) for (a1, r1), (a2, r2) in zip(sweep, sweep[1:]))
+
+
+@pytest.mark.tf
+@pytest.mark.slow
+def test_int8_bench_tiny(bench_fixtures: Path) -> None:
+    from explorer.bench import int8_bench
+
+    data = int8_bench.run(alpha=0.25, resolution=128, frames=4).data
+    assert data["images"] == 12
+    (row,) = data["variants"]
+    assert row["total"] == 12
+    assert "Google QAT" in row["int8_engine"]
+    # the derived float weights are the dequantized QAT weights: top-1 nearly always agrees
+    assert row["agreement"] >= 10
+    assert _number(row["float_ms_median"]) and _number(row["int8_ms_median"])
+
+
+@pytest.mark.tf
+@pytest.mark.slow
+def test_gpu_measurement_path_on_cpu(qapp, bench_fixtures: Path) -> None:
+    """The GPU measurement code, run with device=cpu so it is exercised without a GPU."""
+    from explorer.bench import gpu_bench
+
+    data = gpu_bench.measure(0.25, 128, frames=4, device="cpu")
+    keys = [r["key"] for r in data["results"]]
+    assert keys == ["raw", "pipeline", "raw_tf_cpu", "raw_litert_cpu"]
+    assert all(_number(r["ms_median"]) for r in data["results"])
+
+
+def _run_cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.tf
+def test_gpu_cli_prints_json_and_one_line() -> None:
+    """``main.py bench gpu --format json``: clean JSON on stdout, exit 0 with or without GPU."""
+    proc = _run_cli("main.py", "bench", "gpu", "--format", "json")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(proc.stdout)
+    assert isinstance(data["gpu_present"], bool)
+    if not data["gpu_present"]:
+        assert data["measured"] is False and data["results"] == []
+        assert "no GPU" in proc.stderr.splitlines()[-1]
+
+
+def test_startup_script_prints_json_and_one_line() -> None:
+    """benchmarks/bench_startup.py: JSON on stdout, the human line last on stderr."""
+    proc = _run_cli("benchmarks/bench_startup.py", "--frames", "1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    data = json.loads(proc.stdout)
+    assert _number(data["window_shown_s"]) and data["window_shown_s"] > 0
+    assert isinstance(data["tensorflow_imported_at_show"], bool)
+    assert data["runs"] == 1 and data["window_found"] is True
+    assert proc.stderr.strip().splitlines()[-1].startswith("startup: ")
+
+
+def test_bench_cli_rejects_unknown_benchmark() -> None:
+    proc = _run_cli("main.py", "bench", "nonsense", timeout=60)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
