@@ -303,3 +303,30 @@ def test_post_training_int8_when_no_google_model(fixtures_dir: Path) -> None:
     result = compare_float_int8(spec, photos, weights=fixtures_dir / WEIGHTS, frames=4)
     assert "post-training" in result.int8_engine
     assert result.agreement >= 7, result.as_dict()
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_cached_litert_engine_starts_without_tensorflow(litert_engine, fixtures_dir: Path,
+                                                        module_cache: Path) -> None:
+    """A variant converted before starts in a fresh process without importing TensorFlow."""
+    import os
+    import subprocess
+
+    weights = str(fixtures_dir / WEIGHTS)
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from explorer.arch.spec import MobileNetSpec\n"
+        "from explorer.vision.engines import create_engine\n"
+        "from explorer.vision.types import EngineRequest\n"
+        "e = create_engine(EngineRequest(MobileNetSpec(0.25, 128),"
+        f" weights=Path({weights!r}), engine='litert', device='cpu'))\n"
+        "assert e.from_cache and e.info.pretrained\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    env = dict(os.environ, MOBILENET_EXPLORER_CACHE=str(module_cache))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, env=env, cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
