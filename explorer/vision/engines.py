@@ -241,7 +241,7 @@ def make_inference_function(model: Any, resolution: int, tf_device: str) -> Any:
     tf = import_tensorflow()
     signature = [tf.TensorSpec((1, resolution, resolution, 3), tf.float32, name="image")]
 
-    @tf.function(input_signature=signature, reduce_retracing=False)
+    @tf.function(input_signature=signature, reduce_retracing=False)  # type: ignore[untyped-decorator]
     def infer(x: Any) -> Any:
         with tf.device(tf_device):
             return model(x, training=False)

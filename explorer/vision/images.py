@@ -26,8 +26,12 @@ from __future__ import annotations
 import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from PIL import Image as PILImage
 
 #: Short side above which big images are decoded at a reduced scale.
 DEFAULT_MAX_SIDE = 1024
@@ -37,7 +41,7 @@ class ImageError(ValueError):
     """An image file that cannot be used; the message names the file and the problem."""
 
 
-def _open_checked(path: Path):  # -> PIL.Image.Image
+def _open_checked(path: Path) -> PILImage.Image:
     from PIL import Image, UnidentifiedImageError
 
     if not path.exists():
@@ -62,7 +66,7 @@ def _open_checked(path: Path):  # -> PIL.Image.Image
         raise ImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def _to_uint8_rgb(img) -> np.ndarray:  # img: PIL.Image.Image
+def _to_uint8_rgb(img: PILImage.Image) -> np.ndarray:
     from PIL import Image
 
     mode = img.mode
