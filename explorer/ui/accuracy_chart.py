@@ -45,8 +45,7 @@ class AccuracyChartPanel(QWidget):
         self.plot_widget = pg.PlotWidget(self, axisItems={"bottom": self.axis})
         self.plot_widget.setObjectName("accuracyPlot")
         self.plot = self.plot_widget.getPlotItem()
-        style_plot(self.plot)
-        self.plot.showGrid(x=True, y=True, alpha=0.18)
+        style_plot(self.plot, grid=True)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.getAxis("bottom").setLabel("mult-adds (MACs), log scale")
         self.plot.getAxis("left").setLabel("ImageNet top-1 (TF-slim, float)", units="%")
@@ -95,9 +94,13 @@ class AccuracyChartPanel(QWidget):
         macs = model_totals(spec).macs
         acc = published_accuracy(spec)
         x = math.log10(max(macs, 1))
-        xs = [math.log10(m) for _, m, _ in self.points] + [x]
-        self.plot.setXRange(min(xs) - 0.08, max(xs) + 0.08, padding=0)
-        self.plot.setYRange(*self._fixed_y, padding=0)
+        # Fixed ranges around the 16 published points; widened (in half decades) only when
+        # the current variant lies outside, so scrubbing does not rescale the chart.
+        published = [math.log10(m) for _, m, _ in self.points]
+        low = min(min(published) - 0.08, math.floor(x * 2) / 2)
+        high = max(max(published) + 0.08, math.ceil(x * 2) / 2)
+        if self.plot.vb.viewRange()[0] != [low, high]:
+            self.plot.setRange(xRange=(low, high), yRange=self._fixed_y, padding=0)
         if acc is None:
             self._current = (float(macs), None)
             self.current_marker.setData([], [])

@@ -35,6 +35,7 @@ from explorer.ui.plot_style import (
     STANDARD_COLOR,
     CountAxis,
     legend_html,
+    nice_ceiling,
     style_plot,
 )
 from explorer.ui.variant_state import VariantState
@@ -122,6 +123,7 @@ class BlockChartPanel(QWidget):
             [], [], pen=None, symbol="o", symbolSize=8, symbolBrush=RATIO_COLOR,
             symbolPen=pg.mkPen("w"))
         self.ratio_plot.setXLink(self.plot)
+        self.plot.setXRange(0.4, 13.6, padding=0)
 
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Show:", self))
@@ -187,24 +189,33 @@ class BlockChartPanel(QWidget):
             std_h = np.log10(np.maximum(std, 1.0)) - y0
             sep_h = np.log10(np.maximum(sep, 1.0)) - y0
             top = float(np.log10(max(1.0, float(std.max())))) if len(std) else 1.0
-            ymin, ymax = y0, top + 0.35
+            ymin, ymax = y0, math.ceil((top + 0.15) * 2) / 2
         else:
             y0 = 0.0
             std_h, sep_h = std, sep
-            ymin, ymax = 0.0, float(std.max()) * 1.12 if len(std) else 1.0
+            ymin, ymax = 0.0, nice_ceiling(float(std.max()) * 1.08) if len(std) else 1.0
         self.cost_axis.set_log_values(log)
         self.standard_bars.setOpts(x=blocks - OFFSET, height=std_h, y0=y0)
         self.separable_bars.setOpts(x=blocks + OFFSET, height=sep_h, y0=y0)
-        self.plot.setYRange(ymin, ymax, padding=0)
-        self.plot.setXRange(0.4, 13.6, padding=0)
+        self._set_y_range(self.plot, ymin, ymax)
         self._update_reduction_labels(blocks, y0 + std_h, data)
 
         self.ratio_curve.setData(blocks, 100 * np.asarray(data["ratio"]))
         self.formula_curve.setData(blocks, 100 * np.asarray(data["formula"]))
         ratios = 100 * np.asarray(data["ratio"] + data["formula"])
         if len(ratios):
-            self.ratio_plot.setYRange(0, max(15.0, float(ratios.max()) * 1.15), padding=0)
+            self._set_y_range(self.ratio_plot, 0.0,
+                              max(15.0, nice_ceiling(float(ratios.max()) * 1.1)))
         self._update_caption()
+
+    @staticmethod
+    def _set_y_range(plot: pg.PlotItem, low: float, high: float) -> None:
+        # Only touch the view box when the range really changes: each setYRange emits a
+        # cascade of pyqtgraph signals and repaints the axis.
+        (cur_low, cur_high) = plot.vb.viewRange()[1]
+        if abs(cur_low - low) > 1e-9 * max(1.0, abs(high)) or \
+                abs(cur_high - high) > 1e-9 * max(1.0, abs(high)):
+            plot.setYRange(low, high, padding=0)
 
     def _update_reduction_labels(self, blocks: np.ndarray, tops: np.ndarray,
                                  data: dict[str, list[float]]) -> None:

@@ -27,7 +27,14 @@ from explorer.arch.blocks import block_costs
 from explorer.arch.export import human_bytes
 from explorer.arch.layers import model_totals
 from explorer.arch.spec import MobileNetSpec
-from explorer.ui.plot_style import A_COLOR, B_COLOR, CountAxis, legend_html, style_plot
+from explorer.ui.plot_style import (
+    A_COLOR,
+    B_COLOR,
+    CountAxis,
+    legend_html,
+    nice_ceiling,
+    style_plot,
+)
 from explorer.ui.variant_state import VariantState
 
 REFERENCE = MobileNetSpec(1.0, 224)
@@ -127,6 +134,7 @@ class CompareView(QWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.getAxis("bottom").setTicks([[(b, str(b)) for b in range(1, 14)]])
         self.plot.getAxis("bottom").setLabel("block")
+        self.plot.setXRange(0.4, 13.6, padding=0)
         self.a_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=A_COLOR,
                                       pen=pg.mkPen(None), name="A")
         self.b_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=B_COLOR,
@@ -225,9 +233,9 @@ class CompareView(QWidget):
         self.b_bars.setOpts(x=xs + 0.2, height=hb)
         self.legend.setText("Separable mult-adds (MACs) per block: " + legend_html(
             [(A_COLOR, f"A {a.label}"), (B_COLOR, f"B {b.label}")]))
-        top = float(max(ha.max(initial=1.0), hb.max(initial=1.0)))
-        self.plot.setYRange(0, top * 1.1, padding=0)
-        self.plot.setXRange(0.4, 13.6, padding=0)
+        top = nice_ceiling(float(max(ha.max(initial=1.0), hb.max(initial=1.0))) * 1.05)
+        if self.plot.vb.viewRange()[1][1] != top:
+            self.plot.setYRange(0, top, padding=0)
 
     def block_rows(self) -> list[list[str]]:
         """The per-block table as shown (tests)."""

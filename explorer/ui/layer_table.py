@@ -73,6 +73,18 @@ RAW_ROLE = Qt.ItemDataRole.UserRole
 #: Role telling the proxy "this is the totals row" (always shown, always last).
 TOTAL_ROLE = Qt.ItemDataRole.UserRole + 1
 
+_COLUMN_COUNT = len(COLUMNS)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_FONT = int(Qt.ItemDataRole.FontRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_RAW = int(RAW_ROLE.value)
+_TOTAL = _RAW + 1
+_ALIGN_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_ALIGN_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _TOTAL_FONT = QFont()
 _TOTAL_FONT.setBold(True)
 _TOTAL_BRUSH = QBrush(QColor("#e3e7ec"))
@@ -85,8 +97,8 @@ class LayerTableModel(QAbstractTableModel):
     def __init__(self, state: VariantState | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self._spec = state.spec if state is not None else MobileNetSpec()
-        self._rows: tuple[LayerRow, ...] = layer_rows(self._spec)
-        self._totals = model_totals(self._spec)
+        self._rows: tuple[LayerRow, ...] = ()
+        self._load(self._spec)
         if state is not None:
             state.spec_changed.connect(self.set_spec)
 
@@ -94,13 +106,22 @@ class LayerTableModel(QAbstractTableModel):
     def spec(self) -> MobileNetSpec:
         return self._spec
 
+    def _load(self, spec: MobileNetSpec) -> None:
+        self._spec = spec
+        self._rows = layer_rows(spec)
+        self._totals = model_totals(spec)
+        self._row_count = len(self._rows) + 1
+        # Display strings are formatted lazily, only for rows the view actually shows.
+        self._cells: list[tuple[str, ...] | None] = [None] * self._row_count
+        self._brushes = [_KIND_BRUSHES.get(r.kind) for r in self._rows] + [_TOTAL_BRUSH]
+
     @Slot(object)
     def set_spec(self, spec: MobileNetSpec) -> None:
         rows = layer_rows(spec)
         same_shape = len(rows) == len(self._rows)
         if not same_shape:
             self.beginResetModel()
-        self._spec, self._rows, self._totals = spec, rows, model_totals(spec)
+        self._load(spec)
         if same_shape:
             last = self.index(self.rowCount() - 1, self.columnCount() - 1)
             self.dataChanged.emit(self.index(0, 0), last, [])
@@ -108,10 +129,10 @@ class LayerTableModel(QAbstractTableModel):
             self.endResetModel()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008,N802
-        return 0 if parent.isValid() else len(self._rows) + 1
+        return 0 if parent.isValid() else self._row_count
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008,N802
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else _COLUMN_COUNT
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -176,42 +197,45 @@ class LayerTableModel(QAbstractTableModel):
             return f"{value:,}"
         return str(value)
 
+    def _row_cells(self, row: int) -> tuple[str, ...]:
+        cells = self._cells[row]
+        if cells is None:
+            cells = tuple(self.display_text(row, c) for c in range(_COLUMN_COUNT))
+            self._cells[row] = cells
+        return cells
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # The view asks for ~8 roles of every visible cell on each repaint, so this is the
+        # hottest Python code of a slider step: plain int roles, cached strings, no enums.
         if not index.isValid():
             return None
-        row, col = index.row(), index.column()
-        if not (0 <= row < self.rowCount() and 0 <= col < len(COLUMNS)):
-            return None
-        is_total = row == len(self._rows)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.display_text(row, col)
-        if role == RAW_ROLE:
-            value = self.raw_value(row, col)
+        role = int(role)
+        row = index.row()
+        if role == _DISPLAY:
+            return self._row_cells(row)[index.column()]
+        if role == _BACKGROUND:
+            return self._brushes[row]
+        if role == _ALIGN:
+            return _ALIGN_RIGHT if index.column() in _NUMERIC else _ALIGN_LEFT
+        if role == _RAW:
+            value = self.raw_value(row, index.column())
             if isinstance(value, tuple):  # shapes sort by element count
                 n = 1
                 for d in value:
                     n *= d
                 return n
             return -1 if value is None else value
-        if role == TOTAL_ROLE:
-            return is_total
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col in _NUMERIC:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return _TOTAL_BRUSH if is_total else _KIND_BRUSHES.get(self._rows[row].kind)
-        if role == Qt.ItemDataRole.FontRole and is_total:
-            return _TOTAL_FONT
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_MACS:
-            value = self.raw_value(row, col)
+        if role == _TOTAL:
+            return row == self._row_count - 1
+        if role == _FONT:
+            return _TOTAL_FONT if row == self._row_count - 1 else None
+        if role == _TOOLTIP and index.column() == COL_MACS:
+            value = self.raw_value(row, COL_MACS)
             return None if value is None else f"{value:,} mult-adds ({human_count(value)})"
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS if index.isValid() else _NO_FLAGS
 
 
 class LayerFilterProxy(QSortFilterProxyModel):

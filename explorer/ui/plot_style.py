@@ -14,7 +14,7 @@ from PySide6.QtGui import QFont
 
 from explorer.arch.export import human_count
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#333333")
+pg.setConfigOptions(antialias=False, background="w", foreground="#333333")
 
 STANDARD_COLOR = "#d0674f"  # full 3x3 convolution
 SEPARABLE_COLOR = "#2f78c4"  # depthwise separable
@@ -63,9 +63,30 @@ class CountAxis(pg.AxisItem):
         return out
 
 
-def style_plot(plot: pg.PlotItem, title: str | None = None) -> None:
-    """Common look for our PlotItems."""
-    plot.showGrid(x=False, y=True, alpha=0.18)
+def nice_ceiling(value: float) -> float:
+    """Smallest "round" number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k) >= ``value``.
+
+    Charts use it as the top of the y range, so the axis only changes when a bar crosses a
+    step: steady labels while scrubbing, and pyqtgraph does not repaint the axis every frame.
+    """
+    if value <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        candidate = m * 10.0**exponent
+        if candidate >= value * (1 - 1e-12):
+            return candidate
+    return 10.0 ** (exponent + 1)
+
+
+def style_plot(plot: pg.PlotItem, title: str | None = None, grid: bool = False) -> None:
+    """Common look for our PlotItems.
+
+    No grid by default: pyqtgraph draws grid lines as part of the axis item, which then
+    covers the whole plot and is repainted (slowly, in software) whenever any bar moves.
+    """
+    if grid:
+        plot.showGrid(x=True, y=True, alpha=0.15)
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
         axis.setStyle(tickFont=axis_font())
