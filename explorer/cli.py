@@ -80,17 +80,19 @@ def _add_variant_args(p: argparse.ArgumentParser, alpha: float = 1.0, res: int =
                    help=f"input resolution in pixels, >= 32 (default {res})")
 
 
-def _add_weights_args(p: argparse.ArgumentParser) -> None:
+def _add_weights_args(p: argparse.ArgumentParser, top_level: bool = False) -> None:
+    # Subcommands default to SUPPRESS so that `main.py --weights X classify ...` keeps X.
+    default = None if top_level else argparse.SUPPRESS
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--weights", type=Path, metavar="FILE",
+    group.add_argument("--weights", type=Path, metavar="FILE", default=default,
                        help="Keras .h5 weights file (full model, with top)")
-    group.add_argument("--weights-dir", type=Path, metavar="DIR",
+    group.add_argument("--weights-dir", type=Path, metavar="DIR", default=default,
                        help="folder holding Keras files named mobilenet_<a>_<res>_tf.h5")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Explore MobileNet v1 costs and classify images.")
-    _add_weights_args(parser)
+    _add_weights_args(parser, top_level=True)
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -211,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python main.py`` and the ``mobilenet-explorer`` script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.weights is not None and args.weights_dir is not None:
+        parser.error("argument --weights-dir: not allowed with argument --weights")
     prog = f"{PROG} {args.command}" if args.command else PROG
     try:
         return COMMANDS[args.command](args)

@@ -16,6 +16,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES_DIR = Path(os.environ.get("MOBILENET_FIXTURES", REPO_ROOT.parent / "shared" / "fixtures"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_engine_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Converted LiteRT models go to one temp folder shared by the whole session (reused
+    between tests for speed, never written into the user's ~/.cache)."""
+    if "MOBILENET_EXPLORER_CACHE" not in os.environ:
+        os.environ["MOBILENET_EXPLORER_CACHE"] = str(tmp_path_factory.mktemp("engine-cache"))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_state(tmp_path_factory: pytest.TempPathFactory,
                          monkeypatch: pytest.MonkeyPatch) -> None:
