@@ -134,6 +134,8 @@ def slider_sweep(alpha: float | None = None, resolution: int | None = None,
     clear_arch_caches()  # position_for may have warmed a few variants
 
     times: list[float] = []
+    update_ms: list[float] = []
+    paint_ms: list[float] = []
     visited: list[tuple[float, int]] = []
     empty_table_steps = 0
     gc.collect()
@@ -146,8 +148,12 @@ def slider_sweep(alpha: float | None = None, resolution: int | None = None,
             return False
         t0 = time.perf_counter()
         slider.setValue(value)
-        app.processEvents()
-        times.append((time.perf_counter() - t0) * 1000.0)
+        t1 = time.perf_counter()  # views recomputed (synchronous spec_changed)
+        app.processEvents()  # posted repaints: table, charts and summary painted
+        t2 = time.perf_counter()
+        times.append((t2 - t0) * 1000.0)
+        update_ms.append((t1 - t0) * 1000.0)
+        paint_ms.append((t2 - t1) * 1000.0)
         if table.model() is None or table.model().rowCount() == 0:
             empty_table_steps += 1
         variant = current_variant()
@@ -178,25 +184,45 @@ def slider_sweep(alpha: float | None = None, resolution: int | None = None,
         "alpha_positions": len(a_positions),
         "resolution_positions": len(r_positions),
         "times_ms": times,
+        "update_ms": update_ms,
+        "paint_ms": paint_ms,
         "visited": visited,
         "empty_table_steps": empty_table_steps,
         "profile": profile,
     }
 
 
-def profile_steps(app: Any, a_slider: Any, r_slider: Any, steps: int) -> list[dict[str, Any]]:
+def profile_steps(app: Any, a_slider: Any, r_slider: Any, steps: int) -> dict[str, Any]:
     """Where slider-step time goes: cProfile over ``steps`` further cold steps (not timed).
 
-    Returns the project's and pyqtgraph's functions with the most cumulative time, as a
-    share of the profiled wall time, so a missed budget comes with what dominates it.
+    Returns the project's and pyqtgraph's functions with the most cumulative time (as a
+    share of the profiled wall time) and the paint events per widget per step, so a missed
+    budget comes with what dominates it.
     """
     import cProfile
     import pstats
 
+    from PySide6.QtCore import QEvent, QObject
+
+    class PaintCensus(QObject):
+        """Counts paint events per widget: which views repaint on a slider step."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.counts: dict[str, int] = {}
+
+        def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint:
+                key = f"{type(obj).__name__}:{obj.objectName() or '-'}"
+                self.counts[key] = self.counts.get(key, 0) + 1
+            return False
+
+    census = PaintCensus()
     clear_arch_caches()
     positions = [(r_slider, p) for p in range(r_slider.minimum(), r_slider.maximum() + 1)]
     positions += [(a_slider, p) for p in range(a_slider.minimum(), a_slider.maximum() + 1)]
     profiler = cProfile.Profile()
+    app.installEventFilter(census)
     t0 = time.perf_counter()
     profiler.enable()
     done = 0
@@ -210,6 +236,8 @@ def profile_steps(app: Any, a_slider: Any, r_slider: Any, steps: int) -> list[di
         done += 1
     profiler.disable()
     wall = time.perf_counter() - t0
+    app.removeEventFilter(census)
+    paints = sorted(census.counts.items(), key=lambda kv: -kv[1])
     stats = pstats.Stats(profiler)
     rows = []
     for (filename, line, func), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
@@ -224,7 +252,9 @@ def profile_steps(app: Any, a_slider: Any, r_slider: Any, steps: int) -> list[di
                      round(ct * 1000.0 / max(done, 1), 3),
                      "share": round(ct / wall, 3) if wall > 0 else None})
     rows.sort(key=lambda row: -row["cum_ms_per_step"])
-    return rows[:12]
+    return {"functions": rows[:12], "steps": done,
+            "paint_events_per_step": {k: round(v / max(done, 1), 2) for k, v in paints[:15]},
+            "paint_events_total_per_step": round(sum(census.counts.values()) / max(done, 1), 1)}
 
 
 def keras_build_times(variants: list[tuple[float, int]]) -> list[dict[str, Any]]:
@@ -276,6 +306,11 @@ def run(alpha: float | None = None, resolution: int | None = None,
         "p50_ms": round(p50, 3),
         "p95_ms": round(p95, 3),
         "max_ms": round(max(times), 3),
+        # split of a step: setValue (views recompute synchronously) vs processEvents (paint)
+        "update_p50_ms": round(percentile(sweep["update_ms"], 50), 3),
+        "update_p95_ms": round(percentile(sweep["update_ms"], 95), 3),
+        "paint_p50_ms": round(percentile(sweep["paint_ms"], 50), 3),
+        "paint_p95_ms": round(percentile(sweep["paint_ms"], 95), 3),
         "steps": sweep["steps"],
         "alpha_positions": sweep["alpha_positions"],
         "resolution_positions": sweep["resolution_positions"],
@@ -309,15 +344,22 @@ def run(alpha: float | None = None, resolution: int | None = None,
         + (f"; Keras build {percentile(keras_ms, 50):.0f} ms = {ratio:.0f}x"
            if ratio is not None else ""),
     ]
+    lines.append(f"  split: views recompute in setValue p50 {data['update_p50_ms']:.2f} / p95 "
+                 f"{data['update_p95_ms']:.2f} ms; repaint in processEvents p50 "
+                 f"{data['paint_p50_ms']:.2f} / p95 {data['paint_p95_ms']:.2f} ms")
     if cost_max is not None:
         lines.append(f"  cost model per variant: median {cost_med:.3f} ms, max {cost_max:.3f} ms"
                      f" over {len(cost_ms)} variants (cold caches)")
     for row in keras_rows:
         lines.append(f"  keras.applications.MobileNet {row['alpha']:g}/{row['resolution']}: "
                      f"{row['keras_build_ms']:.0f} ms vs cost model {row['cost_model_ms']:.3f} ms")
-    if sweep["profile"]:
+    prof = sweep["profile"]
+    if prof["functions"]:
         lines.append("  where a step's time goes (cProfile, cumulative ms per step, nested):")
-        for row in sweep["profile"][:8]:
+        for row in prof["functions"][:8]:
             lines.append(f"    {row['cum_ms_per_step']:8.2f} ms  {row['function']}")
+    top_paints = list(prof["paint_events_per_step"].items())[:6]
+    lines.append(f"  paint events per step: {prof['paint_events_total_per_step']} "
+                 f"(top: {', '.join(f'{k} {v:g}' for k, v in top_paints)})")
     lines.append(f"  load average at start: {env_before['load_average']}")
     return BenchResult(data, lines)
