@@ -82,6 +82,7 @@ class AccuracyChartPanel(QWidget):
         note = QLabel("Published top-1 from TF-slim's mobilenet_v1.md (float checkpoints); "
                       "labels are input resolutions. Mult-adds counted by this tool.", self)
         note.setProperty("role", "caption")
+        note.setWordWrap(True)
         layout.addWidget(note)
         self.show_spec(state.spec)
 

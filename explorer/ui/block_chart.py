@@ -100,6 +100,7 @@ class BlockChartPanel(QWidget):
                                           (SEPARABLE_COLOR, "depthwise separable "
                                            "(3x3 depthwise + 1x1 pointwise)")]), self)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
         self.reduction_labels: list[pg.TextItem] = []
 
         self.ratio_widget = pg.PlotWidget(self)
@@ -116,6 +117,7 @@ class BlockChartPanel(QWidget):
             + legend_html([(FORMULA_COLOR, "1/N + 1/D<sub>K</sub><sup>2</sup> "
                             "(paper section 3.1)")], line=True), self)
         self.ratio_legend.setTextFormat(Qt.TextFormat.RichText)
+        self.ratio_legend.setWordWrap(True)
         self.formula_curve = self.ratio_plot.plot(
             [], [], pen=pg.mkPen(FORMULA_COLOR, width=1.5, style=Qt.PenStyle.DashLine),
 )
@@ -130,7 +132,7 @@ class BlockChartPanel(QWidget):
         controls.addWidget(self.metric_combo)
         controls.addWidget(self.log_check)
         controls.addStretch(1)
-        controls.addWidget(self.legend)
+        controls.addWidget(self.legend, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(controls)

@@ -97,7 +97,7 @@ def _table(rows: int, headers: tuple[str, ...], parent: QWidget,
         for c in range(len(headers)):
             item = QTableWidgetItem()
             align = Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight
-            item.setTextAlignment(int(align | Qt.AlignmentFlag.AlignVCenter))
+            item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
             table.setItem(r, c, item)
     return table
 
@@ -112,6 +112,7 @@ class CompareView(QWidget):
         self.heading = QLabel(self)
         self.heading.setObjectName("compareHeading")
         self.heading.setProperty("role", "headline")
+        self.heading.setWordWrap(True)
         self.pin_button = QPushButton("Pin current as A", self)
         self.pin_button.setObjectName("pinButton")
         self.pin_button.setToolTip("Keep the current variant as A; move the sliders to change B "

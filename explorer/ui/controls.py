@@ -273,6 +273,10 @@ class VariantControls(QWidget):
         if isinstance(spec, MobileNetSpec):
             self._state.set_variant(spec.alpha, spec.resolution)
 
+    def preset_index(self, spec: MobileNetSpec) -> int:
+        """Index of ``spec`` in the preset menu, or -1 (0 is the "Custom" entry)."""
+        return self._presets.index(spec) + 1 if spec in self._presets else -1
+
     def step_alpha(self, steps: int) -> None:
         """Move alpha by ``steps`` slider steps (keyboard shortcuts)."""
         self.alpha_slider.setValue(alpha_to_index(self._state.spec.alpha) + steps)

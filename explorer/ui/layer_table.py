@@ -334,6 +334,7 @@ class LayerTablePanel(QWidget):
         self.footer = QLabel(self)
         self.footer.setObjectName("layerFooter")
         self.footer.setProperty("role", "caption")
+        self.footer.setWordWrap(True)
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Kind:", self))

@@ -56,7 +56,7 @@ class TypeChartPanel(QWidget):
             for c in range(len(HEADERS)):
                 item = QTableWidgetItem()
                 align = Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight
-                item.setTextAlignment(int(align | Qt.AlignmentFlag.AlignVCenter))
+                item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
             self.table.item(r, 0).setText(label)
             p_macs, p_params = PAPER_TABLE2[label]

@@ -1,0 +1,129 @@
+"""Block, type, accuracy, compare and paper views show the cost model's numbers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from explorer.arch import MobileNetSpec, block_costs, block_totals, cost_by_type, model_totals
+from explorer.arch.paper import paper_tables
+from explorer.ui.plot_style import nice_ceiling
+
+
+def test_block_chart_data_log_scale_and_params(window) -> None:
+    panel = window.block_panel
+    spec = MobileNetSpec()
+    costs = block_costs(spec)
+    assert panel.bar_data()["blocks"] == list(range(1, 14))
+    assert list(panel.standard_bars.opts["height"]) == pytest.approx(
+        [c.standard_macs for c in costs])
+    # Ratio points and the paper's 1/N + 1/Dk^2 line coincide exactly.
+    x, y = panel.ratio_curve.getData()
+    assert list(y) == pytest.approx([100 * c.ratio for c in costs])
+    _, formula = panel.formula_curve.getData()
+    assert list(formula) == pytest.approx([100 * (1 / c.out_channels + 1 / 9) for c in costs])
+    assert panel.caption.text().startswith("8.6x fewer mult-adds overall")
+    assert "8.7x" in panel.subcaption.text()  # blocks 1-13 alone
+
+    panel.set_log_scale(True)
+    y0 = panel.standard_bars.opts["y0"]
+    tops = [y0 + h for h in panel.standard_bars.opts["height"]]
+    assert tops == pytest.approx([math.log10(c.standard_macs) for c in costs])
+    assert panel.cost_axis.log_values
+    panel.set_log_scale(False)
+
+    panel.set_metric("params")
+    assert panel.bar_data()["standard"] == [c.standard_params for c in costs]
+    assert list(panel.separable_bars.opts["height"]) == pytest.approx(
+        [c.separable_params for c in costs])
+    reduction = block_totals(spec).params_reduction
+    assert panel.caption.text().startswith(f"{reduction:.1f}x fewer params")
+    panel.set_metric("macs")
+
+
+def test_block_chart_follows_slider_and_tooltips(window) -> None:
+    window.state.set_variant(0.5, 160)
+    panel = window.block_panel
+    costs = block_costs(MobileNetSpec(0.5, 160))
+    assert list(panel.separable_bars.opts["height"]) == pytest.approx(
+        [c.separable_macs for c in costs])
+    tip = panel.tooltip_for_block(7)
+    c7 = costs[6]
+    assert f"{c7.standard_macs:,}" in tip and f"{c7.separable_macs:,}" in tip
+    assert f"{c7.depthwise_macs:,}" in tip and f"{c7.pointwise_macs:,}" in tip
+    assert f"1/{c7.out_channels} + 1/9" in tip
+    assert panel.block_at(7.2) == 7 and panel.block_at(6.8) == 7
+    assert panel.block_at(7.5) is None and panel.block_at(20) is None
+    # y range is a round number above the tallest bar (steady while scrubbing).
+    top = panel.plot.vb.viewRange()[1][1]
+    assert top == nice_ceiling(max(c.standard_macs for c in costs) * 1.08)
+
+
+def test_nice_ceiling() -> None:
+    assert nice_ceiling(462e6) == 500e6
+    assert nice_ceiling(101) == 120
+    assert nice_ceiling(1.0) == 1.0
+    assert nice_ceiling(0) == 1.0
+
+
+def test_type_chart_is_table_2_live(window) -> None:
+    window.state.set_variant(0.25, 128)
+    shares = cost_by_type(MobileNetSpec(0.25, 128))
+    table = window.type_panel.table
+    for r, share in enumerate(shares):
+        assert table.item(r, 0).text() == share.label
+        assert table.item(r, 2).text() == f"{100 * share.macs_share:.2f}"
+        assert table.item(r, 4).text() == f"{100 * share.params_share:.2f}"
+    widths = list(window.type_panel.macs_bars.opts["width"])
+    assert widths == pytest.approx([100 * s.macs_share for s in shares])
+    assert table.item(2, 5).text() == "1.19 / 0.02"  # the paper's printed row, kept visible
+
+
+def test_accuracy_chart_marks_current_variant(window) -> None:
+    panel = window.accuracy_panel
+    assert len(panel.points) == 16
+    x, y = panel.current_marker.getData()
+    assert list(y) == [70.9] and x[0] == pytest.approx(math.log10(568_740_352))
+    window.state.set_variant(0.6, 200)
+    assert panel.current_marker.getData()[0] is None or len(panel.current_marker.getData()[0]) == 0
+    assert panel.current_line.isVisible()
+    macs = model_totals(MobileNetSpec(0.6, 200)).macs
+    assert panel.current_line.value() == pytest.approx(math.log10(macs))
+    assert "no published accuracy" in panel.caption.text()
+    assert panel.current_point() == (macs, None)
+
+
+def test_compare_pin_a_then_move_b(window) -> None:
+    view = window.compare_view
+    assert view.spec_a == MobileNetSpec(1.0, 224)  # reference until something is pinned
+    window.state.set_variant(0.75, 192)
+    view.pin_button.click()
+    assert window.state.pinned == MobileNetSpec(0.75, 192)
+    window.state.set_variant(0.5, 160)
+    a, b = MobileNetSpec(0.75, 192), MobileNetSpec(0.5, 160)
+    ta, tb = model_totals(a), model_totals(b)
+    table = view.summary_table
+    assert table.item(2, 1).text() == f"{ta.params:,}"
+    assert table.item(2, 2).text() == f"{tb.params:,}"
+    assert table.item(2, 3).text() == f"{tb.params - ta.params:+,}"
+    assert table.item(5, 4).text() == f"{tb.macs / ta.macs:.3f}x"
+    assert table.item(9, 1).text() == "67.2" and table.item(9, 2).text() == "59.1"
+    diffs = view.block_differences()
+    assert diffs == [(ca.block, ca.separable_macs, cb.separable_macs)
+                     for ca, cb in zip(block_costs(a), block_costs(b))]
+    rows = view.block_rows()
+    assert rows[6][3] == f"{block_costs(a)[6].separable_macs:,}"
+    assert list(view.b_bars.opts["height"]) == pytest.approx([d[2] for d in diffs])
+    view.unpin_button.click()
+    assert view.spec_a == MobileNetSpec(1.0, 224)
+
+
+def test_paper_view_explains_every_discrepancy(window) -> None:
+    text = window.paper_view.browser.toPlainText()
+    flagged = [v for t in paper_tables() for _, v in t.flagged_values]
+    assert len(flagged) >= 5
+    for value in flagged:
+        assert value.note.split(":")[0][:40] in text
+    assert "1.19" in text and "1.91" in text
+    assert "tensorflow/models#1997" in text

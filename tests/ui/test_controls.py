@@ -1,0 +1,172 @@
+"""Sliders, spin boxes and presets drive every view (found by their stable object names)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSlider, QSpinBox, QTableView
+
+from explorer.arch import (
+    MobileNetSpec,
+    block_costs,
+    cost_by_type,
+    layer_rows,
+    model_totals,
+    pretrained_specs,
+)
+from explorer.ui.controls import (
+    alpha_index_count,
+    alpha_to_index,
+    index_to_alpha,
+    index_to_resolution,
+    resolution_to_index,
+)
+from explorer.ui.layer_table import COL_MACS, COL_NAME, COL_PARAMS
+
+
+def _widgets(window):
+    return {
+        "alphaSlider": window.findChild(QSlider, "alphaSlider"),
+        "alphaSpin": window.findChild(QDoubleSpinBox, "alphaSpin"),
+        "resolutionSlider": window.findChild(QSlider, "resolutionSlider"),
+        "resolutionSpin": window.findChild(QSpinBox, "resolutionSpin"),
+        "presetCombo": window.findChild(QComboBox, "presetCombo"),
+        "layerTable": window.findChild(QTableView, "layerTable"),
+    }
+
+
+def _assert_views_show(window, spec: MobileNetSpec) -> None:
+    """Every view reflects ``spec``, checked against the cost model."""
+    assert window.state.spec == spec
+    totals = model_totals(spec)
+    model = window.layer_panel.model
+    last = model.rowCount() - 1
+    assert model.rowCount() == len(layer_rows(spec)) + 1
+    assert model.raw_value(last, COL_NAME) == "Total"
+    assert model.raw_value(last, COL_PARAMS) == totals.params
+    assert model.raw_value(last, COL_MACS) == totals.macs
+    assert sum(model.raw_value(r, COL_MACS) for r in range(last)) == totals.macs
+    summary = window.summary
+    assert summary.text("params").startswith(f"{totals.params:,}")
+    assert summary.text("trainable") == f"{totals.trainable_params:,}"
+    assert summary.text("non_trainable") == f"{totals.non_trainable_params:,}"
+    assert summary.text("macs").startswith(f"{totals.macs:,}")
+    assert summary.text("flops").startswith(f"{2 * totals.macs:,}")
+    bars = window.block_panel.bar_data()
+    costs = block_costs(spec)
+    assert bars["standard"] == [c.standard_macs for c in costs]
+    assert bars["separable"] == [c.separable_macs for c in costs]
+    heights = list(window.block_panel.separable_bars.opts["height"])
+    assert heights == pytest.approx([c.separable_macs for c in costs])
+    shares = cost_by_type(spec)
+    assert [window.type_panel.table.item(r, 1).text() for r in range(4)] == \
+        [f"{s.macs:,}" for s in shares]
+    assert window.compare_view.spec_b == spec
+    assert window.accuracy_panel.current_point()[0] == totals.macs
+
+
+def test_window_builds_with_no_arguments_and_stable_object_names(window) -> None:
+    found = _widgets(window)
+    assert all(w is not None for w in found.values()), found
+    assert window.findChild(QLabel, "weightsIndicator") is not None
+    assert window.block_panel.plot_widget.objectName() == "blockCostPlot"
+    assert window.summary.objectName() == "summaryPanel"
+    alpha = found["alphaSlider"]
+    assert index_to_alpha(alpha.minimum()) == 0.10 and index_to_alpha(alpha.maximum()) == 1.50
+    res = found["resolutionSlider"]
+    assert index_to_resolution(res.minimum()) == 32
+    assert index_to_resolution(res.maximum()) == 512
+    assert found["presetCombo"].count() == 1 + 16  # "Custom" + the 16 pretrained variants
+    _assert_views_show(window, MobileNetSpec(1.0, 224))
+
+
+def test_slider_grid_is_exact() -> None:
+    assert alpha_index_count() == 29
+    assert [index_to_alpha(alpha_to_index(a)) for a in (0.25, 0.5, 0.75, 1.0)] == \
+        [0.25, 0.5, 0.75, 1.0]
+    assert index_to_alpha(alpha_to_index(0.35)) == 0.35
+    assert resolution_to_index(128) == 6 and index_to_resolution(6) == 128
+    assert resolution_to_index(4000) == 30  # clamped to the slider's end
+
+
+def test_alpha_slider_updates_every_view(window, qtbot) -> None:
+    slider = window.findChild(QSlider, "alphaSlider")
+    slider.setValue(alpha_to_index(0.5))
+    _assert_views_show(window, MobileNetSpec(0.5, 224))
+    assert window.findChild(QDoubleSpinBox, "alphaSpin").value() == pytest.approx(0.5)
+    slider.setValue(alpha_to_index(1.3))
+    _assert_views_show(window, MobileNetSpec(1.3, 224))
+
+
+def test_resolution_slider_and_spin(window, qtbot) -> None:
+    window.findChild(QSlider, "resolutionSlider").setValue(resolution_to_index(160))
+    _assert_views_show(window, MobileNetSpec(1.0, 160))
+    spin = window.findChild(QSpinBox, "resolutionSpin")
+    assert spin.value() == 160
+    spin.setValue(100)  # off the slider's 16 px grid: the spin box accepts any integer
+    _assert_views_show(window, MobileNetSpec(1.0, 100))
+    # The slider shows the nearest grid position without rounding the variant.
+    assert window.findChild(QSlider, "resolutionSlider").value() == resolution_to_index(100)
+    assert window.state.spec.resolution == 100
+    spin.setValue(1000)
+    _assert_views_show(window, MobileNetSpec(1.0, 1000))
+
+
+def test_alpha_spin_typed_value(window, qtbot) -> None:
+    spin = window.findChild(QDoubleSpinBox, "alphaSpin")
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "0.35")
+    spin.editingFinished.emit()
+    spin.interpretText()
+    assert window.state.spec.alpha == pytest.approx(0.35)
+    _assert_views_show(window, MobileNetSpec(0.35, 224))
+    assert window.findChild(QSlider, "alphaSlider").value() == alpha_to_index(0.35)
+
+
+def test_preset_menu_and_weights_indicator(window) -> None:
+    combo = window.findChild(QComboBox, "presetCombo")
+    target = MobileNetSpec(0.75, 192)
+    index = window.controls.preset_index(target)
+    assert index > 0
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    _assert_views_show(window, target)
+    indicator = window.findChild(QLabel, "weightsIndicator")
+    assert indicator.property("level") == "ok"
+    window.state.set_variant(0.75, 300)
+    assert indicator.property("level") == "partial"
+    assert combo.currentIndex() == 0 and "0.75-300" in combo.currentText()
+    window.state.set_variant(0.6, 224)
+    assert indicator.property("level") == "none"
+    assert "0.5" in indicator.text()  # nearest pretrained alpha is named
+    assert [combo.itemData(i) for i in range(1, combo.count())] == pretrained_specs()
+
+
+def test_keyboard_shortcut_actions(window) -> None:
+    by_shortcut = {a.shortcut().toString(): a for a in window.actions()}
+    by_shortcut["Alt+Down"].trigger()
+    assert window.state.spec.alpha == pytest.approx(0.95)
+    by_shortcut["Alt+Left"].trigger()
+    assert window.state.spec.resolution == 208
+    by_shortcut["Ctrl+0"].trigger()
+    assert window.state.spec == MobileNetSpec(1.0, 224)
+    by_shortcut["Ctrl+2"].trigger()
+    assert window.tabs.currentWidget() is window.block_panel
+    by_shortcut["Ctrl+L"].trigger()
+    assert window.block_panel.log_check.isChecked()
+    for key in ("Ctrl+E", "Ctrl+P", "F1", "Ctrl+1", "Ctrl+6"):
+        assert key in by_shortcut, key
+
+
+def test_ui_never_calls_alpha_depth_multiplier(window) -> None:
+    texts = []
+    for label in window.findChildren(QLabel):
+        texts += [label.text(), label.toolTip()]
+    for widget in (window.controls.alpha_slider, window.controls.alpha_spin):
+        texts += [widget.toolTip(), widget.accessibleName()]
+    texts.append(window.paper_view.browser.toPlainText())
+    texts.append(window.show_about().text.text())
+    joined = "\n".join(texts).lower()
+    assert "depth multiplier" not in joined
+    assert "width multiplier alpha" in joined
+    assert "mult-adds (macs)" in joined
+    assert "input resolution" in joined

@@ -1,0 +1,68 @@
+"""File > Export writes exactly what ``report`` writes; failures keep the table and say why."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from explorer.arch import MobileNetSpec
+from explorer.cli import main
+from explorer.ui.layer_table import COL_MACS
+
+
+@pytest.mark.parametrize("fmt,suffix", [("csv", ".csv"), ("json", ".json"),
+                                         ("markdown", ".md")])
+def test_export_round_trips_with_report(window, tmp_path: Path, fmt: str, suffix: str) -> None:
+    window.state.set_variant(0.5, 160)
+    exported = tmp_path / f"table{suffix}"
+    assert window.export_table(fmt, exported) is True
+    reported = tmp_path / f"report{suffix}"
+    assert main(["report", "--alpha", "0.5", "--resolution", "160", "--format", fmt,
+                 "--output", str(reported)]) == 0
+    assert exported.read_bytes() == reported.read_bytes()
+    assert window.last_error is None
+    assert "Exported MobileNet 0.5-160" in window.statusBar().currentMessage()
+
+
+def _table_snapshot(window):
+    model = window.layer_panel.model
+    return model.rowCount(), [model.raw_value(r, COL_MACS) for r in range(model.rowCount())]
+
+
+def test_export_to_missing_folder_reports_and_keeps_table(window, tmp_path: Path) -> None:
+    before = _table_snapshot(window)
+    target = tmp_path / "missing" / "table.csv"
+    assert window.export_table("csv", target) is False
+    assert not target.exists() and not target.parent.exists()
+    assert "does not exist" in window.last_error
+    assert window.error_box is not None and window.error_box.isVisible()
+    assert "does not exist" in window.error_box.text()
+    assert _table_snapshot(window) == before
+    assert window.state.spec == MobileNetSpec()
+    window.error_box.close()
+
+
+def test_export_into_a_file_path_reports(window, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file.txt"
+    not_a_folder.write_text("x")
+    assert window.export_table("json", not_a_folder / "table.json") is False
+    assert window.last_error
+    assert not_a_folder.read_text() == "x"
+
+
+def test_export_to_read_only_folder_reports_and_keeps_table(window, tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as a user who can write to read-only folders (root)")
+        before = _table_snapshot(window)
+        assert window.export_table("markdown", folder / "table.md") is False
+        assert "cannot write" in window.last_error
+        assert list(folder.iterdir()) == []
+        assert _table_snapshot(window) == before
+    finally:
+        folder.chmod(0o755)

@@ -1,0 +1,129 @@
+"""Layer table model, filter/sort proxy, colours, footer and TSV copy."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QGuiApplication
+
+from explorer.arch import MobileNetSpec, layer_rows, model_totals
+from explorer.ui.layer_table import (
+    COL_INDEX,
+    COL_KIND,
+    COL_MACS,
+    COL_NAME,
+    COL_PARAMS,
+    KIND_COLORS,
+    RAW_ROLE,
+    LayerFilterProxy,
+    LayerTableModel,
+    LayerTablePanel,
+)
+from explorer.ui.variant_state import VariantState
+
+
+def test_model_passes_qt_model_tester(qtmodeltester) -> None:
+    state = VariantState(MobileNetSpec(0.25, 128))
+    model = LayerTableModel(state)
+    qtmodeltester.check(model)
+    state.set_variant(0.5, 160)  # same row count: dataChanged path
+    qtmodeltester.check(model)
+    state.set_spec(MobileNetSpec(0.5, 160, include_top=False))  # fewer rows: reset path
+    qtmodeltester.check(model)
+    assert model.rowCount() == len(layer_rows(state.spec)) + 1
+
+
+def test_proxy_passes_qt_model_tester(qtmodeltester) -> None:
+    proxy = LayerFilterProxy()
+    proxy.setSourceModel(LayerTableModel(VariantState(MobileNetSpec(0.25, 128))))
+    proxy.set_kind("pointwise")
+    proxy.sort(COL_MACS, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(proxy)
+
+
+def test_rows_and_totals_match_cost_model() -> None:
+    spec = MobileNetSpec(0.75, 192)
+    model = LayerTableModel(VariantState(spec))
+    rows = layer_rows(spec)
+    for i, row in enumerate(rows):
+        assert model.index(i, COL_NAME).data() == row.name
+        assert model.index(i, COL_MACS).data(RAW_ROLE) == row.macs
+        assert model.index(i, COL_PARAMS).data() == f"{row.params:,}"
+    total = model.rowCount() - 1
+    totals = model_totals(spec)
+    assert model.index(total, COL_NAME).data() == "Total"
+    assert model.index(total, COL_MACS).data() == f"{totals.macs:,}"
+    assert model.index(total, COL_PARAMS).data(RAW_ROLE) == totals.params
+    assert totals.params == 2_601_976  # Keras' count for alpha 0.75
+
+
+def test_rows_coloured_by_kind() -> None:
+    model = LayerTableModel(VariantState())
+    kinds = {model.index(r, COL_KIND).data(): r for r in range(model.rowCount() - 1)}
+    for kind in ("conv", "depthwise", "pointwise", "classifier"):
+        brush = model.index(kinds[kind], COL_NAME).data(Qt.ItemDataRole.BackgroundRole)
+        assert brush.color().name() == KIND_COLORS[kind]
+    assert len({KIND_COLORS[k] for k in ("conv", "depthwise", "pointwise", "classifier")}) == 4
+
+
+@pytest.fixture
+def panel(qtbot):
+    widget = LayerTablePanel(VariantState())
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.show()
+    return widget
+
+
+def _shown(panel, column=COL_NAME):
+    proxy = panel.proxy
+    return [proxy.index(r, column).data() for r in range(proxy.rowCount())]
+
+
+def test_filter_by_kind_and_name(panel) -> None:
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("depthwise"))
+    names = _shown(panel)
+    assert names[-1] == "Total"  # the totals row always stays, last
+    assert names[:-1] == [f"conv_dw_{b}" for b in range(1, 14)]
+    dw_macs = sum(r.macs for r in layer_rows(MobileNetSpec()) if r.kind == "depthwise")
+    assert "Showing 13 of 91 layers" in panel.footer.text()
+    assert f"{dw_macs:,} mult-adds" in panel.footer.text()
+    panel.kind_combo.setCurrentIndex(0)
+    panel.name_edit.setText("PW_1")  # case-insensitive substring
+    names = _shown(panel)[:-1]
+    assert names and all("conv_pw_1" in n for n in names)
+    assert "conv_pw_1" in names and "conv_pw_12_bn" in names
+    panel.name_edit.setText("no such layer")
+    assert _shown(panel) == ["Total"]
+    assert "Showing 0 of 91" in panel.footer.text()
+
+
+def test_sort_numeric_with_totals_last(panel) -> None:
+    panel.view.sortByColumn(COL_MACS, Qt.SortOrder.DescendingOrder)
+    macs = [int(v.replace(",", "")) for v in _shown(panel, COL_MACS)[:-1]]
+    raw = [panel.proxy.index(r, COL_MACS).data(RAW_ROLE)
+           for r in range(panel.proxy.rowCount() - 1)]
+    assert raw == sorted(raw, reverse=True)  # numeric, not text order
+    assert macs == raw
+    assert _shown(panel)[-1] == "Total"
+    panel.view.sortByColumn(COL_MACS, Qt.SortOrder.AscendingOrder)
+    raw = [panel.proxy.index(r, COL_MACS).data(RAW_ROLE)
+           for r in range(panel.proxy.rowCount() - 1)]
+    assert raw == sorted(raw)
+    assert _shown(panel)[-1] == "Total"
+    panel.view.sortByColumn(COL_INDEX, Qt.SortOrder.AscendingOrder)
+    assert _shown(panel, COL_INDEX)[:3] == ["0", "1", "2"]
+
+
+def test_copy_selection_as_tsv(panel) -> None:
+    selection = panel.view.selectionModel()
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    selection.select(panel.proxy.index(1, 0), flags)
+    selection.select(panel.proxy.index(4, 0), flags)
+    panel.copy_action.trigger()
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert lines[0].split("\t")[:3] == ["#", "Layer", "Kind"]
+    assert lines[1].split("\t")[:3] == ["1", "conv1", "conv"]
+    assert lines[2].split("\t")[1] == "conv_dw_1"
+    assert lines[2].split("\t")[8] == f"{layer_rows(MobileNetSpec())[4].macs:,}"
+    assert len(lines) == 3

@@ -1,0 +1,163 @@
+"""Window behaviour: settings restore, About, Classify slot, shutdown, no TensorFlow at start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import types
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QThread
+from PySide6.QtWidgets import QLabel, QWidget
+
+from explorer.arch import MobileNetSpec
+from explorer.threads import register_thread, running_threads
+from explorer.ui import MainWindow, VariantState
+from explorer.ui.main_window import VIEW_NAMES
+
+
+def test_settings_restore_variant_geometry_tab(qtbot) -> None:
+    ini = Path(os.environ["MOBILENET_EXPLORER_SETTINGS"])
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.resize(900, 610)
+    first.show()
+    first.state.set_variant(0.75, 192)
+    first.show_view("accuracy")
+    first.block_panel.set_log_scale(True)
+    saved_size = first.size()
+    first.close()
+    assert ini.exists()
+    assert QSettings(str(ini), QSettings.Format.IniFormat).value("variant/alpha") is not None
+
+    second = MainWindow()
+    qtbot.addWidget(second)
+    assert second.state.spec == MobileNetSpec(0.75, 192)
+    assert second.controls.alpha_spin.value() == pytest.approx(0.75)
+    assert second.layer_panel.model.spec == MobileNetSpec(0.75, 192)
+    assert second.tabs.currentWidget() is second.accuracy_panel
+    assert second.block_panel.log_check.isChecked()
+    # Only the height is checked: the offscreen screen is 800 px wide, narrower than the
+    # window's minimum width, so Qt clamps the restored width differently.
+    assert second.size().height() == saved_size.height() == 610
+    second.close()
+
+
+def test_corrupt_settings_fall_back_to_defaults(qtbot) -> None:
+    ini = Path(os.environ["MOBILENET_EXPLORER_SETTINGS"])
+    ini.write_text("[variant]\nalpha=abc\nresolution=7\n[window]\ntab=99\ngeometry=junk\n")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.state.spec == MobileNetSpec()
+    assert win.tabs.currentIndex() == 0
+
+
+def test_never_reopens_on_classify_tab(qtbot) -> None:
+    ini = Path(os.environ["MOBILENET_EXPLORER_SETTINGS"])
+    ini.write_text(f"[window]\ntab={VIEW_NAMES.index('classify')}\n")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.tabs.currentIndex() == 0
+
+
+def test_about_names_paper_and_formulas(window) -> None:
+    dialog = window.show_about()
+    assert dialog.isVisible()
+    text = dialog.text.text()
+    assert "1704.04861" in text and "MobileNets" in text and "Howard" in text
+    assert "1/N + 1/D" in text
+    dialog.close()
+
+
+def test_status_bar_shows_variant_and_update_time(window) -> None:
+    window.state.set_variant(0.5, 128)
+    status = window.findChild(QLabel, "statusVariant").text()
+    assert "MobileNet 0.5-128" in status and "mult-adds (MACs)" in status
+    assert "updated in" in status
+    assert window.last_update_ms > 0
+
+
+class _FakeClassifyPanel(QWidget):
+    instances: list[_FakeClassifyPanel] = []
+
+    def __init__(self, variant_state, parent=None) -> None:
+        super().__init__(parent)
+        self.variant_state = variant_state
+        self.shut_down = False
+        _FakeClassifyPanel.instances.append(self)
+
+    def shutdown(self) -> None:
+        self.shut_down = True
+
+
+def test_classify_tab_builds_lazily_with_shared_state(qtbot, monkeypatch) -> None:
+    fake = types.ModuleType("explorer.ui.classify_panel")
+    fake.ClassifyPanel = _FakeClassifyPanel
+    monkeypatch.setitem(sys.modules, "explorer.ui.classify_panel", fake)
+    _FakeClassifyPanel.instances.clear()
+    win = MainWindow(weights_path=Path("w.h5"))
+    qtbot.addWidget(win)
+    assert _FakeClassifyPanel.instances == []  # nothing built until the tab is opened
+    assert win.weights_path == Path("w.h5") and win.weights_dir is None
+    win.show_view("classify")
+    (panel,) = _FakeClassifyPanel.instances
+    assert panel.variant_state is win.state
+    assert win.views["classify"] is panel and panel.window() is win
+    win.close()
+    assert panel.shut_down
+
+
+def test_classify_tab_without_module_says_so(window, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "explorer.ui.classify_panel", None)
+    window.show_view("classify")
+    assert window.classify_panel() is None
+    assert "not available" in window.classify_error
+    assert window._classify_message.text() == window.classify_error
+    window.state.set_variant(0.5, 160)  # the rest of the window keeps working
+    assert window.summary.text("variant") == "MobileNet 0.5-160"
+
+
+def test_close_stops_registered_threads_within_two_seconds(qtbot) -> None:
+    win = MainWindow()
+    qtbot.addWidget(win)
+    thread = register_thread(QThread())
+    thread.setObjectName("test-worker")
+    thread.start()
+    qtbot.waitUntil(thread.isRunning, timeout=2000)
+    start = time.perf_counter()
+    win.close()
+    assert time.perf_counter() - start < 2.0
+    assert "test-worker" not in running_threads()
+    assert thread.isFinished()
+
+
+def test_variant_state_emits_once_per_change(qtbot) -> None:
+    state = VariantState()
+    seen = []
+    state.spec_changed.connect(seen.append)
+    assert state.set_variant(1.0, 224) is False  # no-op: no signal
+    assert state.set_variant(0.5, 160) is True
+    assert seen == [MobileNetSpec(0.5, 160)]
+    with pytest.raises(ValueError, match="input resolution"):
+        state.set_resolution(31)
+    assert state.spec == MobileNetSpec(0.5, 160)
+
+
+def test_window_appears_without_tensorflow() -> None:
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from explorer.ui import MainWindow\n"
+        "w = MainWindow(restore_settings=False); w.show(); app.processEvents()\n"
+        "w.show_view('blocks'); app.processEvents()\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+        "w.close()\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, env=env, check=True)
+    assert out.stdout.split() == ["False", "False"]
