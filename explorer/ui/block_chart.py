@@ -96,7 +96,8 @@ class BlockChartPanel(QWidget):
                                               name="depthwise separable (3x3 dw + 1x1 pw)")
         self.plot.addItem(self.standard_bars)
         self.plot.addItem(self.separable_bars)
-        self.legend = QLabel(legend_html([(STANDARD_COLOR, "standard 3x3 convolution"),
+        self.legend = QLabel("Per block: " + legend_html([
+                                          (STANDARD_COLOR, "standard 3x3 convolution"),
                                           (SEPARABLE_COLOR, "depthwise separable "
                                            "(3x3 depthwise + 1x1 pointwise)")]), self)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
@@ -132,12 +133,12 @@ class BlockChartPanel(QWidget):
         controls.addWidget(self.metric_combo)
         controls.addWidget(self.log_check)
         controls.addStretch(1)
-        controls.addWidget(self.legend, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(controls)
         layout.addWidget(self.caption)
         layout.addWidget(self.subcaption)
+        layout.addWidget(self.legend)
         layout.addWidget(self.plot_widget, 5)
         layout.addWidget(self.ratio_legend)
         layout.addWidget(self.ratio_widget, 2)
@@ -195,7 +196,8 @@ class BlockChartPanel(QWidget):
         else:
             y0 = 0.0
             std_h, sep_h = std, sep
-            ymin, ymax = 0.0, nice_ceiling(float(std.max()) * 1.08) if len(std) else 1.0
+            # 3 % headroom above the round top value so its tick label is not cut off.
+            ymin, ymax = 0.0, nice_ceiling(float(std.max()) * 1.08) * 1.03 if len(std) else 1.0
         self.cost_axis.set_log_values(log)
         self.standard_bars.setOpts(x=blocks - OFFSET, height=std_h, y0=y0)
         self.separable_bars.setOpts(x=blocks + OFFSET, height=sep_h, y0=y0)
@@ -207,7 +209,7 @@ class BlockChartPanel(QWidget):
         ratios = 100 * np.asarray(data["ratio"] + data["formula"])
         if len(ratios):
             self._set_y_range(self.ratio_plot, 0.0,
-                              max(15.0, nice_ceiling(float(ratios.max()) * 1.1)))
+                              max(15.0, nice_ceiling(float(ratios.max()) * 1.1)) * 1.03)
         self._update_caption()
 
     @staticmethod

@@ -234,7 +234,8 @@ class CompareView(QWidget):
         self.b_bars.setOpts(x=xs + 0.2, height=hb)
         self.legend.setText("Separable mult-adds (MACs) per block: " + legend_html(
             [(A_COLOR, f"A {a.label}"), (B_COLOR, f"B {b.label}")]))
-        top = nice_ceiling(float(max(ha.max(initial=1.0), hb.max(initial=1.0))) * 1.05)
+        # 3 % headroom above the round top value so its tick label is not cut off.
+        top = nice_ceiling(float(max(ha.max(initial=1.0), hb.max(initial=1.0))) * 1.05) * 1.03
         if self.plot.vb.viewRange()[1][1] != top:
             self.plot.setYRange(0, top, padding=0)
 

@@ -19,7 +19,15 @@ from PySide6.QtCore import (
     Qt,
     Slot,
 )
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -64,6 +72,9 @@ KIND_ACCENTS: dict[str, str] = {
 
 COLUMNS = ("#", "Layer", "Kind", "Block", "Kernel/stride", "Input", "Output", "Params",
            "Mult-adds (MACs)", "% MACs", "% params", "Activations")
+#: Header texts: long titles on two lines so eleven numeric columns fit a 1400 px window.
+HEADER_TEXTS = ("#", "Layer", "Kind", "Block", "Kernel/\nstride", "Input", "Output", "Params",
+                "Mult-adds\n(MACs)", "% of\nMACs", "% of\nparams", "Activations")
 COL_INDEX, COL_NAME, COL_KIND, COL_BLOCK, COL_KERNEL, COL_INPUT, COL_OUTPUT, COL_PARAMS, \
     COL_MACS, COL_MACS_SHARE, COL_PARAMS_SHARE, COL_ACTIVATIONS = range(len(COLUMNS))
 _NUMERIC = {COL_INDEX, COL_BLOCK, COL_PARAMS, COL_MACS, COL_MACS_SHARE, COL_PARAMS_SHARE,
@@ -139,7 +150,7 @@ class LayerTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return HEADER_TEXTS[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             return {
                 COL_MACS: "Mult-adds: 1 multiply + 1 add (FLOPs = 2 x MACs)",
@@ -317,6 +328,10 @@ class LayerTablePanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(False)  # rows are tinted by kind instead
         self.view.setWordWrap(False)
+        # A touch smaller than the UI font: twelve columns fit a 1400 px window unscrolled.
+        table_font = QFont(self.view.font())
+        table_font.setPointSizeF(max(8.0, table_font.pointSizeF() - 0.5))
+        self.view.setFont(table_font)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.horizontalHeader().setHighlightSections(False)
@@ -366,15 +381,20 @@ class LayerTablePanel(QWidget):
 
     def _size_columns(self) -> None:
         # Size once, for the widest numbers the sliders can produce, instead of resizing to
-        # contents on every step (that costs milliseconds and makes columns jump).
+        # contents on every step (that costs milliseconds and makes columns jump).  Headers
+        # are bold in the style sheet and carry the sort arrow, hence their own metrics.
         widest = LayerTableModel(None)
         widest.set_spec(MobileNetSpec(1.5, 512))
         metrics = self.view.fontMetrics()
+        bold = QFont(self.view.font())
+        bold.setBold(True)
+        header_metrics = QFontMetrics(bold)
         header = self.view.horizontalHeader()
-        for col, title in enumerate(COLUMNS):
+        for col, title in enumerate(HEADER_TEXTS):
             texts = [widest.display_text(r, col) for r in range(widest.rowCount())]
-            width = max(metrics.horizontalAdvance(t) for t in [*texts, title]) + 14
-            header.resizeSection(col, min(width, 190))
+            cells = max(metrics.horizontalAdvance(t) for t in texts) + 12
+            head = max(header_metrics.horizontalAdvance(t) for t in title.split("\n")) + 22
+            header.resizeSection(col, min(max(cells, head), 150))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
     @Slot(int)

@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         dock.setWidget(scroll)
-        dock.setMinimumWidth(360)
+        dock.setMinimumWidth(350)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.sidebar_dock = dock
 

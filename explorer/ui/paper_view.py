@@ -7,6 +7,7 @@ The tables do not depend on the sliders, so the HTML is built once.
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
@@ -54,6 +55,23 @@ def table_html(table: PaperTable) -> str:
             + (f"<ul class='notes'>{notes}</ul>" if notes else ""))
 
 
+def _glance_items(tables: tuple[PaperTable, ...]) -> list[str]:
+    """One bullet per kind of discrepancy: rows whose notes differ only in numbers merge."""
+    groups: dict[tuple[str, str], list[tuple[str, PaperValue]]] = {}
+    for t in tables:
+        for row, value in t.flagged_values:
+            key = (t.title.split(".")[0], re.sub(r"[0-9][0-9.,]*", "#", value.note or ""))
+            groups.setdefault(key, []).append((row.label, value))
+    items = []
+    for (table, _), members in groups.items():
+        label, first = members[0]
+        more = (f" <i>(and {len(members) - 1} more rows of this table like it)</i>"
+                if len(members) > 1 else "")
+        items.append(f"<li><b>{html.escape(table)}</b>, {html.escape(label)} "
+                     f"({html.escape(first.quantity)}): {html.escape(first.note or '')}{more}</li>")
+    return items
+
+
 def paper_html() -> str:
     tables = paper_tables()
     flagged = sum(len(t.flagged_values) for t in tables)
@@ -65,10 +83,7 @@ def paper_html() -> str:
         "batch norm, as the paper counts them. "
         f"<span style='background:{FLAG_BG}'>&nbsp;Highlighted&nbsp;</span> cells ({flagged}) "
         "differ from the computation; the note under each table says why.</p>")
-    glance = "".join(
-        f"<li><b>{html.escape(t.title.split('.')[0])}</b>, {html.escape(row.label)} "
-        f"({html.escape(v.quantity)}): {html.escape(v.note or '')}</li>"
-        for t in tables for row, v in t.flagged_values)
+    glance = "".join(_glance_items(tables))
     intro += f"<h3>Discrepancies at a glance</h3><ul class='notes'>{glance}</ul>"
     style = ("<style>th{background:#eef1f5; text-align:right} td{color:#222}"
              " .cap{color:#555} .notes li{margin-bottom:3px}</style>")

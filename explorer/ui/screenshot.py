@@ -49,8 +49,13 @@ def _save_png(pixmap, output: Path) -> None:  # noqa: ANN001 - QPixmap
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     os.close(fd)
     try:
-        if not pixmap.save(tmp, "PNG"):
+        # quality 0 = zlib level 9: README screenshots stay small.
+        if not pixmap.save(tmp, "PNG", 0):
             raise UsageError(f"cannot write {output}: saving the PNG failed")
+        # mkstemp makes the file private (0600); give it the permissions of a normal file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, output)
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None

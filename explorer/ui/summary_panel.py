@@ -28,9 +28,10 @@ class SummaryPanel(QWidget):
         ("act_peak", "Activations, peak"),
         ("act_total", "Activations, all"),
         ("weights_mem", "Weights (float32)"),
-        ("vs_reference", "vs MobileNet 1.0-224"),
-        ("separable", "Separable vs standard"),
+        ("vs_reference", "vs 1.0-224"),
+        ("separable", "Separable convs"),
         ("top1", "ImageNet top-1"),
+        ("top1_other", "  int8 / Keras"),
     )
 
     def __init__(self, state: VariantState, parent: QWidget | None = None) -> None:
@@ -51,13 +52,16 @@ class SummaryPanel(QWidget):
             "act_total": "All layer outputs together, float32, batch 1 (no buffer reuse)",
             "separable": "Blocks 1-13 as depthwise separable convs versus the same blocks as "
                          "full 3x3 convolutions",
+            "vs_reference": "Ratio to MobileNet 1.0-224 (568.7 M mult-adds, 4.25 M params)",
             "top1": "TF-slim published top-1 (float); only the 16 pretrained variants have one",
+            "top1_other": "TF-slim quantized (int8) top-1, and Keras' own measurement "
+                          "(224 only)",
         }
         for key, caption in self.FIELDS:
             value = QLabel(self)
             value.setObjectName(f"summary_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setWordWrap(True)
+            # No word wrap: wrapped labels in a scroll area get squeezed instead of growing.
             name = QLabel(caption, self)
             name.setProperty("role", "caption")
             if key in tips:
@@ -95,9 +99,9 @@ class SummaryPanel(QWidget):
         f["separable"].setText(f"{b.reduction:.1f}x fewer mult-adds")
         acc = published_accuracy(spec)
         if acc is None:
-            f["top1"].setText("not published (not one of the 16 pretrained variants)")
+            f["top1"].setText("not published")
+            f["top1_other"].setText("(only the 16 pretrained variants)")
         else:
-            keras = (f", Keras\u00a0{acc.top1_keras:.1f}\u00a0%" if acc.top1_keras is not None
-                     else "")
-            f["top1"].setText(f"{acc.top1_float:.1f}\u00a0%  (int8\u00a0{acc.top1_quant:.1f}"
-                              f"\u00a0%{keras})")
+            keras = f"{acc.top1_keras:.1f} %" if acc.top1_keras is not None else "n/a"
+            f["top1"].setText(f"{acc.top1_float:.1f} %")
+            f["top1_other"].setText(f"{acc.top1_quant:.1f} % / {keras}")

@@ -32,7 +32,7 @@ PAPER_TABLE2 = {
     "Fully Connected": (0.18, 24.33),
 }
 HEADERS = ("Type", "Mult-adds (MACs)", "% MACs", "Params (weights)", "% params",
-           "Paper 1.0-224: % MACs / % params")
+           "Paper, 1.0-224\n% MACs / % params")
 
 
 class TypeChartPanel(QWidget):
@@ -50,6 +50,9 @@ class TypeChartPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # The printed column never changes, so sizing it to its contents costs nothing per step.
+        self.table.horizontalHeader().setSectionResizeMode(
+            len(HEADERS) - 1, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for r, label in enumerate(TYPE_LABELS):
