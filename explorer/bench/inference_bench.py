@@ -154,7 +154,10 @@ def _make_driver_class() -> type:
             self._t_submit = 0.0
             self._packet_fn: Callable[[], Any] | None = None
             self.latencies_ms: list[float] = []
-            self.results: list[Any] = []
+            # Only timings and the newest result are kept: a PredictionResult holds its frame
+            # (2.7 MB at 720p), and keeping thousands would be a leak of the benchmark's own.
+            self.stage_timings: list[Any] = []
+            self.last_result: Any = None
             self.engine_info: Any = None
             self.error: str | None = None
 
@@ -195,7 +198,8 @@ def _make_driver_class() -> type:
             if self._mode not in ("first", "loop"):
                 return
             self.latencies_ms.append((now - self._t_submit) * 1000.0)
-            self.results.append(result)
+            self.stage_timings.append(result.timings)
+            self.last_result = result
             self._remaining -= 1
             if self._mode == "loop" and self._remaining > 0 and self._packet_fn is not None:
                 self._t_submit = time.perf_counter()
@@ -215,7 +219,7 @@ def _make_driver_class() -> type:
         def first_prediction(self, request: Any, packet: Any, timeout_s: float = 600.0
                              ) -> float:
             """Choose a variant and classify one frame: seconds to its first top-5."""
-            self.latencies_ms, self.results = [], []
+            self.latencies_ms, self.stage_timings, self.last_result = [], [], None
             self._mode, self._remaining = "first", 1
             self._t_submit = time.perf_counter()
             self.worker.request_engine(request)
@@ -226,7 +230,7 @@ def _make_driver_class() -> type:
         def closed_loop(self, n: int, packet_fn: Callable[[], Any], timeout_s: float = 600.0
                         ) -> list[float]:
             """Classify ``n`` frames, each submitted when the previous result arrived."""
-            self.latencies_ms, self.results = [], []
+            self.latencies_ms, self.stage_timings, self.last_result = [], [], None
             self._mode, self._remaining, self._packet_fn = "loop", n, packet_fn
             self._t_submit = time.perf_counter()
             self.worker.submit_frame(packet_fn())
@@ -377,12 +381,12 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
                 times["raw_litert"] += time_calls(lambda: lite.predict(x), per_round)
                 times["raw_tf"] += time_calls(lambda: tfe.predict(x), per_round)
                 times["pipeline"] += driver.closed_loop(per_round, packet_fn)
-                for result in driver.results:
+                for timings in driver.stage_timings:
                     for stage in stage_ms:
-                        stage_ms[stage].append(float(getattr(result.timings, stage)))
+                        stage_ms[stage].append(float(getattr(timings, stage)))
                 times["litert"] += time_calls(lambda: ref_predict(x), per_round)
-            pipeline_top1 = driver.results[-1].predictions[0].class_index
-            pipeline_spec = driver.results[-1].spec
+            pipeline_top1 = driver.last_result.predictions[0].class_index
+            pipeline_spec = driver.last_result.spec
             naive_n = min(frames, NAIVE_MAX_FRAMES)
             model.predict(x, verbose=0)  # first call builds Keras' predict function
             times["naive"] = time_calls(lambda: model.predict(x, verbose=0), naive_n)

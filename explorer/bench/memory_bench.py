@@ -55,11 +55,13 @@ SWEEP_RESOLUTIONS = (96, 128, 160, 192, 224)
 
 
 def sweep_variants(count: int) -> list[tuple[float, int]]:
-    """``count`` distinct variants in slider order (serpentine over resolution)."""
+    """``count`` distinct variants in slider order: the alpha slider swept up and down
+    (serpentine) at each resolution, so model size oscillates instead of trending upwards
+    and RSS growth over the sweep is not just "later models are bigger"."""
     out: list[tuple[float, int]] = []
-    for i, alpha in enumerate(SWEEP_ALPHAS):
-        order = SWEEP_RESOLUTIONS if i % 2 == 0 else tuple(reversed(SWEEP_RESOLUTIONS))
-        out += [(alpha, r) for r in order]
+    for i, res in enumerate(SWEEP_RESOLUTIONS):
+        order = SWEEP_ALPHAS if i % 2 == 0 else tuple(reversed(SWEEP_ALPHAS))
+        out += [(a, res) for a in order]
     while len(out) < count:  # more than 50 asked: go back through the same positions
         out += out[:count - len(out)]
     return out[:count]
@@ -148,6 +150,17 @@ def frames_phase(alpha: float, resolution: int, frames: int) -> dict[str, Any]:
     }
 
 
+def _slope(values: list[Any]) -> float | None:
+    """Least-squares slope of ``values`` against their index (MB per step)."""
+    pts = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(pts) < 2:
+        return None
+    mx = sum(i for i, _ in pts) / len(pts)
+    my = sum(v for _, v in pts) / len(pts)
+    den = sum((i - mx) ** 2 for i, _ in pts)
+    return round(sum((i - mx) * (v - my) for i, v in pts) / den, 3) if den else None
+
+
 def _diff(a: int | None, b: int | None) -> int | None:
     return None if a is None or b is None else a - b
 
@@ -187,7 +200,7 @@ def variants_phase(count: int, frames_per_variant: int = 3) -> dict[str, Any]:
             for alpha, res in variants:
                 build_s = driver.build(engine_request(alpha, res))
                 driver.closed_loop(frames_per_variant, packet_fn)
-                got = driver.results[-1].spec
+                got = driver.last_result.spec
                 if (got.alpha, got.resolution) != (alpha, res):
                     wrong_variant += 1
                 rows.append({"alpha": alpha, "resolution": res, "build_s": round(build_s, 3),
@@ -200,8 +213,12 @@ def variants_phase(count: int, frames_per_variant: int = 3) -> dict[str, Any]:
     rss = [r["rss_mb"] for r in rows if r["rss_mb"] is not None]
     early = rows[first_n - 1]["rss_mb"] if rows else None
     end = rows[-1]["rss_mb"] if rows else None
+    checkpoints = {str(i): rows[i - 1]["rss_mb"] for i in (1, 10, 20, 30, 40, 50)
+                   if i <= len(rows)}
     return {
         "variants": len(rows),
+        "rss_mb_after_n_variants": checkpoints,
+        "rss_slope_mb_per_variant_after_10": _slope([r["rss_mb"] for r in rows[9:]]),
         "frames_per_variant": frames_per_variant,
         "seconds": round(elapsed, 1),
         "wrong_variant_predictions": wrong_variant,
@@ -296,7 +313,9 @@ def run(alpha: float | None = None, resolution: int | None = None,
                 f"  {phase2['variants']} variants in {phase2['seconds']} s: RSS "
                 f"{phase2['rss_after_first_mb']} MB after the first, "
                 f"{phase2['rss_end_mb']} MB at the end (max {phase2['rss_max_mb']} MB, growth "
-                f"after the first 10: {g2} MB); wrong-variant predictions "
+                f"after the first 10: {g2} MB, slope "
+                f"{phase2['rss_slope_mb_per_variant_after_10']} MB/variant); wrong-variant "
+                f"predictions "
                 f"{phase2['wrong_variant_predictions']}; threads "
                 f"{phase2['before']['threads']} -> {phase2['after']['threads']}, fds "
                 f"{phase2['before']['fds']} -> {phase2['after']['fds']}")
