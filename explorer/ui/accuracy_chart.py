@@ -18,6 +18,7 @@ from explorer.arch.export import human_count
 from explorer.arch.layers import model_totals
 from explorer.arch.spec import PRETRAINED_ALPHAS, MobileNetSpec, format_alpha
 from explorer.ui.plot_style import CountAxis, style_plot
+from explorer.ui.theme import set_role
 from explorer.ui.variant_state import VariantState
 
 ALPHA_COLORS = {1.0: "#2f78c4", 0.75: "#3a9e3a", 0.5: "#e07b24", 0.25: "#9b4fb5"}
@@ -38,7 +39,7 @@ class AccuracyChartPanel(QWidget):
         self.setObjectName("accuracyPanel")
         self.caption = QLabel(self)
         self.caption.setObjectName("accuracyCaption")
-        self.caption.setProperty("role", "headline")
+        set_role(self.caption, "headline")
         self.caption.setWordWrap(True)
         self.axis = CountAxis("bottom")
         self.axis.set_log_values(True)
@@ -81,7 +82,7 @@ class AccuracyChartPanel(QWidget):
         layout.addWidget(self.plot_widget, 1)
         note = QLabel("Published top-1 from TF-slim's mobilenet_v1.md (float checkpoints); "
                       "labels are input resolutions. Mult-adds counted by this tool.", self)
-        note.setProperty("role", "caption")
+        set_role(note, "caption")
         note.setWordWrap(True)
         layout.addWidget(note)
         self.show_spec(state.spec)

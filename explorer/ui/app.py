@@ -38,7 +38,7 @@ def _light_palette() -> QPalette:
 
 
 def configure_application(app: QApplication) -> None:
-    """Style, palette, style sheet and names shared by the GUI and the screenshot command."""
+    """Style, palette, font and names shared by the GUI and the screenshot command."""
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("MobileNetExplorer")
     app.setStyle("Fusion")
@@ -47,12 +47,7 @@ def configure_application(app: QApplication) -> None:
     if font.pointSizeF() < 9.5:
         font.setPointSizeF(9.5)
         app.setFont(font)
-    try:
-        from explorer.resources import resource_path
-
-        app.setStyleSheet(resource_path("style.qss").read_text(encoding="utf-8"))
-    except (FileNotFoundError, OSError, UnicodeDecodeError):
-        pass  # unstyled but fully working
+    # No application-wide style sheet on purpose: see explorer/ui/theme.py.
 
 
 def check_weights_args(args: argparse.Namespace) -> tuple[Path | None, Path | None]:

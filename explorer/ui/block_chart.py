@@ -38,6 +38,7 @@ from explorer.ui.plot_style import (
     nice_ceiling,
     style_plot,
 )
+from explorer.ui.theme import set_role
 from explorer.ui.variant_state import VariantState
 
 BAR_WIDTH = 0.38
@@ -74,10 +75,10 @@ class BlockChartPanel(QWidget):
         self.log_check.setToolTip("Logarithmic y axis (Ctrl+L)")
         self.caption = QLabel(self)
         self.caption.setObjectName("blockCaption")
-        self.caption.setProperty("role", "headline")
+        set_role(self.caption, "headline")
         self.caption.setWordWrap(True)
         self.subcaption = QLabel(self)
-        self.subcaption.setProperty("role", "caption")
+        set_role(self.subcaption, "caption")
         self.subcaption.setWordWrap(True)
 
         self.cost_axis = CountAxis("left")

@@ -35,6 +35,7 @@ from explorer.ui.plot_style import (
     nice_ceiling,
     style_plot,
 )
+from explorer.ui.theme import bold_header, set_role
 from explorer.ui.variant_state import VariantState
 
 REFERENCE = MobileNetSpec(1.0, 224)
@@ -89,6 +90,7 @@ def _table(rows: int, headers: tuple[str, ...], parent: QWidget,
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(21)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    bold_header(table)
     table.horizontalHeader().setMinimumSectionSize(40)
     # The first column holds names: fixed width, the numbers share the rest.
     table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
@@ -111,7 +113,7 @@ class CompareView(QWidget):
         self._state = state
         self.heading = QLabel(self)
         self.heading.setObjectName("compareHeading")
-        self.heading.setProperty("role", "headline")
+        set_role(self.heading, "headline")
         self.heading.setWordWrap(True)
         self.pin_button = QPushButton("Pin current as A", self)
         self.pin_button.setObjectName("pinButton")

@@ -33,6 +33,7 @@ from explorer.arch.spec import (
     format_alpha,
     pretrained_specs,
 )
+from explorer.ui.theme import set_level, set_role
 from explorer.ui.variant_state import VariantState
 
 ALPHA_SLIDER_MIN = 0.10
@@ -225,7 +226,7 @@ class VariantControls(QWidget):
         preset_caption = QLabel("Pretrained preset", self)
         preset_caption.setBuddy(self.preset_combo)
         for caption in (alpha_caption, res_caption, preset_caption):
-            caption.setProperty("role", "caption")
+            set_role(caption, "caption")
         # Caption and spin box on one row, the slider full width below: a wide slider
         # keeps one step at several pixels and the tick labels apart.
         grid.addWidget(alpha_caption, 0, 0)
@@ -324,7 +325,4 @@ class VariantControls(QWidget):
             level = "none"
         self.weights_label.setText(text)
         if self.weights_label.property("level") != level:
-            self.weights_label.setProperty("level", level)
-            # Re-polish so the style sheet's [level="..."] colour applies.
-            self.weights_label.style().unpolish(self.weights_label)
-            self.weights_label.style().polish(self.weights_label)
+            set_level(self.weights_label, level)

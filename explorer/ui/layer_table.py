@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from explorer.arch.export import human_count, shape_text
 from explorer.arch.layers import LAYER_KINDS, LayerRow, layer_rows, model_totals
 from explorer.arch.spec import MobileNetSpec
+from explorer.ui.theme import set_role
 from explorer.ui.variant_state import VariantState
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -94,6 +95,7 @@ _RAW = int(RAW_ROLE.value)
 _TOTAL = _RAW + 1
 _ALIGN_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _ALIGN_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
+_ANSWERED_ROLES = frozenset({_DISPLAY, _BACKGROUND, _ALIGN, _FONT, _TOOLTIP, _RAW, _TOTAL})
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _TOTAL_FONT = QFont()
@@ -216,20 +218,23 @@ class LayerTableModel(QAbstractTableModel):
         return cells
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        # The view asks for ~8 roles of every visible cell on each repaint, so this is the
-        # hottest Python code of a slider step: plain int roles, cached strings, no enums.
         if not index.isValid():
             return None
-        role = int(role)
-        row = index.row()
+        return self.value(index.row(), index.column(), int(role))
+
+    def value(self, row: int, column: int, role: int) -> Any:
+        """``data()`` for a cell given by numbers (shared by data() and multiData())."""
+        # The hottest Python code of a slider step: plain int roles, cached strings, no enums.
         if role == _DISPLAY:
-            return self._row_cells(row)[index.column()]
+            return self._row_cells(row)[column]
         if role == _BACKGROUND:
             return self._brushes[row]
         if role == _ALIGN:
-            return _ALIGN_RIGHT if index.column() in _NUMERIC else _ALIGN_LEFT
+            return _ALIGN_RIGHT if column in _NUMERIC else _ALIGN_LEFT
+        if role == _FONT:
+            return _TOTAL_FONT if row == self._row_count - 1 else None
         if role == _RAW:
-            value = self.raw_value(row, index.column())
+            value = self.raw_value(row, column)
             if isinstance(value, tuple):  # shapes sort by element count
                 n = 1
                 for d in value:
@@ -238,12 +243,25 @@ class LayerTableModel(QAbstractTableModel):
             return -1 if value is None else value
         if role == _TOTAL:
             return row == self._row_count - 1
-        if role == _FONT:
-            return _TOTAL_FONT if row == self._row_count - 1 else None
-        if role == _TOOLTIP and index.column() == COL_MACS:
+        if role == _TOOLTIP and column == COL_MACS:
             value = self.raw_value(row, COL_MACS)
             return None if value is None else f"{value:,} mult-adds ({human_count(value)})"
         return None
+
+    def fill_role_data(self, row: int, column: int, span: Any) -> None:
+        """Answer every role the view asks for one cell in a single Python call."""
+        for role_data in span:
+            role = role_data.role()
+            if role in _ANSWERED_ROLES:  # views ask for ~9 roles; most are not ours
+                value = self.value(row, column, role)
+                if value is not None:
+                    role_data.setData(value)
+
+    def multiData(self, index: AnyIndex, roleDataSpan: Any) -> None:  # noqa: N802,N803
+        # Views ask ~7 roles per cell; one call instead of seven C++ -> Python round trips
+        # keeps the table repaint inside a slider step's frame budget.
+        if index.isValid():
+            self.fill_role_data(index.row(), index.column(), roleDataSpan)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         return _FLAGS if index.isValid() else _NO_FLAGS
@@ -274,6 +292,18 @@ class LayerFilterProxy(QSortFilterProxyModel):
         self.setFilterRegularExpression(
             QRegularExpression(QRegularExpression.escape(text),
                                QRegularExpression.PatternOption.CaseInsensitiveOption))
+
+    def multiData(self, index: AnyIndex, roleDataSpan: Any) -> None:  # noqa: N802,N803
+        # QSortFilterProxyModel would call the source's data() once per role; map the cell
+        # and let the source fill all roles at once (see LayerTableModel.multiData).
+        if not index.isValid():
+            return
+        source = self.mapToSource(index)
+        model = self.sourceModel()
+        if source.isValid() and isinstance(model, LayerTableModel):
+            model.fill_role_data(source.row(), source.column(), roleDataSpan)
+        else:
+            super().multiData(index, roleDataSpan)
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
         model = self.sourceModel()
@@ -335,6 +365,9 @@ class LayerTablePanel(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.horizontalHeader().setHighlightSections(False)
+        header_font = QFont(self.view.horizontalHeader().font())
+        header_font.setBold(True)
+        self.view.horizontalHeader().setFont(header_font)
         self.view.horizontalHeader().setStretchLastSection(True)
         self._size_columns()
 
@@ -348,7 +381,7 @@ class LayerTablePanel(QWidget):
 
         self.footer = QLabel(self)
         self.footer.setObjectName("layerFooter")
-        self.footer.setProperty("role", "caption")
+        set_role(self.footer, "caption")
         self.footer.setWordWrap(True)
 
         bar = QHBoxLayout()

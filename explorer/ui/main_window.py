@@ -39,6 +39,7 @@ from explorer.ui.export_dialog import EXPORT_FORMATS, ExportError, ask_export_pa
 from explorer.ui.layer_table import LayerTablePanel
 from explorer.ui.paper_view import PaperView
 from explorer.ui.summary_panel import SummaryPanel
+from explorer.ui.theme import TAB_BAR_STYLE, set_role
 from explorer.ui.type_chart import TypeChartPanel
 from explorer.ui.variant_state import VariantState
 
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("viewTabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setStyleSheet(TAB_BAR_STYLE)  # scoped: the pages stay unstyled
         for name in VIEW_NAMES:
             self.tabs.addTab(self.views[name], VIEW_TITLES[name])
         self.setCentralWidget(self.tabs)
@@ -140,7 +142,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(8)
         title = QLabel("Variant", side)
-        title.setProperty("role", "section")
+        set_role(title, "section")
         layout.addWidget(title)
         layout.addWidget(self.controls)
         line = QFrame(side)
@@ -148,7 +150,7 @@ class MainWindow(QMainWindow):
         line.setFrameShadow(QFrame.Shadow.Sunken)
         layout.addWidget(line)
         summary_title = QLabel("Summary", side)
-        summary_title.setProperty("role", "section")
+        set_role(summary_title, "section")
         layout.addWidget(summary_title)
         layout.addWidget(self.summary)
         layout.addStretch(1)

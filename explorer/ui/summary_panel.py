@@ -10,6 +10,7 @@ from explorer.arch.blocks import block_totals
 from explorer.arch.export import human_bytes, human_count
 from explorer.arch.layers import model_totals
 from explorer.arch.spec import MobileNetSpec
+from explorer.ui.theme import set_role
 from explorer.ui.variant_state import VariantState
 
 REFERENCE = MobileNetSpec(1.0, 224)
@@ -63,12 +64,12 @@ class SummaryPanel(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             # No word wrap: wrapped labels in a scroll area get squeezed instead of growing.
             name = QLabel(caption, self)
-            name.setProperty("role", "caption")
+            set_role(name, "caption")
             if key in tips:
                 name.setToolTip(tips[key])
                 value.setToolTip(tips[key])
             if key == "variant":
-                value.setProperty("role", "headline")
+                set_role(value, "headline")
             form.addRow(name, value)
             self.fields[key] = value
         state.spec_changed.connect(self.show_spec)

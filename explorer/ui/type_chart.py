@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from explorer.arch.breakdown import TYPE_LABELS, TypeShare, cost_by_type
 from explorer.arch.spec import MobileNetSpec
 from explorer.ui.plot_style import SEPARABLE_COLOR, STANDARD_COLOR, legend_html, style_plot
+from explorer.ui.theme import bold_header, set_role
 from explorer.ui.variant_state import VariantState
 
 #: Shares printed in the paper's Table 2 for 1.0 MobileNet-224 (mult-adds %, params %).
@@ -43,13 +44,14 @@ class TypeChartPanel(QWidget):
         self.setObjectName("typePanel")
         self.shares: tuple[TypeShare, ...] = ()
         self.title = QLabel(self)
-        self.title.setProperty("role", "headline")
+        set_role(self.title, "headline")
         self.table = QTableWidget(len(TYPE_LABELS), len(HEADERS), self)
         self.table.setObjectName("typeTable")
         self.table.setHorizontalHeaderLabels(HEADERS)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        bold_header(self.table)
         # The printed column never changes, so sizing it to its contents costs nothing per step.
         self.table.horizontalHeader().setSectionResizeMode(
             len(HEADERS) - 1, QHeaderView.ResizeMode.ResizeToContents)
@@ -70,7 +72,7 @@ class TypeChartPanel(QWidget):
             "fully connected layer's share grows: its mult-adds do not scale with pixels.",
             self)
         note.setWordWrap(True)
-        note.setProperty("role", "caption")
+        set_role(note, "caption")
 
         self.plot_widget = pg.PlotWidget(self)
         self.plot_widget.setObjectName("typeSharePlot")
