@@ -87,6 +87,27 @@ def render_window(window, view: str, image: Path | None = None) -> object:  # no
     return window.grab()
 
 
+#: Harmless notices of Qt's offscreen platform that would look like errors on the console.
+_OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+def _quiet_offscreen_notices():  # noqa: ANN202 - returns the previous Qt message handler
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous = None
+
+    def handler(mode, context, message):  # noqa: ANN001
+        if message in _OFFSCREEN_NOISE:
+            return
+        if previous is not None:
+            previous(mode, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = qInstallMessageHandler(handler)
+    return previous
+
+
 def run_screenshot(args: argparse.Namespace) -> int:
     """Entry point of the ``screenshot`` command; raises explorer.cli.UsageError."""
     output, view = _check_args(args)
@@ -104,6 +125,9 @@ def run_screenshot(args: argparse.Namespace) -> int:
     from explorer.ui.main_window import MainWindow
 
     configure_application(app)
+    from PySide6.QtCore import qInstallMessageHandler
+
+    previous_handler = _quiet_offscreen_notices()
     window = MainWindow(weights_path=weights, weights_dir=weights_dir, restore_settings=False)
     try:
         window.state.set_variant(args.alpha, args.resolution)
@@ -114,5 +138,6 @@ def run_screenshot(args: argparse.Namespace) -> int:
         window.close()
         window.deleteLater()
         QApplication.processEvents()
+        qInstallMessageHandler(previous_handler)
     print(f"wrote {output} ({pixmap.width()}x{pixmap.height()}, view {view})")
     return 0
