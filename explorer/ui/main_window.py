@@ -274,6 +274,8 @@ class MainWindow(QMainWindow):
             from explorer.ui.classify_panel import ClassifyPanel
         except ImportError as exc:
             self._classify_error = f"classification is not available: {exc}"
+        except Exception as exc:  # noqa: BLE001 - a broken module must not break the window
+            self._classify_error = f"the Classify view failed to load: {exc}"
         else:
             try:
                 panel = ClassifyPanel(self.state, self.classify_placeholder)
