@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -137,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def write_output(text: str, output: Path | None) -> None:
     """Write ``text`` to ``output`` atomically (nothing is left behind on failure) or stdout."""
+    from explorer.atomic_write import write_bytes_atomic
+
     if output is None:
         sys.stdout.write(text)
         return
@@ -144,15 +144,8 @@ def write_output(text: str, output: Path | None) -> None:
     if not folder.is_dir():
         raise UsageError(f"cannot write {output}: folder {folder} does not exist")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        write_bytes_atomic(output, text.encode("utf-8"))
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, output)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 WIDTH, HEIGHT = 1400, 900
@@ -40,27 +39,22 @@ def _check_args(args: argparse.Namespace) -> tuple[Path, str]:
 
 
 def _save_png(pixmap, output: Path) -> None:  # noqa: ANN001 - QPixmap
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from explorer.atomic_write import write_bytes_atomic
     from explorer.cli import UsageError
 
-    folder = output.resolve().parent
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    # quality 0 = zlib level 9: README screenshots stay small.
+    if not pixmap.save(buffer, "PNG", 0):
+        raise UsageError(f"cannot write {output}: encoding the PNG failed")
+    buffer.close()
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=folder)
+        write_bytes_atomic(output, bytes(data.data()))
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-    os.close(fd)
-    try:
-        # quality 0 = zlib level 9: README screenshots stay small.
-        if not pixmap.save(tmp, "PNG", 0):
-            raise UsageError(f"cannot write {output}: saving the PNG failed")
-        # mkstemp makes the file private (0600); give it the permissions of a normal file.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, output)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 def render_window(window, view: str, image: Path | None = None) -> object:  # noqa: ANN001

@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
+from explorer.atomic_write import write_bytes_atomic
 from explorer.keras_builder.weights import (
     WeightsChoice,
     WeightsError,
@@ -177,17 +177,10 @@ def _write_atomic(path: Path, data: bytes) -> bool:
     """Write bytes via a temp file + rename; False (no exception) when the cache is unusable."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        write_bytes_atomic(path, data)
     except OSError:
         return False
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-        return True
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        return False
+    return True
 
 
 def prune_litert_cache(max_bytes: int = LITERT_CACHE_MAX_BYTES) -> int:

@@ -66,3 +66,28 @@ def test_export_to_read_only_folder_reports_and_keeps_table(window, tmp_path: Pa
         assert _table_snapshot(window) == before
     finally:
         folder.chmod(0o755)
+
+
+def test_export_permission_denied_reports_and_keeps_table(window, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    """The read-only case as root sees it: the OS refuses the write (EACCES)."""
+    import explorer.atomic_write as atomic
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", denied)
+    before = _table_snapshot(window)
+    assert window.export_table("csv", tmp_path / "table.csv") is False
+    assert "Permission denied" in window.last_error
+    assert list(tmp_path.iterdir()) == []
+    assert _table_snapshot(window) == before
+    window.error_box.close()
+
+
+def test_report_output_keeps_normal_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "r.csv"
+    assert main(["report", "--format", "csv", "--output", str(out)]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
