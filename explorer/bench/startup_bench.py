@@ -45,11 +45,14 @@ def since_start():
     except (OSError, ValueError, IndexError):
         return None, "none"
 
+T_INTERPRETER, _ = since_start()  # interpreter up, before any import of ours
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 def probe_exec(*_args):
+    t_exec, _ = since_start()  # run_gui built and showed the window, about to run the loop
     app = QApplication.instance()
     deadline = time.monotonic() + float(os.environ.get("STARTUP_PROBE_TIMEOUT", "60"))
     found, rows, title = False, 0, None
@@ -68,6 +71,8 @@ def probe_exec(*_args):
     elapsed, clock = since_start()
     record = {
         "window_shown_s": elapsed,
+        "interpreter_ready_s": T_INTERPRETER,
+        "exec_reached_s": t_exec,
         "clock": clock,
         "wall_at_show": time.time(),
         "probe_start_wall": T_WALL0,
@@ -132,7 +137,9 @@ def probe_once(timeout_s: float = 120.0, env: dict[str, str] | None = None) -> d
             if record["window_shown_s"] is None:  # no /proc: fall back to the parent's clock
                 record["window_shown_s"] = record["spawn_to_show_s"]
                 record["clock"] = "spawn"
-            record["window_shown_s"] = round(record["window_shown_s"], 3)
+            for key in ("window_shown_s", "interpreter_ready_s", "exec_reached_s"):
+                if record.get(key) is not None:
+                    record[key] = round(record[key], 3)
             record["exit_status"] = proc.returncode
             return record
     tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
@@ -174,7 +181,9 @@ def run(alpha: float | None = None, resolution: int | None = None,
         f"startup: window shown with table filled after {median:.2f} s (median of {runs}, "
         f"first {shown[0]:.2f} s; budget < {STARTUP_BUDGET_S:g} s: {'met' if met else 'MISSED'}); "
         f"TensorFlow imported at show: {'YES' if tf_any else 'no'}",
-        f"  runs: {', '.join(f'{s:.2f}' for s in shown)} s; "
+        f"  runs: {', '.join(f'{s:.2f}' for s in shown)} s (first run: interpreter up at "
+        f"{records[0]['interpreter_ready_s']} s, window built and shown at "
+        f"{records[0]['exec_reached_s']} s, filled and painted at {shown[0]} s); "
         f"load average at start: {env_before['load_average']}",
     ]
     if not found_all:
