@@ -6,6 +6,17 @@ Each benchmark module exposes ``run(alpha=None, resolution=None, frames=None) ->
 parseable) or human lines (``--format text``).  Budgets are reported, never asserted: a missed
 budget is a figure to act on, not a crash, so the exit status is 0 whenever the measurement ran.
 
+What ``--alpha``, ``--resolution`` and ``--frames`` mean per benchmark (all optional):
+
+- ui: alpha -> sweep only the resolution slider at that alpha (and vice versa); frames caps the
+  timed slider steps (default: every alpha x every resolution position, ~900 steps).
+- startup: frames = number of fresh processes started (default 5); alpha/resolution unused.
+- inference: alpha/resolution -> that variant only (default 1.0/224 and 0.25/128 in one run);
+  frames per method (default 200; naive at most 40).
+- gpu: variant (default 1.0/224), frames per method (default 200).
+- int8: variant (default the three with Google QAT models), frames per engine (default 100).
+- memory (benchmarks/bench_memory.py only): variant, frames (default 5,000; soak 10,000).
+
 Heavy modules (Qt, TensorFlow, LiteRT) are imported inside the benchmark modules, so importing
 this package is free.  The small helpers here (percentiles, /proc readers, fixture lookup) are
 shared by all benchmark modules.
