@@ -18,7 +18,9 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from explorer.bench import BenchError, BenchResult, budget, environment, percentile, timing_stats
@@ -29,6 +31,7 @@ KERAS_SAMPLES = ((0.25, 128), (0.5, 160), (0.75, 192), (1.0, 224), (1.5, 320))
 SLIDER_P95_BUDGET_MS = 16.0
 COST_MODEL_BUDGET_MS = 1.0
 KERAS_RATIO_TARGET = 20.0
+SETTINGS_ENV = "MOBILENET_EXPLORER_SETTINGS"
 
 _ARCH_MODULES = ("explorer.arch.layers", "explorer.arch.blocks", "explorer.arch.breakdown",
                  "explorer.arch.accuracy", "explorer.arch.paper", "explorer.arch.export")
@@ -90,14 +93,31 @@ def slider_sweep(alpha: float | None = None, resolution: int | None = None,
         max_steps: stop after this many timed steps (tiny mode for tests).
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QAbstractItemView, QApplication, QSlider
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
     from explorer.ui.main_window import MainWindow
 
     clear_arch_caches()
-    window = MainWindow()
-    window.resize(1400, 900)
+    # the window's own default size and first-run state: a fresh settings file, so the user's
+    # saved geometry/variant neither skews the figure nor gets overwritten by the benchmark
+    with tempfile.TemporaryDirectory(prefix="ui-bench-") as tmp:
+        old_settings = os.environ.get(SETTINGS_ENV)
+        os.environ[SETTINGS_ENV] = str(Path(tmp) / "settings.ini")
+        try:
+            return _sweep_window(app, MainWindow, alpha, resolution, max_steps)
+        finally:
+            if old_settings is None:
+                os.environ.pop(SETTINGS_ENV, None)
+            else:
+                os.environ[SETTINGS_ENV] = old_settings
+
+
+def _sweep_window(app: Any, window_cls: Any, alpha: float | None, resolution: int | None,
+                  max_steps: int | None) -> dict[str, Any]:
+    from PySide6.QtWidgets import QAbstractItemView, QSlider
+
+    window = window_cls()
     window.show()
     app.processEvents()
     a_slider = _find(window, QSlider, "alphaSlider")
