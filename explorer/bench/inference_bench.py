@@ -69,11 +69,16 @@ FRAME_SIZE = (1280, 720)  # (width, height) of the frames fed to the pipeline
 
 
 def qt_core_app() -> Any:
-    """The running Q(Core)Application, or a new QCoreApplication (no widgets needed)."""
+    """The running Q(Core)Application, or a new offscreen QApplication.
+
+    A QApplication rather than a bare QCoreApplication, so benchmarks that open the window
+    (memory's Classify-view phase) can run in the same process afterwards.
+    """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
 
-    return QCoreApplication.instance() or QCoreApplication([])
+    return QCoreApplication.instance() or QApplication([])
 
 
 def camera_frame(size: tuple[int, int] = FRAME_SIZE) -> Any:

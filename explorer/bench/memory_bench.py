@@ -9,7 +9,10 @@ Three phases, all through the real ``InferenceWorker`` with the app's default CP
 2. variants: the worker is moved through ``variants`` (default 50) different variants as the
    sliders would do with the Classify view open, classifying a few frames at each and checking
    the predictions come from the variant asked for.  RSS after the first 10 and after all.
-3. tf_retrace: the TensorFlow engine on many frames must trace its ``tf.function`` once only.
+3. classify_view: the same with the real window and its Classify view open on a photo; the
+   variant is set as the sliders do, and each step waits for the view to show a result from
+   the new variant.
+4. tf_retrace: the TensorFlow engine on many frames must trace its ``tf.function`` once only.
 
 Thread and file-descriptor counts are read before the worker starts and after it stopped, so
 a leaked thread or handle shows as a difference (after one throwaway worker cycle, because
@@ -237,6 +240,112 @@ def variants_phase(count: int, frames_per_variant: int = 3) -> dict[str, Any]:
     }
 
 
+def _wait(app: Any, cond: Any, timeout_s: float, what: Any) -> None:
+    """Process events until ``cond()`` holds; BenchError after ``timeout_s``."""
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.monotonic() + timeout_s
+    while not cond():
+        if time.monotonic() > deadline:
+            raise BenchError(f"timed out after {timeout_s:g} s waiting for {what()}")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.002)
+
+
+def classify_view_phase(count: int, timeout_s: float = 180.0) -> dict[str, Any]:
+    """The real window with the Classify view open on a photo; the variant is changed
+    ``count`` times as the sliders would, waiting each time until the view shows a result from
+    the new variant.  RSS after each variant."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from explorer.bench import fixture_images, fixtures_dir
+
+    app = qt_core_app()
+    from PySide6.QtWidgets import QApplication
+
+    if not isinstance(app, QApplication):
+        return {"measured": False, "reason": "needs a QApplication (widgets)"}
+    from explorer.ui.main_window import MainWindow
+
+    variants = sweep_variants(count)
+    folder = fixtures_dir()
+    weights_dir = folder / "weights" / "derived_from_coral_quant_tflite" if folder else None
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="memory-bench-") as tmp, temporary_engine_cache():
+        photos = [p for p in fixture_images() if p.name == "cat_720p.jpg"]
+        if photos:
+            photo = photos[0]
+        else:
+            from PIL import Image
+
+            photo = Path(tmp) / "frame.png"
+            Image.fromarray(camera_frame()).save(photo)
+        old = os.environ.get("MOBILENET_EXPLORER_SETTINGS")
+        os.environ["MOBILENET_EXPLORER_SETTINGS"] = str(Path(tmp) / "settings.ini")
+        window = MainWindow(weights_dir=weights_dir)
+        try:
+            window.show()
+            panel = window.show_view("classify")
+            if window.classify_error or not hasattr(panel, "open_path"):
+                return {"measured": False,
+                        "reason": window.classify_error or "no Classify panel"}
+            app.processEvents()
+            panel.open_path(photo)
+
+            def shown(alpha: float, res: int) -> bool:
+                result = panel.last_result
+                return result is not None and (result.spec.alpha, result.spec.resolution) \
+                    == (alpha, res)
+
+            first = window.state.spec
+            _wait(app, lambda: shown(first.alpha, first.resolution), timeout_s,
+                  lambda: f"the first result ({panel.last_error or 'no error shown'})")
+            before = _counts()
+            t0 = time.perf_counter()
+            for alpha, res in variants:
+                window.state.set_variant(alpha, res)
+                t_var = time.perf_counter()
+                _wait(app, lambda a=alpha, r=res: shown(a, r), timeout_s,
+                      lambda a=alpha, r=res: f"a result from {a:g}/{r} "
+                      f"({panel.last_error or 'no error shown'})")
+                rows.append({"alpha": alpha, "resolution": res,
+                             "to_result_s": round(time.perf_counter() - t_var, 3),
+                             **_counts()})
+            elapsed = time.perf_counter() - t0
+            panel.shutdown()
+        finally:
+            window.close()
+            window.deleteLater()
+            app.processEvents()
+            if old is None:
+                os.environ.pop("MOBILENET_EXPLORER_SETTINGS", None)
+            else:
+                os.environ["MOBILENET_EXPLORER_SETTINGS"] = old
+    after = _counts()
+    first_n = min(10, len(rows))
+    early = rows[first_n - 1]["rss_mb"] if rows else None
+    end = rows[-1]["rss_mb"] if rows else None
+    return {
+        "measured": True,
+        "variants": len(rows),
+        "seconds": round(elapsed, 1),
+        "rss_before_mb": before["rss_mb"],
+        "rss_mb_after_n_variants": {str(i): rows[i - 1]["rss_mb"]
+                                    for i in (1, 10, 20, 30, 40, 50) if i <= len(rows)},
+        "rss_end_mb": end,
+        "rss_growth_after_first_10_mb": (round(end - early, 2)
+                                         if end is not None and early is not None else None),
+        "rss_slope_mb_per_variant_after_10": _slope([r["rss_mb"] for r in rows[9:]]),
+        "to_result_s_median": sorted(r["to_result_s"] for r in rows)[len(rows) // 2]
+        if rows else None,
+        "rows": rows,
+        "before": before,
+        "after": after,
+    }
+
+
 def tf_retrace_phase(frames: int = 200, alpha: float = 0.25, resolution: int = 128
                      ) -> dict[str, Any]:
     """The TensorFlow engine on ``frames`` frames: how often its tf.function traced."""
@@ -319,6 +428,22 @@ def run(alpha: float | None = None, resolution: int | None = None,
                 f"{phase2['wrong_variant_predictions']}; threads "
                 f"{phase2['before']['threads']} -> {phase2['after']['threads']}, fds "
                 f"{phase2['before']['fds']} -> {phase2['after']['fds']}")
+            view = classify_view_phase(count)
+            data["classify_view_phase"] = view
+            if view.get("measured"):
+                g3 = view["rss_growth_after_first_10_mb"]
+                budgets["classify_view_bounded"] = budget(
+                    "Classify view open, sliders through the variants: RSS growth after the "
+                    f"first 10 < {GROWTH_BUDGET_MB:g} MB", g3,
+                    None if g3 is None else g3 < GROWTH_BUDGET_MB)
+                lines.append(
+                    f"  Classify view open, {view['variants']} variants in {view['seconds']} s "
+                    f"(median {view['to_result_s_median']} s from slider to new result): RSS "
+                    f"{view['rss_mb_after_n_variants']} MB after n variants (growth after the "
+                    f"first 10: {g3} MB, slope {view['rss_slope_mb_per_variant_after_10']} "
+                    "MB/variant)")
+            else:
+                lines.append(f"  Classify view phase not measured: {view.get('reason')}")
             phase3 = tf_retrace_phase(frames=min(n, 200))
             data["tf_retrace_phase"] = phase3
             budgets["no_retracing"] = budget("tf.function traced once", phase3["tracing_count"],

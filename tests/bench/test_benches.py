@@ -108,6 +108,9 @@ def test_memory_bench_tiny(qapp, bench_fixtures: Path) -> None:
     variants = data["variants_phase"]
     assert variants["variants"] == 2
     assert variants["wrong_variant_predictions"] == 0
+    view = data["classify_view_phase"]
+    assert view["measured"] is True, view.get("reason")
+    assert [(r["alpha"], r["resolution"]) for r in view["rows"]] == [(0.25, 96), (0.3, 96)]
     assert data["tf_retrace_phase"]["tracing_count"] == 1
 
 
