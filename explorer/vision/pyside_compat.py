@@ -10,7 +10,9 @@ frames of live video the interpreter aborts with "Fatal Python error: none_deall
 
 The fix is what Python 3.12 does: make the three singletons effectively immortal by adding
 2**40 to their reference counts (a billion calls a second would need 13 days to use that up).
-It is applied only after a probe shows the leak, so a fixed PySide6 leaves the process alone.
+It is applied only after a probe shows the leak, so a fixed PySide6 leaves the process alone,
+and not twice: ``explorer.ui.pyside_compat`` applies the same cure for the window (whichever
+module runs first boosts the counts; the other sees them already huge and does nothing).
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ def apply_pyside_refcount_workaround() -> bool:
     """
     if "applied" in _state:
         return _state["applied"]
+    if sys.getrefcount(None) > _BOOST // 2:  # already made immortal (by us or the UI's copy)
+        _state["applied"] = True
+        return True
     needed = (sys.implementation.name == "cpython" and sys.version_info < (3, 12)
               and _leaks())
     if needed:

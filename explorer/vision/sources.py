@@ -5,11 +5,13 @@ Every source is a ``FrameSource`` QObject with the same small interface: ``start
 ``error_occurred(str)`` (the source stopped; the message says why and what to do),
 ``status_changed(str)``, ``stalled(str)`` and ``recovered()``.
 
-Camera and video sources feed a ``QVideoSink``; its ``videoFrameChanged`` is connected
-*directly*, so each frame is converted to an owned numpy array in whatever thread the backend
-delivers it and the ``QVideoFrame`` is released at once (camera buffer pools are small).
-``frame_ready`` may therefore be emitted from a non-GUI thread; receivers must be thread-safe
-or use a queued connection.
+Camera and video sources feed a ``QVideoSink``.  Its ``videoFrameChanged`` arrives on the
+source's (GUI) thread through a queued connection; a *direct* connection would run Python in
+the FFmpeg render thread, which then needs the GIL while the GUI thread, holding it, waits in
+``QMediaPlayer.stop()`` for that very thread: a deadlock (seen with PySide6 6.12).  Each frame
+is converted at once into an owned numpy array and the ``QVideoFrame`` is released; a queued
+frame that is no longer the sink's newest is skipped unconverted, so a busy GUI drops stale
+frames instead of converting a backlog.
 
 Stall detection: a timer in the source's thread checks how long ago the last frame arrived;
 after ``stall_timeout_ms`` (5 s by default, shorter in tests) without one, ``stalled`` is
@@ -67,7 +69,7 @@ class FrameSource(QObject):
     """Base class: start/stop/pause, frame delivery, and stall detection.
 
     Signals:
-        frame_ready(FramePacket): a converted frame (possibly from a non-GUI thread).
+        frame_ready(FramePacket): a converted frame, emitted in the source's thread.
         error_occurred(str): the source failed and stopped; the message is for the user.
         status_changed(str): an informational message (playing, ended, skipped a file).
         stalled(str): no frame arrived for ``stall_timeout_ms`` while running.
@@ -209,9 +211,10 @@ class VideoSinkSource(FrameSource):
         super().__init__(name, stall_timeout_ms, parent)
         self._sink = QVideoSink(self)
         self.conversion_errors = 0
-        # Direct: convert in the delivering thread and drop the QVideoFrame immediately.
+        self.stale_frames_skipped = 0
+        # Queued when the backend delivers from its own thread (see the module docstring).
         self._sink.videoFrameChanged.connect(self._on_video_frame,
-                                             Qt.ConnectionType.DirectConnection)
+                                             Qt.ConnectionType.AutoConnection)
 
     def video_sink(self) -> QVideoSink:
         return self._sink
@@ -220,6 +223,9 @@ class VideoSinkSource(FrameSource):
     def _on_video_frame(self, frame: QVideoFrame) -> None:
         if not self._active or self._paused or not frame.isValid():
             return  # players emit an invalid frame when they stop; not an error
+        if frame != self._sink.videoFrame():
+            self.stale_frames_skipped += 1  # a newer frame is already waiting
+            return
         try:
             packet = packet_from_video_frame(frame, self._name)
         except FrameConversionError as exc:

@@ -100,6 +100,20 @@ def _short_error(exc: BaseException) -> str:
     return text
 
 
+class _PythonLoopThread(QThread):
+    """A QThread whose event loop runs *inside* a Python ``run()``.
+
+    With a plain ``QThread().start()``, each queued slot call creates and destroys a fresh
+    Python thread state, so ``threading.local`` data dies between calls.  TensorFlow keeps its
+    graph-building state in thread-locals and crashed (segfault in ``graph_def_versions``) on
+    the second model built by a plain QThread worker; a Python ``run()`` keeps one thread
+    state alive for the thread's whole life.
+    """
+
+    def run(self) -> None:
+        self.exec()
+
+
 class InferenceWorker(QObject):
     """Classifies the newest frame with the current engine, on its own registered QThread.
 
@@ -152,7 +166,7 @@ class InferenceWorker(QObject):
         self.builds_started = 0
         self.builds_discarded = 0
 
-        self._thread = register_thread(QThread())
+        self._thread = register_thread(_PythonLoopThread())
         self._thread.setObjectName(name)
         self.moveToThread(self._thread)
         self._frame_posted.connect(self._process_frames)
@@ -184,6 +198,11 @@ class InferenceWorker(QObject):
         if stopped:
             self._close_engine()
         return stopped
+
+    @Slot()
+    def shutdown(self) -> None:
+        """``stop()`` with the default 2 s budget, as a slot (e.g. for ``destroyed``)."""
+        self.stop()
 
     @property
     def stopping(self) -> bool:

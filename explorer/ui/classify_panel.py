@@ -1,0 +1,1097 @@
+"""The Classify view: live ImageNet top-5 for the variant the user is looking at.
+
+Pipeline: a ``FrameSource`` (camera, video file, image, folder) converts each frame to an
+owned RGB array on the GUI thread; the panel paints it and offers it to the
+``InferenceWorker``'s one-slot mailbox (latest frame wins), and the worker's results come back
+through queued signals.  Engines are built on the worker thread, so TensorFlow is never
+imported on the GUI thread and not at all while this panel is constructed.
+
+Honesty rules the panel enforces:
+
+* Predictions are labelled with the variant that produced them.  When the user moves a slider,
+  the old ones stay visible, greyed, as "from previous variant X while Y builds".
+* Random weights (no pretrained file, or an alpha Keras never published) are announced in a
+  warning bar, with an offer to download the file or to switch to the nearest pretrained alpha.
+* Every problem (no camera, unplugged camera, stall, unplayable video, bad weights file,
+  failed build or download) ends up in the message bar; the app keeps running.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEventLoop,
+    QPointF,
+    QRectF,
+    QSize,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
+from PySide6.QtMultimedia import QMediaDevices
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.arch.spec import MobileNetSpec, format_alpha
+from explorer.vision.frames import FramePacket, rgb_to_qimage
+from explorer.vision.pyside_compat import apply_pyside_refcount_workaround
+from explorer.vision.sources import (
+    DEFAULT_STALL_TIMEOUT_MS,
+    IMAGE_SUFFIXES,
+    NO_CAMERA_MESSAGE,
+    VIDEO_SUFFIXES,
+    CameraSource,
+    FolderSource,
+    FrameSource,
+    ImageSource,
+    available_cameras,
+    camera_label,
+    source_for_path,
+)
+from explorer.vision.stats import RateMeter, RollingLatency, format_latency
+from explorer.vision.types import EngineInfo, EngineRequest
+from explorer.vision.worker import DownloadOutcome, InferenceWorker, PredictionResult
+
+apply_pyside_refcount_workaround()  # PySide6 6.12 on Python 3.11: see pyside_compat
+
+TOP_K = 5
+#: Slider moves closer together than this build only the last variant.
+SPEC_DEBOUNCE_MS = 150
+STATS_REFRESH_MS = 500
+ENGINE_CHOICES = (("auto", "Auto"), ("tf", "TensorFlow"), ("litert", "LiteRT"))
+DEVICE_CHOICES = (("auto", "Auto"), ("cpu", "CPU"), ("gpu", "GPU"))
+_WARN_COLORS = ("#fff1cc", "#6b4d00")
+_ERROR_COLORS = ("#fde2e1", "#8a1c17")
+_INFO_COLORS = ("#e7f0fb", "#1b4a7a")
+
+
+def same_variant(a: MobileNetSpec | None, b: MobileNetSpec | None) -> bool:
+    """True when two specs classify identically (engines always run the 1000-class head)."""
+    if a is None or b is None:
+        return False
+    return (a.alpha, a.resolution, a.body) == (b.alpha, b.resolution, b.body)
+
+
+def _tint(label: QLabel, colors: tuple[str, str]) -> None:
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(colors[0]))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(colors[1]))
+    label.setPalette(palette)
+    label.setAutoFillBackground(True)
+    label.setContentsMargins(8, 5, 8, 5)
+
+
+class FrameView(QWidget):
+    """Paints the current frame, aspect-preserving and centred; accepts dropped files.
+
+    Signals:
+        paths_dropped(list): local paths dropped onto the view.
+    """
+
+    paths_dropped = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("frameView")
+        self.setAcceptDrops(True)
+        self.setMinimumSize(320, 240)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._image: QImage | None = None
+        self._placeholder = "No source yet."
+        self.frames_shown = 0
+
+    def set_frame(self, rgb: np.ndarray) -> None:
+        self._image = rgb_to_qimage(rgb)
+        self.frames_shown += 1
+        self.update()
+
+    def clear(self, placeholder: str) -> None:
+        self._image = None
+        self._placeholder = placeholder
+        self.update()
+
+    def image(self) -> QImage | None:
+        return self._image
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(640, 480)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#20242a"))
+        if self._image is None or self._image.isNull():
+            painter.setPen(QColor("#c9d1d9"))
+            painter.drawText(self.rect().adjusted(20, 20, -20, -20),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                             self._placeholder)
+        else:
+            size = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x = (self.width() - size.width()) / 2
+            y = (self.height() - size.height()) / 2
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(QRectF(QPointF(x, y), size.toSizeF()), self._image)
+        painter.end()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.paths_dropped.emit(paths)
+
+
+class PredictionRow(QWidget):
+    """One of the top-5: label and a probability bar."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 2)
+        layout.setSpacing(1)
+        self.name = QLabel("", self)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(True)
+        self.bar.setFormat("")
+        self.bar.setMaximumHeight(16)
+        layout.addWidget(self.name)
+        layout.addWidget(self.bar)
+
+    def show_prediction(self, label: str, probability: float) -> None:
+        self.name.setText(label.replace("_", " "))
+        self.bar.setValue(int(round(probability * 1000)))
+        self.bar.setFormat(f"{probability * 100:.1f} %")
+
+    def clear(self) -> None:
+        self.name.setText("")
+        self.bar.setValue(0)
+        self.bar.setFormat("")
+
+
+class ClassifyPanel(QWidget):
+    """Live classification of camera, video, image or folder frames.
+
+    Args:
+        variant_state: object with ``.spec`` (MobileNetSpec) and a ``spec_changed`` signal;
+            ``set_spec(spec)`` is used to switch to the nearest pretrained alpha when present.
+        parent: parent widget.
+        engine_factory: ``(EngineRequest, progress, cancel) -> InferenceEngine``; defaults
+            to ``explorer.vision.engines.create_engine`` (tests inject fakes).
+        downloader: weights downloader for the worker (tests inject fakes).
+        stall_timeout_ms: "no frames for N s" limit for cameras and videos.
+        autostart_camera: start the default camera when the panel is first shown.
+        weights_path, weights_dir: explicit weights; default: the window's ``weights_path``
+            / ``weights_dir`` attributes (from ``--weights`` / ``--weights-dir``).
+
+    Signals:
+        message_changed(str): the message bar text ("" when cleared).
+        result_shown(object): a PredictionResult was displayed.
+    """
+
+    message_changed = Signal(str)
+    result_shown = Signal(object)
+
+    def __init__(self, variant_state: Any, parent: QWidget | None = None, *,
+                 engine_factory: Any = None, downloader: Any = None,
+                 stall_timeout_ms: int = DEFAULT_STALL_TIMEOUT_MS,
+                 autostart_camera: bool = True, weights_path: Path | str | None = None,
+                 weights_dir: Path | str | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("classifyPanel")
+        self.state = variant_state
+        self._downloader = downloader
+        self._stall_timeout_ms = stall_timeout_ms
+        self._autostart_camera = autostart_camera
+        self._explicit_weights = weights_path is not None or weights_dir is not None
+        self._weights_path = Path(weights_path) if weights_path else None
+        self._weights_dir = Path(weights_dir) if weights_dir else None
+        self._weights_alpha: float | None = None  # alpha of the loaded file, when known
+        self._previous_weights: tuple[Path | None, float | None] | None = None
+        self._engine_kind = "auto"
+        self._device = "auto"
+        self._source: FrameSource | None = None
+        self._paused = False
+        self._shown_once = False
+        self._shut_down = False
+        self._engine_requested = False
+        self._last_request: EngineRequest | None = None
+        self._building: EngineRequest | None = None
+        self._build_error = ""
+        self._engine_info: EngineInfo | None = None
+        self._last_result: PredictionResult | None = None
+        self._last_packet: FramePacket | None = None
+        self._downloading = False
+        self.last_message = ""
+        self.last_error = ""
+        self.latency = RollingLatency()
+        self.display_rate = RateMeter()
+        self.inference_rate = RateMeter()
+
+        self._worker = InferenceWorker(engine_factory, top_k=TOP_K,
+                                       name="ClassifyInferenceWorker")
+        self._worker.predictions_ready.connect(self._on_result)
+        self._worker.engine_building.connect(self._on_engine_building)
+        self._worker.engine_ready.connect(self._on_engine_ready)
+        self._worker.engine_failed.connect(self._on_engine_failed)
+        self._worker.progress.connect(self._on_progress)
+        self._worker.frame_failed.connect(self._on_frame_failed)
+        self._worker.download_finished.connect(self._on_download_finished)
+        self._worker.start()  # a bare event loop: no TensorFlow until an engine is requested
+
+        self._build_ui()
+        self._media_devices = QMediaDevices(self)
+        self._media_devices.videoInputsChanged.connect(self.refresh_cameras)
+        self.refresh_cameras()
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SPEC_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._request_engine)
+        self.state.spec_changed.connect(self._on_spec_changed)
+        self._stats_timer = QTimer(self)
+        self._stats_timer.setInterval(STATS_REFRESH_MS)
+        self._stats_timer.timeout.connect(self._refresh_stats)
+        self._stats_timer.start()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        # Safety net if the widget is deleted without shutdown(): never leave a running QThread.
+        self.destroyed.connect(self._worker.shutdown, Qt.ConnectionType.DirectConnection)
+        self._update_header()
+
+    # ------------------------------------------------------------------------ UI
+    def _build_ui(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(8, 8, 8, 8)
+        root.setSpacing(6)
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Camera:", self))
+        self.camera_combo = QComboBox(self)
+        self.camera_combo.setObjectName("cameraCombo")
+        self.camera_combo.setMinimumContentsLength(18)
+        self.camera_combo.activated.connect(self._on_camera_chosen)
+        bar.addWidget(self.camera_combo)
+        self.open_video_button = QPushButton("Open video…", self)
+        self.open_video_button.clicked.connect(self._ask_video)
+        self.open_image_button = QPushButton("Open image…", self)
+        self.open_image_button.clicked.connect(self._ask_image)
+        self.open_folder_button = QPushButton("Open folder…", self)
+        self.open_folder_button.clicked.connect(self._ask_folder)
+        self.previous_button = QPushButton("◀", self)
+        self.previous_button.setToolTip("Previous image in the folder")
+        self.previous_button.clicked.connect(self.previous_image)
+        self.next_button = QPushButton("▶", self)
+        self.next_button.setToolTip("Next image in the folder")
+        self.next_button.clicked.connect(self.next_image)
+        for button in (self.open_video_button, self.open_image_button, self.open_folder_button,
+                       self.previous_button, self.next_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        self.pause_button = QPushButton("Pause", self)
+        self.pause_button.setObjectName("pauseButton")
+        self.pause_button.setCheckable(True)
+        self.pause_button.toggled.connect(self.set_paused)
+        self.snapshot_button = QPushButton("Save snapshot…", self)
+        self.snapshot_button.clicked.connect(self._ask_snapshot)
+        bar.addWidget(self.pause_button)
+        bar.addWidget(self.snapshot_button)
+        root.addLayout(bar)
+
+        engine_bar = QHBoxLayout()
+        engine_bar.addWidget(QLabel("Engine:", self))
+        self.engine_combo = QComboBox(self)
+        self.engine_combo.setObjectName("engineCombo")
+        for key, text in ENGINE_CHOICES:
+            self.engine_combo.addItem(text, key)
+        self.engine_combo.currentIndexChanged.connect(self._on_engine_choice)
+        engine_bar.addWidget(self.engine_combo)
+        engine_bar.addWidget(QLabel("Device:", self))
+        self.device_combo = QComboBox(self)
+        self.device_combo.setObjectName("deviceCombo")
+        for key, text in DEVICE_CHOICES:
+            self.device_combo.addItem(text, key)
+        self.device_combo.currentIndexChanged.connect(self._on_device_choice)
+        engine_bar.addWidget(self.device_combo)
+        self.load_weights_button = QPushButton("Load weights…", self)
+        self.load_weights_button.clicked.connect(self._ask_weights)
+        engine_bar.addWidget(self.load_weights_button)
+        engine_bar.addStretch(1)
+        root.addLayout(engine_bar)
+
+        self.message_label = QLabel("", self)
+        self.message_label.setObjectName("classifyMessage")
+        self.message_label.setWordWrap(True)
+        self.message_label.hide()
+        root.addWidget(self.message_label)
+
+        warning_row = QHBoxLayout()
+        self.warning_label = QLabel("", self)
+        self.warning_label.setObjectName("weightsWarning")
+        self.warning_label.setWordWrap(True)
+        _tint(self.warning_label, _WARN_COLORS)
+        self.switch_alpha_button = QPushButton("", self)
+        self.switch_alpha_button.clicked.connect(self.switch_to_pretrained_alpha)
+        self.download_button = QPushButton("Download weights", self)
+        self.download_button.clicked.connect(self.start_download)
+        self.cancel_download_button = QPushButton("Cancel download", self)
+        self.cancel_download_button.clicked.connect(self.cancel_download)
+        warning_row.addWidget(self.warning_label, 1)
+        warning_row.addWidget(self.switch_alpha_button)
+        warning_row.addWidget(self.download_button)
+        warning_row.addWidget(self.cancel_download_button)
+        root.addLayout(warning_row)
+        for widget in (self.warning_label, self.switch_alpha_button, self.download_button,
+                       self.cancel_download_button):
+            widget.hide()
+
+        self.progress_bar = QProgressBar(self)
+        self.progress_bar.setObjectName("buildProgress")
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.hide()
+        root.addWidget(self.progress_bar)
+
+        body = QHBoxLayout()
+        self.frame_view = FrameView(self)
+        self.frame_view.paths_dropped.connect(self._on_paths_dropped)
+        body.addWidget(self.frame_view, 3)
+
+        side = QVBoxLayout()
+        self.header_label = QLabel("", self)
+        self.header_label.setObjectName("predictionHeader")
+        self.header_label.setWordWrap(True)
+        font = self.header_label.font()
+        font.setBold(True)
+        self.header_label.setFont(font)
+        side.addWidget(self.header_label)
+        self.rows = [PredictionRow(self) for _ in range(TOP_K)]
+        for row in self.rows:
+            side.addWidget(row)
+        line = QFrame(self)
+        line.setFrameShape(QFrame.Shape.HLine)
+        side.addWidget(line)
+        info = QGridLayout()
+        self.engine_label = QLabel("-", self)
+        self.device_label = QLabel("-", self)
+        self.weights_label = QLabel("-", self)
+        for label in (self.engine_label, self.device_label, self.weights_label):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for row, (name, label) in enumerate((("Engine", self.engine_label),
+                                             ("Device", self.device_label),
+                                             ("Weights", self.weights_label))):
+            info.addWidget(QLabel(f"{name}:", self), row, 0, Qt.AlignmentFlag.AlignTop)
+            info.addWidget(label, row, 1)
+        info.setColumnStretch(1, 1)
+        side.addLayout(info)
+        self.fps_label = QLabel("", self)
+        self.fps_label.setObjectName("fpsLabel")
+        self.latency_label = QLabel("", self)
+        self.latency_label.setObjectName("latencyLabel")
+        side.addWidget(self.fps_label)
+        side.addWidget(self.latency_label)
+        side.addStretch(1)
+        side_widget = QWidget(self)
+        side_widget.setLayout(side)
+        side_widget.setMinimumWidth(280)
+        side_widget.setMaximumWidth(380)
+        body.addWidget(side_widget, 1)
+        root.addLayout(body, 1)
+        self._update_source_buttons()
+        self._refresh_stats()
+
+    # ------------------------------------------------------------------------ public API
+    @property
+    def worker(self) -> InferenceWorker:
+        return self._worker
+
+    @property
+    def source(self) -> FrameSource | None:
+        return self._source
+
+    @property
+    def last_result(self) -> PredictionResult | None:
+        return self._last_result
+
+    @property
+    def engine_info(self) -> EngineInfo | None:
+        return self._engine_info
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def header_text(self) -> str:
+        return self.header_label.text()
+
+    def prediction_texts(self) -> list[tuple[str, str]]:
+        """(label, probability text) of the rows shown, for tests and screenshots."""
+        return [(row.name.text(), row.bar.format()) for row in self.rows if row.name.text()]
+
+    def set_source(self, source: FrameSource | None) -> None:
+        """Replace the current source (stopped and deleted) with ``source`` and start it."""
+        old, self._source = self._source, source
+        if old is not None:
+            old.stop()
+            old.frame_ready.disconnect(self._on_frame)
+            old.error_occurred.disconnect(self._on_source_error)
+            old.status_changed.disconnect(self._on_source_status)
+            old.stalled.disconnect(self._on_source_stalled)
+            old.recovered.disconnect(self._on_source_recovered)
+            old.deleteLater()
+        self._worker.clear_frames()
+        self._last_packet = None
+        self.display_rate.clear()
+        self.inference_rate.clear()
+        self.latency.clear()
+        self.clear_message()
+        if source is None:
+            self.frame_view.clear("No source. Pick a camera, open a video, an image or a folder,"
+                                  " or drop one here.")
+            self._update_source_buttons()
+            return
+        source.setParent(self)
+        source.frame_ready.connect(self._on_frame)
+        source.error_occurred.connect(self._on_source_error)
+        source.status_changed.connect(self._on_source_status)
+        source.stalled.connect(self._on_source_stalled)
+        source.recovered.connect(self._on_source_recovered)
+        self.frame_view.clear(f"Waiting for frames from {source.name}…")
+        self._update_source_buttons()
+        self._ensure_engine()
+        source.start()
+        if self._paused:
+            source.set_paused(True)
+
+    def open_path(self, path: str | Path) -> FrameSource:
+        """Open a video file, an image or a folder (what drag-and-drop does)."""
+        source = source_for_path(path, stall_timeout_ms=self._stall_timeout_ms)
+        self.set_source(source)
+        return source
+
+    def open_camera(self, index: int = 0) -> FrameSource | None:
+        """Start camera ``index`` of ``QMediaDevices.videoInputs()``; says so when none."""
+        cameras = available_cameras()
+        if not cameras:
+            self.set_source(None)
+            self.show_message(NO_CAMERA_MESSAGE, "info")
+            return None
+        device = cameras[min(max(index, 0), len(cameras) - 1)]
+        source = CameraSource(device, stall_timeout_ms=self._stall_timeout_ms)
+        self.set_source(source)
+        return source
+
+    @Slot()
+    def next_image(self) -> None:
+        if isinstance(self._source, FolderSource):
+            self._source.next_image()
+
+    @Slot()
+    def previous_image(self) -> None:
+        if isinstance(self._source, FolderSource):
+            self._source.previous_image()
+
+    @Slot(bool)
+    def set_paused(self, paused: bool) -> None:
+        """Freeze the frame and predictions (the source pauses too) or resume."""
+        self._paused = bool(paused)
+        if self._source is not None:
+            self._source.set_paused(self._paused)
+        if self.pause_button.isChecked() != self._paused:
+            self.pause_button.setChecked(self._paused)
+        self.pause_button.setText("Resume" if self._paused else "Pause")
+
+    def set_engine_kind(self, kind: str) -> None:
+        """'auto', 'tf' or 'litert'."""
+        index = self.engine_combo.findData(kind)
+        if index < 0:
+            raise ValueError(f"engine must be auto, tf or litert, got {kind!r}")
+        self.engine_combo.setCurrentIndex(index)
+
+    def set_device(self, device: str) -> None:
+        """'auto', 'cpu' or 'gpu'."""
+        index = self.device_combo.findData(device)
+        if index < 0:
+            raise ValueError(f"device must be auto, cpu or gpu, got {device!r}")
+        self.device_combo.setCurrentIndex(index)
+
+    def set_weights(self, weights_path: Path | str | None,
+                    weights_dir: Path | str | None = None) -> None:
+        """Use ``--weights`` / ``--weights-dir`` (None: look in the Keras cache)."""
+        self._explicit_weights = True
+        self._weights_path = Path(weights_path) if weights_path else None
+        self._weights_dir = Path(weights_dir) if weights_dir else None
+        self._weights_alpha = self._alpha_of(self._weights_path)
+        if self._engine_requested:
+            self._request_engine()
+
+    def load_weights_file(self, path: str | Path) -> bool:
+        """File > Load weights…: check the file now, then rebuild with it.
+
+        Returns False (and shows why) for a missing, non-HDF5, truncated, no-top or
+        wrong-alpha file; the current engine and weights stay in use.
+        """
+        from explorer.keras_builder.weights import WeightsError, check_weights, inspect_weights
+
+        p = Path(path)
+        spec = self.state.spec
+        try:
+            info = inspect_weights(p)
+            check_weights(info, replace(spec, include_top=True, classes=1000))
+        except WeightsError as exc:
+            self.show_message(f"Cannot use these weights: {exc}", "error")
+            return False
+        self._previous_weights = (self._weights_path, self._weights_alpha)
+        self._explicit_weights = True
+        self._weights_path = p
+        self._weights_alpha = info.alpha
+        self.show_message(f"Loading weights {p.name} (alpha {info.alpha_text})…", "info")
+        self._request_engine()
+        return True
+
+    @Slot()
+    def switch_to_pretrained_alpha(self) -> None:
+        """Move the variant to the nearest alpha with ImageNet weights (same resolution)."""
+        spec = self.state.spec
+        target = replace(spec, alpha=spec.nearest_pretrained_alpha(), body="separable")
+        setter = getattr(self.state, "set_spec", None)
+        if setter is not None:
+            setter(target)
+
+    @Slot()
+    def start_download(self) -> None:
+        """Download the Keras weights for the current alpha (cancellable, with progress)."""
+        spec = self.state.spec
+        if not spec.has_pretrained_alpha:
+            self.show_message(f"Keras publishes no weights for alpha {format_alpha(spec.alpha)}.",
+                              "error")
+            return
+        self._downloading = True
+        self.download_button.hide()
+        self.cancel_download_button.show()
+        self.progress_bar.setRange(0, 0)
+        self.progress_bar.setFormat(f"downloading weights for alpha {format_alpha(spec.alpha)}")
+        self.progress_bar.show()
+        self._worker.request_download(spec, self._downloader)
+
+    @Slot()
+    def cancel_download(self) -> None:
+        self._worker.cancel_download()
+
+    def save_snapshot(self, path: str | Path | None = None) -> tuple[Path, Path]:
+        """Write the classified frame as PNG and its predictions as JSON next to it.
+
+        Raises:
+            ValueError: nothing classified yet.
+            OSError: the files cannot be written (the message names the path).
+        """
+        result = self._last_result
+        if result is None:
+            raise ValueError("nothing to save yet: no frame has been classified")
+        if path is None:
+            folder = Path(QStandardPaths.writableLocation(
+                QStandardPaths.StandardLocation.PicturesLocation) or Path.home())
+            path = folder / f"mobilenet_snapshot_{datetime.now():%Y%m%d_%H%M%S}.png"
+        png = Path(path)
+        if png.suffix.lower() != ".png":
+            png = png.with_suffix(".png")
+        meta = png.with_suffix(".json")
+        if not png.parent.is_dir():
+            raise OSError(f"cannot save the snapshot: folder {png.parent} does not exist")
+        if not rgb_to_qimage(result.rgb).save(str(png), "PNG"):
+            raise OSError(f"cannot save the snapshot: writing {png} failed")
+        data = {
+            "image": png.name,
+            "variant": result.spec.label,
+            "alpha": result.spec.alpha,
+            "resolution": result.spec.resolution,
+            "engine": result.info.engine_name,
+            "device": result.info.device_name,
+            "weights": result.info.weights_description,
+            "pretrained": result.info.pretrained,
+            "warnings": list(result.info.warnings),
+            "source": result.source,
+            "predictions": [
+                {"label": p.label, "class_index": p.class_index, "probability": p.probability}
+                for p in result.predictions
+            ],
+            "timings_ms": result.timings.as_dict(),
+            "saved_at": datetime.now().isoformat(timespec="seconds"),
+        }
+        try:
+            meta.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        except OSError as exc:
+            png.unlink(missing_ok=True)
+            raise OSError(f"cannot save the snapshot: {meta}: {exc.strerror or exc}") from None
+        self.show_message(f"Saved {png.name} and {meta.name} in {png.parent}.", "info")
+        return png, meta
+
+    def show_message(self, text: str, level: str = "info") -> None:
+        """Show ``text`` in the message bar: level 'info', 'warning' or 'error'."""
+        self.last_message = text
+        if level == "error":
+            self.last_error = text
+        colors = {"error": _ERROR_COLORS, "warning": _WARN_COLORS}.get(level, _INFO_COLORS)
+        _tint(self.message_label, colors)
+        self.message_label.setText(text)
+        self.message_label.setProperty("level", level)
+        self.message_label.setVisible(bool(text))
+        self.message_changed.emit(text)
+
+    def clear_message(self) -> None:
+        self.last_message = ""
+        self.message_label.clear()
+        self.message_label.hide()
+        self.message_changed.emit("")
+
+    @Slot()
+    def shutdown(self) -> bool:
+        """Stop the source, cancel downloads and builds, stop the worker (within 2 s)."""
+        if self._shut_down:
+            return True
+        self._shut_down = True
+        self._debounce.stop()
+        self._stats_timer.stop()
+        if self._source is not None:
+            self._source.stop()
+        self._worker.cancel_download()
+        return self._worker.stop(2000)
+
+    # ------------------------------------------------------------------------ Qt overrides
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # After the first paint: the view appears before any model work starts.
+            QTimer.singleShot(0, self, self._first_show)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self.shutdown()
+        super().closeEvent(event)
+
+    @Slot()
+    def _first_show(self) -> None:
+        if self._shut_down:
+            return
+        if self._source is None and self._autostart_camera and available_cameras():
+            self.open_camera(0)
+        elif self._source is None and not available_cameras():
+            self.show_message(NO_CAMERA_MESSAGE, "info")
+            self.frame_view.clear(NO_CAMERA_MESSAGE)
+        self._ensure_engine()
+
+    # ------------------------------------------------------------------------ engine requests
+    def _window_weights(self) -> None:
+        """Adopt the window's --weights / --weights-dir unless set explicitly here."""
+        if self._explicit_weights:
+            return
+        window = self.window()
+        path = getattr(window, "weights_path", None)
+        folder = getattr(window, "weights_dir", None)
+        self._weights_path = Path(path) if path else None
+        self._weights_dir = Path(folder) if folder else None
+        self._weights_alpha = self._alpha_of(self._weights_path)
+
+    @staticmethod
+    def _alpha_of(path: Path | None) -> float | None:
+        if path is None:
+            return None
+        try:
+            from explorer.keras_builder.weights import WeightsError, inspect_weights
+
+            return inspect_weights(path).alpha
+        except (WeightsError, OSError):
+            return None  # the build reports the problem with its full message
+
+    def _ensure_engine(self) -> None:
+        if not self._engine_requested and not self._shut_down:
+            self._request_engine()
+
+    def current_request(self) -> EngineRequest:
+        """The engine request for the current variant, weights, engine and device choice."""
+        self._window_weights()
+        spec = self.state.spec
+        weights = self._weights_path
+        # An explicit file serves the alpha it holds; for other alphas look it up instead.
+        if weights is not None and self._weights_alpha is not None \
+                and abs(self._weights_alpha - spec.alpha) > 1e-9:
+            weights = None
+        return EngineRequest(spec, weights=weights, weights_dir=self._weights_dir,
+                             engine=self._engine_kind, device=self._device)
+
+    @Slot()
+    def _request_engine(self) -> None:
+        if self._shut_down:
+            return
+        request = self.current_request()
+        self._engine_requested = True
+        self._last_request = request
+        self._build_error = ""
+        self._worker.request_engine(request)
+        self._update_header()
+
+    @Slot(object)
+    def _on_spec_changed(self, _spec: MobileNetSpec) -> None:
+        self._update_header()  # relabel what is shown at once; build after the debounce
+        if self._engine_requested:
+            self._debounce.start()
+
+    @Slot(int)
+    def _on_engine_choice(self, index: int) -> None:
+        self._engine_kind = self.engine_combo.itemData(index)
+        if self._engine_requested:
+            self._request_engine()
+
+    @Slot(int)
+    def _on_device_choice(self, index: int) -> None:
+        self._device = self.device_combo.itemData(index)
+        if self._engine_requested:
+            self._request_engine()
+
+    # ------------------------------------------------------------------------ worker signals
+    @Slot(object)
+    def _on_engine_building(self, request: EngineRequest) -> None:
+        self._building = request
+        if not self._downloading:
+            self.progress_bar.setRange(0, 100)
+            self.progress_bar.setValue(0)
+            self.progress_bar.setFormat(f"MobileNet {request.spec.label}: starting…")
+            self.progress_bar.show()
+        self._update_header()
+
+    @Slot(str, float)
+    def _on_progress(self, text: str, fraction: float) -> None:
+        if self._downloading or self._building is None:
+            label = text
+            target = None
+        else:
+            label = f"MobileNet {self._building.spec.label}: {text.lower()}…"
+            target = self._building
+        if fraction < 0:
+            self.progress_bar.setRange(0, 0)
+        else:
+            self.progress_bar.setRange(0, 100)
+            self.progress_bar.setValue(int(round(fraction * 100)))
+        self.progress_bar.setFormat(label if target is None else f"{label} %p%")
+        self.progress_bar.show()
+
+    @Slot(object)
+    def _on_engine_ready(self, info: EngineInfo) -> None:
+        self._building = None
+        self._engine_info = info
+        self._previous_weights = None
+        if not self._downloading:
+            self.progress_bar.hide()
+        self.engine_label.setText(info.engine_name)
+        device_text = info.device_name
+        hints = [w for w in info.warnings if "GPU" in w or "gpu" in w]
+        if hints:
+            device_text += "\n" + "\n".join(hints)
+        self.device_label.setText(device_text)
+        self.weights_label.setText(info.weights_description)
+        if self.last_message.startswith("Loading weights"):
+            self.clear_message()
+        self._update_weights_warning()
+        self._update_header()
+
+    @Slot(object, str)
+    def _on_engine_failed(self, request: EngineRequest, message: str) -> None:
+        self._building = None
+        self._build_error = message
+        if not self._downloading:
+            self.progress_bar.hide()
+        if self._previous_weights is not None and request.weights == self._weights_path:
+            # The file passed inspection but the build failed: go back to what worked.
+            self._weights_path, self._weights_alpha = self._previous_weights
+            self._previous_weights = None
+        self.show_message(f"Could not build MobileNet {request.spec.label}: {message}", "error")
+        self._update_header()
+
+    @Slot(object)
+    def _on_result(self, result: PredictionResult) -> None:
+        if self._paused or self._shut_down:
+            return
+        self._last_result = result
+        self.inference_rate.tick()
+        self.latency.add(result.timings)
+        for row, prediction in zip(self.rows, result.predictions, strict=False):
+            row.show_prediction(prediction.label, prediction.probability)
+        for row in self.rows[len(result.predictions):]:
+            row.clear()
+        self._update_header()
+        self.result_shown.emit(result)
+
+    @Slot(str)
+    def _on_frame_failed(self, message: str) -> None:
+        self.show_message(message, "warning")
+
+    @Slot(object)
+    def _on_download_finished(self, outcome: DownloadOutcome) -> None:
+        self._downloading = False
+        self.cancel_download_button.hide()
+        self.progress_bar.hide()
+        if outcome.path is not None:
+            self.show_message(f"Downloaded {outcome.path.name} into {outcome.path.parent}.",
+                              "info")
+            self._request_engine()
+        elif outcome.cancelled:
+            self.show_message("Download cancelled; no partial file was kept.", "warning")
+        else:
+            self.show_message(f"Download failed: {outcome.message}", "error")
+        self._update_weights_warning()
+
+    # ------------------------------------------------------------------------ source signals
+    @Slot(object)
+    def _on_frame(self, packet: FramePacket) -> None:
+        if self._paused or self._shut_down:
+            return
+        self._last_packet = packet
+        self._worker.submit_frame(packet)
+        self.frame_view.set_frame(packet.rgb)
+        self.display_rate.tick()
+
+    @Slot(str)
+    def _on_source_error(self, message: str) -> None:
+        self.show_message(message, "error")
+        self.frame_view.clear(message)
+        self._update_source_buttons()
+
+    @Slot(str)
+    def _on_source_status(self, message: str) -> None:
+        self.show_message(message, "info")
+
+    @Slot(str)
+    def _on_source_stalled(self, message: str) -> None:
+        self.show_message(message, "warning")
+
+    @Slot()
+    def _on_source_recovered(self) -> None:
+        if self.message_label.property("level") == "warning":
+            self.clear_message()
+
+    @Slot(list)
+    def _on_paths_dropped(self, paths: list) -> None:
+        self.open_path(paths[0])
+
+    @Slot()
+    def refresh_cameras(self) -> None:
+        """Rebuild the camera list (hot-plug)."""
+        cameras = available_cameras()
+        self.camera_combo.blockSignals(True)
+        self.camera_combo.clear()
+        if cameras:
+            for i, device in enumerate(cameras):
+                self.camera_combo.addItem(camera_label(device), i)
+        else:
+            self.camera_combo.addItem("No camera found", -1)
+        self.camera_combo.setEnabled(bool(cameras))
+        self.camera_combo.blockSignals(False)
+        if self._shown_once and self._source is None:
+            if cameras:
+                self.show_message(f"Camera {camera_label(cameras[0])} connected: pick it in the"
+                                  " Camera list.", "info")
+            else:
+                self.show_message(NO_CAMERA_MESSAGE, "info")
+
+    @Slot(int)
+    def _on_camera_chosen(self, index: int) -> None:
+        data = self.camera_combo.itemData(index)
+        if isinstance(data, int) and data >= 0:
+            self.open_camera(data)
+
+    # ------------------------------------------------------------------------ dialogs
+    def _dialog_folder(self) -> str:
+        return str(Path.home())
+
+    @Slot()
+    def _ask_video(self) -> None:
+        patterns = " ".join(f"*{s}" for s in sorted(VIDEO_SUFFIXES))
+        path, _ = QFileDialog.getOpenFileName(self, "Open video", self._dialog_folder(),
+                                              f"Videos ({patterns});;All files (*)")
+        if path:
+            self.open_path(path)
+
+    @Slot()
+    def _ask_image(self) -> None:
+        patterns = " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES))
+        path, _ = QFileDialog.getOpenFileName(self, "Open image", self._dialog_folder(),
+                                              f"Images ({patterns});;All files (*)")
+        if path:
+            self.set_source(ImageSource(path))
+
+    @Slot()
+    def _ask_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open folder of images",
+                                                self._dialog_folder())
+        if path:
+            self.set_source(FolderSource(path, interval_ms=2000))
+
+    @Slot()
+    def _ask_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load weights", self._dialog_folder(),
+                                              "Keras weights (*.h5 *.hdf5);;All files (*)")
+        if path:
+            self.load_weights_file(path)
+
+    @Slot()
+    def _ask_snapshot(self) -> None:
+        if self._last_result is None:
+            self.show_message("Nothing to save yet: no frame has been classified.", "warning")
+            return
+        default = Path(QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.PicturesLocation) or Path.home())
+        name = f"mobilenet_snapshot_{datetime.now():%Y%m%d_%H%M%S}.png"
+        path, _ = QFileDialog.getSaveFileName(self, "Save snapshot", str(default / name),
+                                              "PNG image (*.png)")
+        if path:
+            try:
+                self.save_snapshot(path)
+            except (OSError, ValueError) as exc:
+                self.show_message(str(exc), "error")
+
+    # ------------------------------------------------------------------------ display
+    def _update_source_buttons(self) -> None:
+        folder = isinstance(self._source, FolderSource) and self._source.is_active()
+        self.previous_button.setEnabled(folder)
+        self.next_button.setEnabled(folder)
+
+    def _update_weights_warning(self) -> None:
+        info = self._engine_info
+        spec = self.state.spec
+        show_warning = info is not None and not info.pretrained and same_variant(info.spec, spec)
+        self.switch_alpha_button.hide()
+        self.download_button.hide()
+        if not show_warning:
+            self.warning_label.hide()
+            return
+        text = next((w for w in info.warnings if w.startswith("Random weights")),
+                    "Random weights: the ImageNet labels shown are meaningless.")
+        self.warning_label.setText(text)
+        self.warning_label.show()
+        if spec.has_pretrained_alpha:
+            if not self._downloading:
+                self.download_button.setText(
+                    f"Download weights for alpha {format_alpha(spec.alpha)}")
+                self.download_button.show()
+        else:
+            nearest = format_alpha(spec.nearest_pretrained_alpha())
+            self.switch_alpha_button.setText(f"Use alpha {nearest} (pretrained)")
+            self.switch_alpha_button.show()
+
+    def _update_header(self) -> None:
+        spec = self.state.spec
+        result = self._last_result
+        loading = self._debounce.isActive() or self._building is not None
+        if result is None:
+            if self._build_error:
+                text = f"MobileNet {spec.label} could not be built."
+            elif self._engine_requested and self._engine_info is None:
+                text = f"Building MobileNet {spec.label}…"
+            else:
+                text = f"Top {TOP_K}: waiting for a frame"
+            stale = False
+        elif same_variant(result.spec, spec):
+            text = f"Top {TOP_K} · MobileNet {spec.label}"
+            if not result.info.pretrained:
+                text += " · RANDOM WEIGHTS: labels are meaningless"
+            stale = False
+        else:
+            if self._build_error:
+                reason = f"{spec.label} could not be built"
+            elif loading or self._engine_info is None or not same_variant(
+                    self._engine_info.spec, spec):
+                reason = f"{spec.label} builds"
+            else:
+                reason = f"{spec.label} waits for a frame"
+            text = f"From previous variant {result.spec.label} while {reason}"
+            stale = True
+        self.header_label.setText(text)
+        for row in self.rows:
+            row.setEnabled(not stale)
+        self._update_weights_warning()
+
+    @Slot()
+    def _refresh_stats(self) -> None:
+        self.fps_label.setText(f"Display {self.display_rate.rate():.1f} FPS · inference"
+                               f" {self.inference_rate.rate():.1f} FPS")
+        parts = [format_latency(s) for s in self.latency.summaries()]
+        self.latency_label.setText("Latency median / p90:\n" + "\n".join(parts))
+
+
+def _wait(condition: Any, timeout_s: float) -> bool:
+    """Run the event loop until ``condition()`` or the timeout; True when it came true."""
+    deadline = time.monotonic() + timeout_s
+    loop = QEventLoop()
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.005)
+    return True
+
+
+def prepare_screenshot(panel: ClassifyPanel, image_path: str | Path | None,
+                       weights_path: str | Path | None = None,
+                       weights_dir: str | Path | None = None,
+                       timeout_s: float = 180.0) -> bool:
+    """Show ``image_path`` classified by the current variant, for ``main.py screenshot``.
+
+    Waits (running the event loop) until predictions for the current variant are displayed,
+    a build fails, or ``timeout_s`` passes.  Returns True when predictions are shown.
+    """
+    if weights_path is not None or weights_dir is not None:
+        panel.set_weights(weights_path, weights_dir)
+    panel._autostart_camera = False  # noqa: SLF001 - a screenshot never opens the camera
+    panel._shown_once = True  # noqa: SLF001 - no deferred camera start after this
+    if image_path is not None:
+        panel.set_source(ImageSource(image_path))
+    panel._ensure_engine()  # noqa: SLF001
+
+    def done() -> bool:
+        result = panel.last_result
+        return bool(panel._build_error) or bool(  # noqa: SLF001
+            result is not None and same_variant(result.spec, panel.state.spec))
+
+    ok = _wait(done, timeout_s) and panel.last_result is not None
+    panel._refresh_stats()  # noqa: SLF001
+    QApplication.processEvents()
+    return ok and same_variant(panel.last_result.spec, panel.state.spec)
+
+
+__all__ = ["ClassifyPanel", "FrameView", "prepare_screenshot", "same_variant"]

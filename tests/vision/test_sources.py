@@ -1,0 +1,375 @@
+"""Frame sources: injected sink frames, stalls, camera errors, video files (good, audio-only,
+unsupported codec, not a video, ending), single images and folders.
+
+There is no camera and no ffmpeg binary here, so video files are written by hand: a tiny
+MJPEG AVI (RIFF chunks + Pillow JPEGs), one with an unknown codec tag, and a WAV file.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtMultimedia import QCamera, QCameraDevice, QMediaDevices
+
+from explorer.vision.frames import rgb_to_video_frame
+from explorer.vision.sources import (
+    NO_CAMERA_MESSAGE,
+    CameraSource,
+    FolderSource,
+    FrameSource,
+    ImageSource,
+    VideoFileSource,
+    VideoSinkSource,
+    available_cameras,
+    list_images,
+    source_for_path,
+)
+
+
+class Events(QObject):
+    """Collects a source's signals on the GUI thread."""
+
+    def __init__(self, source: FrameSource) -> None:
+        super().__init__()
+        self.frames: list = []
+        self.errors: list[str] = []
+        self.status: list[str] = []
+        self.stalls: list[str] = []
+        self.recovered = 0
+        source.frame_ready.connect(self.on_frame)
+        source.error_occurred.connect(self.on_error)
+        source.status_changed.connect(self.on_status)
+        source.stalled.connect(self.on_stall)
+        source.recovered.connect(self.on_recovered)
+
+    @Slot(object)
+    def on_frame(self, packet):
+        self.frames.append(packet)
+
+    @Slot(str)
+    def on_error(self, message):
+        self.errors.append(message)
+
+    @Slot(str)
+    def on_status(self, message):
+        self.status.append(message)
+
+    @Slot(str)
+    def on_stall(self, message):
+        self.stalls.append(message)
+
+    @Slot()
+    def on_recovered(self):
+        self.recovered += 1
+
+
+# ------------------------------------------------------------------ tiny media files
+
+def _chunk(fourcc: bytes, data: bytes) -> bytes:
+    return fourcc + struct.pack("<I", len(data)) + data + (b"\0" if len(data) % 2 else b"")
+
+
+def _list(kind: bytes, payload: bytes) -> bytes:
+    return b"LIST" + struct.pack("<I", len(payload) + 4) + kind + payload
+
+
+def write_mjpeg_avi(path: Path, frames: list[np.ndarray], fps: int = 10,
+                    codec: bytes = b"MJPG") -> Path:
+    """A minimal AVI 1.0 file with one MJPEG video stream (what many webcams record)."""
+    jpegs = []
+    for rgb in frames:
+        buf = io.BytesIO()
+        Image.fromarray(rgb).save(buf, "JPEG", quality=90)
+        jpegs.append(buf.getvalue())
+    h, w = frames[0].shape[:2]
+    n = len(jpegs)
+    avih = struct.pack("<14I", 1_000_000 // fps, 0, 0, 0x10, n, 0, 1, 0, w, h, 0, 0, 0, 0)
+    strh = struct.pack("<4s4sIHHIIIIIIIIhhhh", b"vids", codec, 0, 0, 0, 0, 1, fps, 0, n, 0,
+                       0xFFFFFFFF, 0, 0, 0, w, h)
+    strf = struct.pack("<IiiHH4sIiiII", 40, w, h, 1, 24, codec, w * h * 3, 0, 0, 0, 0)
+    hdrl = _list(b"hdrl", _chunk(b"avih", avih)
+                 + _list(b"strl", _chunk(b"strh", strh) + _chunk(b"strf", strf)))
+    movi, index, offset = b"", b"", 4
+    for data in jpegs:
+        chunk = _chunk(b"00dc", data)
+        index += struct.pack("<4sIII", b"00dc", 0x10, offset, len(data))
+        offset += len(chunk)
+        movi += chunk
+    body = b"AVI " + hdrl + _list(b"movi", movi) + _chunk(b"idx1", index)
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    return path
+
+
+def _colour_frames(n: int = 6) -> list[np.ndarray]:
+    frames = []
+    for i in range(n):
+        rgb = np.zeros((48, 64, 3), np.uint8)
+        rgb[:, :, 0] = 200  # red dominates every frame
+        rgb[:, : 8 + i * 8, 1] = 100
+        frames.append(rgb)
+    return frames
+
+
+def write_wav(path: Path) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * 4000)
+    return path
+
+
+# ------------------------------------------------------------------ sink, stalls
+
+def test_sink_source_converts_and_emits(qtbot):
+    source = VideoSinkSource("sink", stall_timeout_ms=None)
+    events = Events(source)
+    rgb = np.arange(5 * 7 * 3, dtype=np.uint8).reshape(5, 7, 3)
+    source.video_sink().setVideoFrame(rgb_to_video_frame(rgb))
+    assert not events.frames, "an inactive source must not emit"
+    source.start()
+    source.video_sink().setVideoFrame(rgb_to_video_frame(rgb))
+    qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=2000)
+    np.testing.assert_array_equal(events.frames[0].rgb, rgb)
+    source.set_paused(True)
+    source.video_sink().setVideoFrame(rgb_to_video_frame(rgb))
+    qtbot.wait(50)
+    assert len(events.frames) == 1, "a paused source must not emit"
+    source.stop()
+
+
+def test_no_frames_for_a_while_reports_stall_and_recovery(qtbot):
+    source = VideoSinkSource("test camera", stall_timeout_ms=200)
+    events = Events(source)
+    source.start()
+    frame = rgb_to_video_frame(np.zeros((8, 8, 3), np.uint8))
+    source.video_sink().setVideoFrame(frame)
+    qtbot.waitUntil(lambda: bool(events.stalls), timeout=2000)
+    assert "No frames from test camera for 0.2 s" in events.stalls[0]
+    qtbot.wait(300)
+    assert len(events.stalls) == 1, "a stall is reported once, not every tick"
+    # A new frame (the sink ignores the very same frame set twice).
+    source.video_sink().setVideoFrame(rgb_to_video_frame(np.ones((8, 8, 3), np.uint8)))
+    qtbot.waitUntil(lambda: events.recovered == 1, timeout=2000)
+    source.stop()
+
+
+def test_paused_source_never_stalls(qtbot):
+    source = VideoSinkSource("test camera", stall_timeout_ms=100)
+    events = Events(source)
+    source.start()
+    source.set_paused(True)
+    qtbot.wait(350)
+    assert not events.stalls
+    source.stop()
+
+
+# ------------------------------------------------------------------ camera
+
+def test_no_camera_gives_clear_message(qtbot):
+    assert available_cameras() == list(QMediaDevices.videoInputs())
+    source = CameraSource(QCameraDevice())  # what the view builds when the list is empty
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=2000)
+    assert events.errors == [NO_CAMERA_MESSAGE]
+    assert not source.is_active()
+
+
+def _running_fake_camera(qtbot, stall_ms=None):
+    """A CameraSource whose QCamera is never started: we play the backend's part by pushing
+    frames into its sink and emitting QCamera's own signals."""
+    source = CameraSource(QCameraDevice(), stall_timeout_ms=stall_ms)
+    events = Events(source)
+    source._device = _AnyDevice()  # noqa: SLF001 - pretend a device is present
+    source._active = True  # noqa: SLF001
+    source.video_sink().setVideoFrame(rgb_to_video_frame(np.zeros((8, 8, 3), np.uint8)))
+    qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=2000)
+    return source, events
+
+
+class _AnyDevice:
+    def isNull(self) -> bool:  # noqa: N802 - Qt naming
+        return False
+
+    def id(self):  # noqa: A003
+        return b"fake-camera-id"
+
+
+def test_camera_error_mid_stream_stops_with_message(qtbot):
+    source, events = _running_fake_camera(qtbot)
+    source.camera().errorOccurred.emit(QCamera.Error.CameraError, "device lost")
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=2000)
+    assert "reported an error: device lost" in events.errors[0]
+    assert not source.is_active()
+
+
+def test_camera_stopping_by_itself_is_reported(qtbot):
+    source, events = _running_fake_camera(qtbot)
+    source.camera().activeChanged.emit(False)
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=2000)
+    assert "stopped unexpectedly" in events.errors[0]
+
+
+def test_camera_unplugged_is_reported(qtbot):
+    source, events = _running_fake_camera(qtbot)
+    source._on_inputs_changed()  # noqa: SLF001 - what videoInputsChanged triggers
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=2000)
+    assert "was disconnected" in events.errors[0]
+
+
+def test_deliberate_stop_is_not_an_error(qtbot):
+    source, events = _running_fake_camera(qtbot)
+    source.stop()
+    source.camera().activeChanged.emit(False)
+    qtbot.wait(50)
+    assert not events.errors
+
+
+# ------------------------------------------------------------------ video files
+
+@pytest.mark.slow
+def test_video_file_plays_loops_and_converts(qtbot, tmp_path):
+    path = write_mjpeg_avi(tmp_path / "clip.avi", _colour_frames(6))  # 0.6 s at 10 fps
+    source = VideoFileSource(path, loop=True, stall_timeout_ms=None)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: len(events.frames) >= 10, timeout=8000)  # more than one pass
+    assert not events.errors
+    rgb = events.frames[0].rgb
+    assert rgb.shape == (48, 64, 3)
+    assert rgb[:, :, 0].mean() > 150 and rgb[:, :, 2].mean() < 60  # red, decoded as RGB
+    source.stop()
+
+
+@pytest.mark.slow
+def test_video_file_that_ends_without_looping(qtbot, tmp_path):
+    path = write_mjpeg_avi(tmp_path / "short.avi", _colour_frames(3))
+    source = VideoFileSource(path, loop=False, stall_timeout_ms=300)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: source.ended, timeout=8000)
+    assert any("ended" in s for s in events.status)
+    qtbot.wait(500)
+    assert not events.errors and not events.stalls, "an ended video is not a stalled one"
+    source.stop()
+
+
+def test_video_file_without_video_stream(qtbot, tmp_path):
+    source = VideoFileSource(write_wav(tmp_path / "tone.wav"), stall_timeout_ms=None)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=8000)
+    assert "has no video stream" in events.errors[0]
+    assert not source.is_active()
+
+
+def test_video_file_with_unsupported_codec(qtbot, tmp_path):
+    path = write_mjpeg_avi(tmp_path / "odd.avi", _colour_frames(2), codec=b"ZZZZ")
+    source = VideoFileSource(path, stall_timeout_ms=None)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=8000)
+    assert "codec is not supported" in events.errors[0]
+
+
+@pytest.mark.parametrize("content", [b"not a video at all " * 50, b""])
+def test_not_a_video_file(qtbot, tmp_path, content):
+    path = tmp_path / "fake.mp4"
+    path.write_bytes(content)
+    source = VideoFileSource(path, stall_timeout_ms=None)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=8000)
+    assert "fake.mp4" in events.errors[0]
+    assert ("not a video file" in events.errors[0] or "not a playable" in events.errors[0]
+            or "empty" in events.errors[0])
+
+
+def test_missing_video_file(qtbot, tmp_path):
+    source = VideoFileSource(tmp_path / "nope.mp4")
+    events = Events(source)
+    source.start()
+    assert events.errors and "does not exist" in events.errors[0]
+
+
+# ------------------------------------------------------------------ images and folders
+
+def _save(path: Path, rgb: np.ndarray) -> Path:
+    Image.fromarray(rgb).save(path)
+    return path
+
+
+def test_image_source_emits_once_and_on_refresh(qtbot, tmp_path):
+    rgb = np.full((20, 30, 3), (10, 200, 30), np.uint8)
+    source = ImageSource(_save(tmp_path / "green.png", rgb))
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=2000)
+    np.testing.assert_array_equal(events.frames[0].rgb, rgb)
+    source.refresh()
+    assert len(events.frames) == 2
+    source.stop()
+
+
+def test_image_source_bad_file(qtbot, tmp_path):
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8\xff garbage")
+    source = ImageSource(bad)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=2000)
+    assert "broken.jpg" in events.errors[0]
+
+
+def test_folder_source_steps_and_skips_bad_files(qtbot, tmp_path):
+    for i, value in enumerate((10, 20, 30)):
+        _save(tmp_path / f"img{i * 5}.png", np.full((4, 4, 3), value, np.uint8))
+    (tmp_path / "img7.jpg").write_bytes(b"not a jpeg")
+    (tmp_path / "notes.txt").write_text("ignored")
+    assert [p.name for p in list_images(tmp_path)] == ["img0.png", "img5.png", "img7.jpg",
+                                                       "img10.png"]
+    source = FolderSource(tmp_path)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=2000)
+    source.next_image()
+    source.next_image()  # img7.jpg is broken: skipped to img10
+    values = [int(p.rgb[0, 0, 0]) for p in events.frames]
+    assert values == [10, 20, 30]
+    assert any("Skipped img7.jpg" in s for s in events.status)
+    source.next_image()  # wraps around
+    assert int(events.frames[-1].rgb[0, 0, 0]) == 10
+    source.previous_image()
+    assert int(events.frames[-1].rgb[0, 0, 0]) == 30
+    source.stop()
+
+
+def test_folder_slideshow_and_empty_folder(qtbot, tmp_path):
+    (tmp_path / "a").mkdir()
+    for i in range(2):
+        _save(tmp_path / "a" / f"{i}.png", np.full((4, 4, 3), i * 100, np.uint8))
+    show = FolderSource(tmp_path / "a", interval_ms=30)
+    events = Events(show)
+    show.start()
+    qtbot.waitUntil(lambda: len(events.frames) >= 4, timeout=3000)
+    show.stop()
+    (tmp_path / "empty").mkdir()
+    empty = FolderSource(tmp_path / "empty")
+    empty_events = Events(empty)
+    empty.start()
+    assert empty_events.errors and "holds no images" in empty_events.errors[0]
+
+
+def test_source_for_path_picks_the_kind(tmp_path):
+    img = _save(tmp_path / "x.jpg", np.zeros((4, 4, 3), np.uint8))
+    assert isinstance(source_for_path(tmp_path), FolderSource)
+    assert isinstance(source_for_path(img), ImageSource)
+    assert isinstance(source_for_path(tmp_path / "clip.mp4"), VideoFileSource)
