@@ -16,9 +16,13 @@ For each variant (default: 1.0/224 and 0.25/128, in one run, on the CPU):
   ``ai_edge_litert.interpreter.Interpreter`` (XNNPACK, one thread per core) - the reference the
   default engine must keep up with.
 
-raw (both engines) and litert alternate call by call, and the pipeline runs in chunks between
-them (10 rounds), so background load on a shared machine hits all of them alike and the ratios
-stay fair; naive runs fewer frames (it is ~10x slower).
+raw (both engines), litert and the pipeline run in short alternating blocks (10 rounds), so
+background load on a shared machine hits all of them alike and the ratios stay fair; each block
+starts after a 10 ms pause and one untimed call, because a runtime's thread pool keeps spinning
+for a while after its last call and would slow whichever method runs next (seen here: with calls
+alternating one by one, the LiteRT engine at 0.25/128 read 0.87 ms vs 0.47 ms for the same
+model in a bare interpreter, and equal once separated).  naive runs
+fewer frames (it is ~10x slower).
 fps is frames per second of busy time (1000 / mean ms), so slow outliers count; budgets are
 judged on fps, and the same ratios from medians are printed beside them (robust to load spikes).
 
@@ -386,12 +390,14 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
             per_round = max(1, frames // ROUNDS)
             for _ in range(ROUNDS if frames >= ROUNDS else 1):
                 gc.collect()
-                # the three direct calls alternate call by call: a load spike hits all alike
-                for _ in range(per_round):
-                    for key, fn in direct:
-                        t0 = time.perf_counter()
-                        fn(x)
-                        times[key].append((time.perf_counter() - t0) * 1000.0)
+                # short alternating blocks: a load spike hits every method alike, while each
+                # block starts after a pause and one untimed call, so the thread pools another
+                # runtime leaves spinning (TensorFlow's Eigen pool, XNNPACK's) are quiet again
+                for key, fn in direct:
+                    time.sleep(0.01)
+                    fn(x)
+                    times[key] += time_calls(lambda fn=fn: fn(x), per_round)
+                time.sleep(0.01)
                 times["pipeline"] += driver.closed_loop(per_round, packet_fn)
                 for timings in driver.stage_timings:
                     for stage in stage_ms:
