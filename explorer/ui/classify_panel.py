@@ -474,6 +474,7 @@ class ClassifyPanel(QWidget):
             old.status_changed.disconnect(self._on_source_status)
             old.stalled.disconnect(self._on_source_stalled)
             old.recovered.disconnect(self._on_source_recovered)
+            old.active_changed.disconnect(self._on_source_active)
             old.deleteLater()
         self._worker.clear_frames()
         self._last_packet = None
@@ -492,12 +493,13 @@ class ClassifyPanel(QWidget):
         source.status_changed.connect(self._on_source_status)
         source.stalled.connect(self._on_source_stalled)
         source.recovered.connect(self._on_source_recovered)
+        source.active_changed.connect(self._on_source_active)
         self.frame_view.clear(f"Waiting for frames from {source.name}…")
-        self._update_source_buttons()
         self._ensure_engine()
         source.start()
         if self._paused:
             source.set_paused(True)
+        self._update_source_buttons()
 
     def open_path(self, path: str | Path) -> FrameSource:
         """Open a video file, an image or a folder (what drag-and-drop does)."""
@@ -904,6 +906,10 @@ class ClassifyPanel(QWidget):
     def _on_source_recovered(self) -> None:
         if self.message_label.property("level") == "warning":
             self.clear_message()
+
+    @Slot(bool)
+    def _on_source_active(self, _active: bool) -> None:
+        self._update_source_buttons()
 
     @Slot(list)
     def _on_paths_dropped(self, paths: list) -> None:

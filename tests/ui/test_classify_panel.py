@@ -1,0 +1,506 @@
+"""ClassifyPanel with fake engines: frames in, top-5 out, honest labels while variants build,
+random-weights warnings, bad weights files, source problems, pause, snapshot, drag-and-drop,
+shutdown time, and no TensorFlow at construction.  One test uses the real engine.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtMultimedia import QVideoFrameFormat
+
+from explorer.arch.spec import MobileNetSpec
+from explorer.ui.classify_panel import ClassifyPanel, prepare_screenshot, same_variant
+from explorer.ui.variant_state import VariantState
+from explorer.vision.frames import rgb_to_video_frame
+from explorer.vision.sources import NO_CAMERA_MESSAGE, FolderSource, ImageSource, VideoSinkSource
+from explorer.vision.types import EngineInfo
+
+SMALL = MobileNetSpec(0.25, 128)
+OTHER = MobileNetSpec(0.5, 160)
+REPO = Path(__file__).resolve().parents[2]
+
+
+class FakeEngine:
+    def __init__(self, spec, pretrained=True, predict_delay=0.0):
+        warnings = () if pretrained else (
+            "Random weights: no ImageNet weights exist for alpha 0.35; choose alpha 0.25.",)
+        self.info = EngineInfo(spec, "fake engine", "CPU (fake)",
+                               "fake.h5" if pretrained else "random weights", pretrained,
+                               warnings)
+        self.predict_delay = predict_delay
+        self.closed = False
+
+    def predict(self, batch):
+        if self.predict_delay:
+            time.sleep(self.predict_delay)
+        probs = np.full((1, 1000), 1e-4, np.float32)
+        probs[0, int(self.info.spec.alpha * 100)] = 0.9
+        return probs
+
+    def close(self):
+        self.closed = True
+
+
+class FakeFactory:
+    def __init__(self, build_delay=0.0, predict_delay=0.0):
+        self.build_delay = build_delay
+        self.predict_delay = predict_delay
+        self.requests = []
+
+    def __call__(self, request, progress=None, cancel=None):
+        self.requests.append(request)
+        stages = ("Building model", "Loading weights", "Converting to LiteRT", "Warming up")
+        for i, stage in enumerate(stages):
+            if progress:
+                progress(stage, i / len(stages))
+            end = time.monotonic() + self.build_delay / len(stages)
+            while time.monotonic() < end:
+                if cancel and cancel():
+                    raise RuntimeError("cancelled")
+                time.sleep(0.01)
+        spec = request.spec
+        return FakeEngine(spec, pretrained=spec.has_pretrained_alpha,
+                          predict_delay=self.predict_delay)
+
+
+@pytest.fixture
+def make_panel(qtbot):
+    panels = []
+
+    def make(spec=SMALL, factory=None, **kwargs):
+        state = VariantState(spec)
+        kwargs.setdefault("autostart_camera", False)
+        panel = ClassifyPanel(state, engine_factory=factory or FakeFactory(), **kwargs)
+        qtbot.addWidget(panel)
+        panel.resize(1000, 640)
+        panel.show()
+        panels.append(panel)
+        return panel, state
+
+    yield make
+    for panel in panels:
+        assert panel.shutdown()
+
+
+def _push(source: VideoSinkSource, value: int, fmt=QVideoFrameFormat.PixelFormat.Format_RGBX8888):
+    rgb = np.full((60, 80, 3), value % 256, np.uint8)
+    source.video_sink().setVideoFrame(rgb_to_video_frame(rgb, fmt))
+
+
+def _sink_source(panel, stall_ms=None) -> VideoSinkSource:
+    source = VideoSinkSource("test camera", stall_timeout_ms=stall_ms)
+    panel.set_source(source)
+    return source
+
+
+def test_frames_in_top5_out(qtbot, make_panel):
+    panel, _ = make_panel()
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 100)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    assert panel.header_text() == "Top 5 · MobileNet 0.25-128"
+    rows = panel.prediction_texts()
+    assert len(rows) == 5 and rows[0][1] == "90.0 %"
+    assert panel.rows[0].isEnabled()
+    assert panel.engine_label.text() == "fake engine"
+    assert panel.device_label.text() == "CPU (fake)"
+    assert panel.weights_label.text() == "fake.h5"
+    assert panel.frame_view.frames_shown == 1
+    panel._refresh_stats()  # noqa: SLF001 - the timer does this every 500 ms
+    assert "infer" in panel.latency_label.text() and "FPS" in panel.fps_label.text()
+
+
+def test_progress_bar_while_building(qtbot, make_panel):
+    panel, _ = make_panel(factory=FakeFactory(build_delay=0.8))
+    _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.progress_bar.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: "loading weights" in panel.progress_bar.format()
+                    or "converting" in panel.progress_bar.format(), timeout=5000)
+    assert panel.header_text().startswith("Building MobileNet 0.25-128")
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    assert not panel.progress_bar.isVisible()
+
+
+def test_predictions_are_labelled_while_new_variant_builds(qtbot, make_panel):
+    factory = FakeFactory(build_delay=0.6)
+    panel, state = make_panel(factory=factory)
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 1)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    state.set_spec(OTHER)
+    # At once, before any build: the old predictions are marked as the old variant's.
+    assert panel.header_text() == "From previous variant 0.25-128 while 0.5-160 builds"
+    assert not panel.rows[0].isEnabled()
+    seen_headers = set()
+    value = 2
+    deadline = time.monotonic() + 5
+    while not same_variant(panel.last_result.spec, OTHER) and time.monotonic() < deadline:
+        _push(source, value)
+        value += 1
+        qtbot.wait(20)
+        result = panel.last_result
+        header = panel.header_text()
+        seen_headers.add(header)
+        # Invariant: what is shown is either the variant shown or labelled as previous.
+        if same_variant(result.spec, state.spec):
+            assert header.startswith("Top 5 · MobileNet 0.5-160")
+        else:
+            assert header.startswith("From previous variant 0.25-128")
+    assert same_variant(panel.last_result.spec, OTHER)
+    assert panel.header_text() == "Top 5 · MobileNet 0.5-160"
+    assert panel.rows[0].isEnabled()
+    assert any(h.startswith("From previous") for h in seen_headers)
+
+
+def test_scrubbing_variants_while_frames_flow(qtbot, make_panel):
+    """Sliders moved continuously while frames arrive: no crash, bounded queue, honest labels."""
+    factory = FakeFactory(build_delay=0.1, predict_delay=0.01)
+    panel, state = make_panel(factory=factory)
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    alphas = (0.25, 0.5, 0.75, 1.0)
+    resolutions = (128, 160, 192, 224)
+    start = time.monotonic()
+    i = 0
+    pending = []
+    while time.monotonic() - start < 2.0:
+        state.set_variant(alphas[i % 4], resolutions[(i // 3) % 4])
+        _push(source, i)
+        pending.append(panel.worker.pending_frames)
+        qtbot.wait(15)
+        result = panel.last_result
+        if result is not None:
+            header = panel.header_text()
+            assert same_variant(result.spec, state.spec) or header.startswith("From previous")
+        i += 1
+    assert max(pending) <= 1
+    final = state.spec
+    _push(source, 255)
+    qtbot.waitUntil(lambda: panel.last_result is not None
+                    and same_variant(panel.last_result.spec, final), timeout=8000)
+    # The debounce plus latest-wins builds far fewer engines than slider steps.
+    print(f"slider steps {i}, builds started {len(factory.requests)}")
+    assert len(factory.requests) < i / 2
+
+
+def test_random_weights_warning_and_switch_to_pretrained(qtbot, make_panel):
+    panel, state = make_panel(spec=MobileNetSpec(0.35, 128))
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 3)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    assert panel.warning_label.isVisible()
+    assert "Random weights" in panel.warning_label.text()
+    assert "RANDOM WEIGHTS" in panel.header_text()
+    assert panel.switch_alpha_button.isVisible()
+    assert panel.switch_alpha_button.text() == "Use alpha 0.25 (pretrained)"
+    panel.switch_alpha_button.click()
+    assert state.spec == MobileNetSpec(0.25, 128)
+    qtbot.waitUntil(lambda: same_variant(panel.last_result.spec, state.spec), timeout=5000)
+    assert not panel.warning_label.isVisible()
+    assert "RANDOM" not in panel.header_text()
+
+
+def test_missing_weights_offer_download_with_cancel(qtbot, make_panel):
+    class NoWeightsFactory(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            return FakeEngine(request.spec, pretrained=False)
+
+    started = threading.Event()
+
+    def slow_download(alpha, resolution, progress=None, cancel=None):
+        for i in range(500):
+            if cancel():
+                raise RuntimeError("download cancelled")
+            progress(i * 1000, 500_000)
+            started.set()
+            time.sleep(0.01)
+        raise AssertionError("the test cancels before the end")
+
+    panel, _ = make_panel(spec=OTHER, factory=NoWeightsFactory(), downloader=slow_download)
+    _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    assert panel.warning_label.isVisible() and panel.download_button.isVisible()
+    assert panel.download_button.text() == "Download weights for alpha 0.5"
+    panel.download_button.click()
+    assert started.wait(5)
+    qtbot.waitUntil(lambda: "downloading weights" in panel.progress_bar.format(), timeout=5000)
+    assert panel.cancel_download_button.isVisible()
+    panel.cancel_download_button.click()
+    qtbot.waitUntil(lambda: "cancelled" in panel.last_message, timeout=5000)
+    assert not panel.progress_bar.isVisible()
+    assert panel.download_button.isVisible()  # can try again
+
+
+@pytest.mark.fixtures
+def test_load_weights_file_errors_keep_app_running(qtbot, make_panel, fixtures_dir, tmp_path):
+    panel, state = make_panel(spec=MobileNetSpec(0.75, 128))
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    derived = fixtures_dir / "weights" / "derived_from_coral_quant_tflite"
+    assert not panel.load_weights_file(derived / "mobilenet_5_0_160_tf.h5")
+    assert "this file holds alpha 0.50 weights; the model is alpha 0.75" in panel.last_error
+    assert not panel.load_weights_file(derived / "mobilenet_7_5_192_tf_no_top.h5")
+    assert "no-top" in panel.last_error
+    not_hdf5 = tmp_path / "weights.h5"
+    not_hdf5.write_text("definitely not HDF5")
+    assert not panel.load_weights_file(not_hdf5)
+    assert "not an HDF5 file" in panel.last_error
+    truncated = tmp_path / "truncated.h5"
+    truncated.write_bytes((derived / "mobilenet_7_5_192_tf.h5").read_bytes()[:50_000])
+    assert not panel.load_weights_file(truncated)
+    assert "truncated or corrupt" in panel.last_error
+    assert not panel.load_weights_file(tmp_path / "missing.h5")
+    assert "does not exist" in panel.last_error
+    # The app still classifies with what it had.
+    _push(source, 9)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    # A good file for this alpha is accepted and used for the next build.
+    assert panel.load_weights_file(derived / "mobilenet_7_5_192_tf.h5")
+    qtbot.waitUntil(lambda: panel.worker.building is None and panel.engine_info is not None,
+                    timeout=5000)
+    assert panel.current_request().weights == derived / "mobilenet_7_5_192_tf.h5"
+    # The file serves only its own alpha: another alpha falls back to the lookup.
+    state.set_alpha(0.5)
+    assert panel.current_request().weights is None
+
+
+def test_engine_failure_is_shown_and_previous_engine_kept(qtbot, make_panel):
+    class Failing(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            if request.spec == OTHER:
+                raise ValueError("conversion failed: out of memory")
+            return super().__call__(request, progress, cancel)
+
+    panel, state = make_panel(factory=Failing())
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 5)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    state.set_spec(OTHER)
+    qtbot.waitUntil(lambda: "Could not build" in panel.last_message, timeout=5000)
+    assert "out of memory" in panel.last_error
+    assert panel.header_text() == "From previous variant 0.25-128 while 0.5-160 could not be" \
+        " built"
+    _push(source, 6)
+    qtbot.wait(200)
+    assert same_variant(panel.last_result.spec, SMALL)  # the old engine still answers
+
+
+def test_no_camera_message(qtbot, make_panel):
+    panel, _ = make_panel(autostart_camera=True)
+    qtbot.waitUntil(lambda: panel.last_message == NO_CAMERA_MESSAGE, timeout=3000)
+    assert panel.message_label.isVisible()
+    assert panel.camera_combo.currentText() == "No camera found"
+    assert not panel.camera_combo.isEnabled()
+    assert panel.open_camera() is None
+    # The alternatives are right there.
+    for button in (panel.open_video_button, panel.open_image_button, panel.open_folder_button):
+        assert button.isVisible() and button.isEnabled()
+
+
+def test_camera_error_and_stall_are_shown(qtbot, make_panel):
+    panel, _ = make_panel()
+    source = _sink_source(panel, stall_ms=250)
+    _push(source, 1)
+    qtbot.waitUntil(lambda: "No frames from test camera" in panel.last_message, timeout=3000)
+    assert panel.message_label.property("level") == "warning"
+    _push(source, 2)
+    qtbot.waitUntil(lambda: not panel.message_label.isVisible(), timeout=3000)
+    # The camera dies mid-stream.
+    source._fail("The camera 'test' reported an error: device lost.")  # noqa: SLF001
+    assert "device lost" in panel.last_error
+    assert not source.is_active()
+
+
+def test_video_without_video_stream_is_reported(qtbot, make_panel, tmp_path):
+    import wave
+
+    path = tmp_path / "audio only.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * 800)
+    panel, _ = make_panel()
+    panel.open_path(path)
+    qtbot.waitUntil(lambda: "no video stream" in panel.last_error, timeout=8000)
+    not_video = tmp_path / "clip.mp4"
+    not_video.write_bytes(b"hello" * 100)
+    panel.open_path(not_video)
+    qtbot.waitUntil(lambda: "clip.mp4" in panel.last_error, timeout=8000)
+
+
+def _drop(panel, paths):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    panel.frame_view.dropEvent(event)
+
+
+def test_drag_and_drop_image_and_folder(qtbot, make_panel, tmp_path):
+    panel, _ = make_panel()
+    image = tmp_path / "photo één.png"  # spaces and non-ASCII
+    Image.fromarray(np.full((30, 40, 3), 77, np.uint8)).save(image)
+    _drop(panel, [image])
+    assert isinstance(panel.source, ImageSource)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(3):
+        Image.fromarray(np.full((8, 8, 3), i * 50, np.uint8)).save(folder / f"{i}.png")
+    _drop(panel, [folder])
+    assert isinstance(panel.source, FolderSource)
+    qtbot.waitUntil(lambda: panel.frame_view.frames_shown >= 2, timeout=5000)
+    assert panel.next_button.isEnabled()
+    shown = panel.frame_view.frames_shown
+    panel.next_button.click()
+    assert panel.frame_view.frames_shown == shown + 1
+
+
+def test_pause_freezes_and_resume(qtbot, make_panel):
+    panel, _ = make_panel()
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 10)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    shown = panel.frame_view.frames_shown
+    panel.pause_button.click()
+    assert panel.paused and panel.pause_button.text() == "Resume"
+    for v in range(5):
+        _push(source, 20 + v)
+    qtbot.wait(100)
+    assert panel.frame_view.frames_shown == shown
+    panel.pause_button.click()
+    _push(source, 99)
+    qtbot.waitUntil(lambda: panel.frame_view.frames_shown == shown + 1, timeout=3000)
+
+
+def test_save_snapshot_png_and_json(qtbot, make_panel, tmp_path):
+    panel, _ = make_panel()
+    with pytest.raises(ValueError, match="nothing to save"):
+        panel.save_snapshot(tmp_path / "x.png")
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 123)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    png, meta = panel.save_snapshot(tmp_path / "snap.png")
+    assert png.exists() and meta.exists()
+    saved = np.asarray(Image.open(png).convert("RGB"))
+    np.testing.assert_array_equal(saved, panel.last_result.rgb)
+    data = json.loads(meta.read_text())
+    assert data["variant"] == "0.25-128" and data["image"] == "snap.png"
+    assert data["predictions"][0]["class_index"] == 25
+    assert set(data["timings_ms"]) == {"convert", "preprocess", "infer", "decode"}
+    with pytest.raises(OSError, match="does not exist"):
+        panel.save_snapshot(tmp_path / "missing folder" / "snap.png")
+
+
+def test_engine_and_device_choices_rebuild(qtbot, make_panel):
+    factory = FakeFactory()
+    panel, _ = make_panel(factory=factory)
+    _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    panel.set_device("cpu")
+    panel.set_engine_kind("tf")
+    qtbot.waitUntil(lambda: factory.requests[-1].engine == "tf"
+                    and factory.requests[-1].device == "cpu", timeout=5000)
+    with pytest.raises(ValueError):
+        panel.set_device("tpu")
+
+
+def test_closing_during_build_stops_within_2s(qtbot):
+    state = VariantState(SMALL)
+    panel = ClassifyPanel(state, engine_factory=FakeFactory(build_delay=30.0),
+                          autostart_camera=False)
+    qtbot.addWidget(panel)
+    panel.show()
+    _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.progress_bar.isVisible(), timeout=5000)
+    start = time.perf_counter()
+    panel.close()
+    elapsed = time.perf_counter() - start
+    print(f"close during build: {elapsed * 1e3:.0f} ms")
+    assert elapsed < 2.0 and not panel.worker.is_running()
+
+
+def test_closing_during_inference_stops_within_2s(qtbot):
+    state = VariantState(SMALL)
+    panel = ClassifyPanel(state, engine_factory=FakeFactory(predict_delay=0.8),
+                          autostart_camera=False)
+    qtbot.addWidget(panel)
+    panel.show()
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 1)
+    qtbot.wait(100)  # the worker is inside predict()
+    start = time.perf_counter()
+    panel.close()
+    elapsed = time.perf_counter() - start
+    print(f"close during inference: {elapsed * 1e3:.0f} ms")
+    assert elapsed < 2.0 and not panel.worker.is_running()
+
+
+def test_panel_construction_does_not_import_tensorflow():
+    code = textwrap.dedent("""
+        import os, sys
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from explorer.ui.classify_panel import ClassifyPanel
+        from explorer.ui.variant_state import VariantState
+        panel = ClassifyPanel(VariantState(), autostart_camera=False)
+        app.processEvents()
+        loaded = [m for m in ("tensorflow", "keras") if m in sys.modules]
+        assert panel.shutdown()
+        print("LOADED", loaded)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "LOADED []" in out.stdout
+
+
+# ------------------------------------------------------------------ real engine
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+@pytest.mark.slow
+def test_prepare_screenshot_with_real_engine(qtbot, fixtures_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("MOBILENET_EXPLORER_CACHE", str(tmp_path / "cache"))
+    weights = fixtures_dir / "weights/derived_from_coral_quant_tflite/mobilenet_5_0_160_tf.h5"
+    state = VariantState(OTHER)
+    panel = ClassifyPanel(state, autostart_camera=False)
+    qtbot.addWidget(panel)
+    panel.resize(1000, 640)
+    panel.show()
+    try:
+        assert prepare_screenshot(panel, fixtures_dir / "images" / "panda.jpg", weights, None,
+                                  timeout_s=180)
+        assert panel.header_text() == "Top 5 · MobileNet 0.5-160"
+        assert panel.prediction_texts()[0][0] == "giant panda"
+        assert panel.engine_info.pretrained and "mobilenet_5_0_160_tf.h5" in \
+            panel.weights_label.text()
+        assert not panel.warning_label.isVisible()
+        # Same engine kind, other alpha without pretrained weights: warned, not hidden.
+        state.set_spec(replace(OTHER, alpha=0.35))
+        assert prepare_screenshot(panel, None, timeout_s=180)
+        assert "RANDOM WEIGHTS" in panel.header_text() and panel.warning_label.isVisible()
+    finally:
+        assert panel.shutdown()
