@@ -826,7 +826,8 @@ class ClassifyPanel(QWidget):
         if hints:
             device_text += "\n" + "\n".join(hints)
         self.device_label.setText(device_text)
-        self.weights_label.setText(info.weights_description)
+        # Zero-width spaces after slashes let long paths wrap inside the narrow column.
+        self.weights_label.setText(info.weights_description.replace("/", "/\u200b"))
         if self.last_message.startswith("Loading weights"):
             self.clear_message()
         self._update_weights_warning()

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtMultimedia import QVideoFrameFormat
+from PySide6.QtMultimedia import QMediaDevices, QVideoFrameFormat
 
 from explorer.arch.spec import MobileNetSpec
 from explorer.ui.classify_panel import ClassifyPanel, prepare_screenshot, same_variant
@@ -312,6 +312,16 @@ def test_no_camera_message(qtbot, make_panel):
     # The alternatives are right there.
     for button in (panel.open_video_button, panel.open_image_button, panel.open_folder_button):
         assert button.isVisible() and button.isEnabled()
+
+
+def test_camera_list_follows_hot_plug(qtbot, make_panel):
+    panel, _ = make_panel(autostart_camera=True)
+    qtbot.waitUntil(lambda: panel.last_message == NO_CAMERA_MESSAGE, timeout=3000)
+    panel.clear_message()
+    # What QMediaDevices emits when a camera is plugged in or out: the list is re-read.
+    panel._media_devices.videoInputsChanged.emit()  # noqa: SLF001
+    assert panel.camera_combo.count() == max(1, len(QMediaDevices.videoInputs()))
+    assert panel.last_message == NO_CAMERA_MESSAGE  # still none here, and it says so
 
 
 def test_camera_error_and_stall_are_shown(qtbot, make_panel):
