@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-from explorer.threads import stop_all_threads
+from explorer.threads import running_threads, stop_all_threads
 
 APP_NAME = "MobileNet Explorer"
 
@@ -75,4 +76,12 @@ def run_gui(args: argparse.Namespace) -> int:
     # (session logout, Ctrl+C handler) only emits aboutToQuit.
     app.aboutToQuit.connect(stop_all_threads)
     window.show()
-    return app.exec()
+    status = app.exec()
+    if running_threads():
+        # A worker stuck in an uninterruptible call (importing TensorFlow takes ~2 s) would
+        # keep the process alive after the window closed.  Settings are saved in closeEvent,
+        # so leave now rather than make the user wait or see "QThread destroyed" warnings.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status

@@ -193,6 +193,9 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
             self.export_actions[fmt] = action
         file_menu.addSeparator()
+        file_menu.addAction(self._action("&Load weights...", self.load_weights, "Ctrl+O",
+                                         "Classify with a Keras .h5 ImageNet weights file"))
+        file_menu.addSeparator()
         file_menu.addAction(self._action("Copy selected rows", self.layer_panel.copy_selection,
                                          None, "Copy the selected table cells as TSV"))
         file_menu.addSeparator()
@@ -289,6 +292,27 @@ class MainWindow(QMainWindow):
         if self._classify_error:
             self._classify_message.setText(self._classify_error)
         return self._classify_panel
+
+    def load_weights(self, path: Path | str | None = None) -> bool:
+        """File > Load weights...: pick a Keras .h5 file and classify with it.
+
+        The Classify panel checks the file (alpha, top, corruption) and explains any problem;
+        the current model keeps running when the file is refused.
+        """
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _filter = QFileDialog.getOpenFileName(
+                self, "Load Keras weights", str(self.weights_dir or Path.home()),
+                "Keras weights (*.h5 *.hdf5);;All files (*)")
+            if not path:
+                return False
+        self.show_view("classify")
+        panel = self.classify_panel()
+        if panel is None:
+            self.show_error("Cannot load weights", self._classify_error or "no Classify view")
+            return False
+        return bool(panel.load_weights_file(Path(path)))
 
     @property
     def classify_error(self) -> str | None:

@@ -161,3 +161,20 @@ def test_window_appears_without_tensorflow() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, env=env, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_file_load_weights_refuses_bad_files_and_keeps_running(window, tmp_path,
+                                                               fixtures_dir) -> None:
+    """File > Load weights... goes through the Classify panel's checks; bad files are refused
+    with a message that names the problem, and the window stays usable."""
+    not_hdf5 = tmp_path / "weights.h5"
+    not_hdf5.write_bytes(b"this is not HDF5")
+    assert window.load_weights(not_hdf5) is False
+    panel = window.classify_panel()
+    assert panel is not None and window.tabs.currentWidget() is not None
+    assert "not an HDF5 file" in panel.last_error
+    wrong_alpha = fixtures_dir / "weights/derived_from_coral_quant_tflite/mobilenet_5_0_160_tf.h5"
+    assert window.load_weights(wrong_alpha) is False  # the window is at alpha 1.0
+    assert "alpha 0.50" in panel.last_error and "alpha 1.0" in panel.last_error
+    window.state.set_variant(0.75, 192)
+    assert window.state.spec.label == "0.75-192"
