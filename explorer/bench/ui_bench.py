@@ -32,6 +32,11 @@ SLIDER_P95_BUDGET_MS = 16.0
 COST_MODEL_BUDGET_MS = 1.0
 KERAS_RATIO_TARGET = 20.0
 SETTINGS_ENV = "MOBILENET_EXPLORER_SETTINGS"
+#: Views timed on their own after the main sweep (which runs with the default view in front);
+#: "classify" is left out: it builds models, which is the inference benchmark's business.
+TAB_VIEWS = ("layers", "blocks", "types", "accuracy", "compare", "paper")
+TAB_VIEWS_DEFAULT = "layers"
+TAB_STEPS = 62  # two passes over the resolution slider
 
 _ARCH_MODULES = ("explorer.arch.layers", "explorer.arch.blocks", "explorer.arch.breakdown",
                  "explorer.arch.accuracy", "explorer.arch.paper", "explorer.arch.export")
@@ -193,6 +198,8 @@ def _sweep_window(app: Any, window_cls: Any, alpha: float | None, resolution: in
         if done:
             break
 
+    tabs = per_tab_steps(app, window, r_slider, TAB_STEPS if max_steps is None
+                         else min(TAB_STEPS, max_steps))
     profile = profile_steps(app, a_slider, r_slider, min(60, max(len(times), 1)))
     window.close()
     window.deleteLater()
@@ -209,7 +216,47 @@ def _sweep_window(app: Any, window_cls: Any, alpha: float | None, resolution: in
         "visited": visited,
         "empty_table_steps": empty_table_steps,
         "profile": profile,
+        "tabs": tabs,
     }
+
+
+def per_tab_steps(app: Any, window: Any, r_slider: Any, steps: int) -> dict[str, Any]:
+    """p50/p95 of ``steps`` resolution-slider steps with each other view in front.
+
+    Views on hidden tabs recompute but do not paint; a user looking at a chart pays for
+    its repaint, so every view gets its own short sweep (caches cleared first).
+    """
+    if not hasattr(window, "show_view"):
+        return {}
+    out: dict[str, Any] = {}
+    positions = list(range(r_slider.minimum(), r_slider.maximum() + 1))
+    for name in TAB_VIEWS:
+        try:
+            window.show_view(name)
+        except ValueError:
+            continue
+        app.processEvents()
+        clear_arch_caches()
+        times: list[float] = []
+        i = 0
+        while len(times) < steps and positions:
+            pos = positions[i % len(positions)] if (i // len(positions)) % 2 == 0 \
+                else positions[-1 - i % len(positions)]
+            i += 1
+            if r_slider.value() == pos:
+                continue
+            t0 = time.perf_counter()
+            r_slider.setValue(pos)
+            app.processEvents()
+            times.append((time.perf_counter() - t0) * 1000.0)
+        out[name] = {"steps": len(times), "p50_ms": round(percentile(times, 50), 3),
+                     "p95_ms": round(percentile(times, 95), 3)}
+    try:
+        window.show_view(TAB_VIEWS_DEFAULT)
+    except ValueError:
+        pass
+    app.processEvents()
+    return out
 
 
 def profile_steps(app: Any, a_slider: Any, r_slider: Any, steps: int) -> dict[str, Any]:
@@ -344,6 +391,8 @@ def run(alpha: float | None = None, resolution: int | None = None,
         "keras_over_cost_model": round(ratio, 1) if ratio is not None else None,
         "slider_step_stats": timing_stats(times),
         "profile_top": sweep["profile"],
+        "per_view": sweep["tabs"],
+        "worst_view_p95_ms": max((t["p95_ms"] for t in sweep["tabs"].values()), default=None),
         "budgets": {
             "slider_p95": budget(f"p95 < {SLIDER_P95_BUDGET_MS:g} ms", round(p95, 3),
                                  p95 < SLIDER_P95_BUDGET_MS),
@@ -373,6 +422,10 @@ def run(alpha: float | None = None, resolution: int | None = None,
     for row in keras_rows:
         lines.append(f"  keras.applications.MobileNet {row['alpha']:g}/{row['resolution']}: "
                      f"{row['keras_build_ms']:.0f} ms vs cost model {row['cost_model_ms']:.3f} ms")
+    if sweep["tabs"]:
+        lines.append("  per view in front (resolution slider steps): " + ", ".join(
+            f"{name} p50 {t['p50_ms']:.1f} / p95 {t['p95_ms']:.1f} ms"
+            for name, t in sweep["tabs"].items()))
     prof = sweep["profile"]
     if prof["functions"]:
         lines.append("  where a step's time goes (cProfile, cumulative ms per step, nested):")
