@@ -243,10 +243,14 @@ def script_main(what: str, argv: Sequence[str] | None = None,
 
     parser = argparse.ArgumentParser(prog=f"bench_{what}.py",
                                      description=f"MobileNet Explorer {what} benchmark")
-    parser.add_argument("--alpha", type=alpha_arg, default=None)
-    parser.add_argument("--resolution", type=resolution_arg, default=None)
-    parser.add_argument("--frames", type=positive_int_arg, default=None)
-    parser.add_argument("--format", choices=("json", "text"), default="json")
+    parser.add_argument("--alpha", type=alpha_arg, default=None,
+                        help="width multiplier alpha (default: the benchmark's own variants)")
+    parser.add_argument("--resolution", type=resolution_arg, default=None,
+                        help="input resolution (default: the benchmark's own variants)")
+    parser.add_argument("--frames", type=positive_int_arg, default=None,
+                        help="frames / steps / runs to measure (default: the full benchmark)")
+    parser.add_argument("--format", choices=("json", "text"), default="json",
+                        help="json (default): JSON on stdout, summary on stderr")
     if extra is not None:
         extra(parser)
     args = parser.parse_args(argv)
