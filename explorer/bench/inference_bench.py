@@ -17,12 +17,12 @@ For each variant (default: 1.0/224 and 0.25/128, in one run, on the CPU):
   default engine must keep up with.
 
 raw (both engines), litert and the pipeline run in short alternating blocks (10 rounds), so
-background load on a shared machine hits all of them alike and the ratios stay fair; each block
-starts after a 10 ms pause and one untimed call, because a runtime's thread pool keeps spinning
-for a while after its last call and would slow whichever method runs next (seen here: with calls
-alternating one by one, the LiteRT engine at 0.25/128 read 0.87 ms vs 0.47 ms for the same
-model in a bare interpreter, and equal once separated).  naive runs
-fewer frames (it is ~10x slower).
+background load on a shared machine hits all of them alike and the ratios stay fair.  The order
+rotates every round, and each block starts after a 50 ms pause and one untimed call, because a
+runtime's thread pool keeps spinning for a while after its last call and slows whichever method
+runs next (seen here: with calls alternating one by one, the LiteRT engine at 0.25/128 read
+0.87 ms vs 0.47 ms for the same model in a bare interpreter, and equal once separated).  naive
+runs fewer frames (it is ~10x slower).
 fps is frames per second of busy time (1000 / mean ms), so slow outliers count; budgets are
 judged on fps, and the same ratios from medians are printed beside them (robust to load spikes).
 
@@ -66,6 +66,7 @@ FIRST_PREDICTION_BUDGET_S = 3.0
 PIPELINE_VS_RAW_TARGET = 0.9
 PIPELINE_VS_NAIVE_TARGET = 5.0
 DEFAULT_VS_LITERT_TARGET = 0.9
+PAUSE_S = 0.05  # between measurement blocks: lets spinning thread pools go to sleep
 FRAME_SIZE = (1280, 720)  # (width, height) of the frames fed to the pipeline
 
 
@@ -388,16 +389,19 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
             direct = (("raw_litert", lite.predict), ("raw_tf", tfe.predict),
                       ("litert", ref_predict))
             per_round = max(1, frames // ROUNDS)
-            for _ in range(ROUNDS if frames >= ROUNDS else 1):
+            for round_index in range(ROUNDS if frames >= ROUNDS else 1):
                 gc.collect()
+                # rotate the order so no method always follows the same one
+                shift = round_index % len(direct)
+                ordered = direct[shift:] + direct[:shift]
                 # short alternating blocks: a load spike hits every method alike, while each
                 # block starts after a pause and one untimed call, so the thread pools another
                 # runtime leaves spinning (TensorFlow's Eigen pool, XNNPACK's) are quiet again
-                for key, fn in direct:
-                    time.sleep(0.01)
+                for key, fn in ordered:
+                    time.sleep(PAUSE_S)
                     fn(x)
                     times[key] += time_calls(lambda fn=fn: fn(x), per_round)
-                time.sleep(0.01)
+                time.sleep(PAUSE_S)
                 times["pipeline"] += driver.closed_loop(per_round, packet_fn)
                 for timings in driver.stage_timings:
                     for stage in stage_ms:
