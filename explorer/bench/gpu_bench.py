@@ -13,6 +13,7 @@ code path is exercised on machines without a GPU.
 from __future__ import annotations
 
 import gc
+from functools import partial
 from typing import Any
 
 from explorer.bench import BenchResult, environment, timing_stats
@@ -58,7 +59,7 @@ def measure(alpha: float, resolution: int, frames: int, device: str = "gpu"
             lite = create_engine(engine_request(alpha, resolution, engine="litert",
                                                 device="cpu"))
             for engine in (tf_dev, tf_cpu, lite):
-                time_calls(lambda e=engine: e.predict(x), 5)
+                time_calls(partial(engine.predict, x), 5)
             times: dict[str, list[float]] = {"raw": [], "pipeline": [], "raw_tf_cpu": [],
                                              "raw_litert_cpu": []}
             per_round = max(1, frames // ROUNDS)
@@ -77,7 +78,7 @@ def measure(alpha: float, resolution: int, frames: int, device: str = "gpu"
                 engine.close()
         finally:
             stop_pipeline(worker, driver)
-    results = []
+    results: list[dict[str, Any]] = []
     for key, (engine_name, device_name) in names.items():
         st = timing_stats(times[key])
         results.append({"name": "raw" if key.startswith("raw") else "pipeline",
@@ -99,8 +100,9 @@ def run(alpha: float | None = None, resolution: int | None = None,
     gpus = list_gpus()
     if not gpus:
         hint = no_gpu_hint()
-        data = {"gpu_present": False, "measured": False, "alpha": a, "resolution": r,
-                "reason": hint, "results": [], "environment": env_before}
+        data: dict[str, Any] = {"gpu_present": False, "measured": False, "alpha": a,
+                                "resolution": r, "reason": hint, "results": [],
+                                "environment": env_before}
         return BenchResult(data, [f"gpu: TensorFlow sees no GPU on this machine, nothing "
                                   f"measured ({hint})"])
     data = measure(a, r, frames or DEFAULT_FRAMES, device="gpu")

@@ -44,6 +44,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -310,7 +311,7 @@ def first_prediction_times(alpha: float, resolution: int, packet_fn: Callable[[]
         try:
             secs = driver.first_prediction(request, packet_fn())
             out["engine"] = driver.engine_info.engine_name if driver.engine_info else None
-            return round(secs, 3)
+            return round(float(secs), 3)
         finally:
             stop_pipeline(worker, driver)
 
@@ -386,8 +387,8 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
             times: dict[str, list[float]] = {"raw_litert": [], "raw_tf": [], "pipeline": [],
                                              "litert": []}
             stage_ms: dict[str, list[float]] = {"preprocess": [], "infer": [], "decode": []}
-            direct = (("raw_litert", lite.predict), ("raw_tf", tfe.predict),
-                      ("litert", ref_predict))
+            direct: list[tuple[str, Callable[[Any], Any]]] = [
+                ("raw_litert", lite.predict), ("raw_tf", tfe.predict), ("litert", ref_predict)]
             per_round = max(1, frames // ROUNDS)
             for round_index in range(ROUNDS if frames >= ROUNDS else 1):
                 gc.collect()
@@ -397,10 +398,10 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
                 # short alternating blocks: a load spike hits every method alike, while each
                 # block starts after a pause and one untimed call, so the thread pools another
                 # runtime leaves spinning (TensorFlow's Eigen pool, XNNPACK's) are quiet again
-                for key, fn in ordered:
+                for key, call in ordered:
                     time.sleep(PAUSE_S)
-                    fn(x)
-                    times[key] += time_calls(lambda fn=fn: fn(x), per_round)
+                    call(x)
+                    times[key] += time_calls(partial(call, x), per_round)
                 time.sleep(PAUSE_S)
                 times["pipeline"] += driver.closed_loop(per_round, packet_fn)
                 for timings in driver.stage_timings:

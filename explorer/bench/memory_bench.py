@@ -287,7 +287,7 @@ def classify_view_phase(count: int, timeout_s: float = 180.0) -> dict[str, Any]:
         window = MainWindow(weights_dir=weights_dir)
         try:
             window.show()
-            panel = window.show_view("classify")
+            panel: Any = window.show_view("classify")
             if window.classify_error or not hasattr(panel, "open_path"):
                 return {"measured": False,
                         "reason": window.classify_error or "no Classify panel"}

@@ -132,7 +132,7 @@ def probe_once(timeout_s: float = 120.0, env: dict[str, str] | None = None) -> d
             raise BenchError(f"the app did not show its window within {timeout_s:g} s") from None
     for line in proc.stdout.splitlines():
         if line.startswith(MARKER):
-            record = json.loads(line[len(MARKER):])
+            record: dict[str, Any] = json.loads(line[len(MARKER):])
             record["spawn_to_show_s"] = round(record["wall_at_show"] - t_spawn, 4)
             if record["window_shown_s"] is None:  # no /proc: fall back to the parent's clock
                 record["window_shown_s"] = record["spawn_to_show_s"]

@@ -145,7 +145,7 @@ def _sweep_window(app: Any, window_cls: Any, alpha: float | None, resolution: in
             err = abs(float(spin.value()) - value)
             if err < best_err:
                 best, best_err = pos, err
-        return best
+        return int(best)
 
     if alpha is not None and a_spin is not None:
         a_positions = [position_for(a_spin, a_slider, alpha)]
