@@ -214,6 +214,10 @@ class VariantControls(QWidget):
         self.weights_label = QLabel(self)
         self.weights_label.setObjectName("weightsIndicator")
         self.weights_label.setWordWrap(True)
+        # Room for two lines, always: a text that wraps differently must not resize the label,
+        # or every slider step relayouts (and repaints) the whole window.
+        self.weights_label.setFixedHeight(2 * self.weights_label.fontMetrics().lineSpacing() + 14)
+        self.weights_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)

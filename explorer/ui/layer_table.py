@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRegularExpression,
@@ -27,6 +26,8 @@ from PySide6.QtGui import (
     QFontMetrics,
     QGuiApplication,
     QKeySequence,
+    QStandardItem,
+    QStandardItemModel,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -86,32 +88,42 @@ RAW_ROLE = Qt.ItemDataRole.UserRole
 TOTAL_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _COLUMN_COUNT = len(COLUMNS)
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
-_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
-_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
-_FONT = int(Qt.ItemDataRole.FontRole.value)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
-_RAW = int(RAW_ROLE.value)
-_TOTAL = _RAW + 1
+_HEADER_TIPS = {
+    COL_MACS: "Mult-adds: 1 multiply + 1 add (FLOPs = 2 x MACs)",
+    COL_PARAMS: "All weights incl. biases and batch norm (as Keras counts them)",
+    COL_ACTIVATIONS: "Output elements per image (float32: 4 bytes each)",
+    COL_KERNEL: "Kernel size / stride",
+}
 _ALIGN_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _ALIGN_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
-_ANSWERED_ROLES = frozenset({_DISPLAY, _BACKGROUND, _ALIGN, _FONT, _TOOLTIP, _RAW, _TOTAL})
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _TOTAL_FONT = QFont()
 _TOTAL_FONT.setBold(True)
 _TOTAL_BRUSH = QBrush(QColor("#e3e7ec"))
 _KIND_BRUSHES = {kind: QBrush(QColor(color)) for kind, color in KIND_COLORS.items()}
 
 
-class LayerTableModel(QAbstractTableModel):
-    """One row per ``LayerRow`` of the current spec, then a "Total" row."""
+class LayerTableModel(QStandardItemModel):
+    """One row per ``LayerRow`` of the current spec, then a "Total" row.
+
+    A QStandardItemModel on purpose: the view then reads every cell in C++ while it paints.
+    With a Python ``data()`` the ~400 visible cells cost ~7 ms of callbacks per repaint, most
+    of a slider step's 16 ms frame; updating the items instead costs ~1.5 ms per step.
+    """
 
     def __init__(self, state: VariantState | None = None, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(0, _COLUMN_COUNT, parent)
+        for col, title in enumerate(HEADER_TEXTS):
+            self.setHeaderData(col, Qt.Orientation.Horizontal, title)
+            tip = _HEADER_TIPS.get(col)
+            if tip:
+                self.setHeaderData(col, Qt.Orientation.Horizontal, tip,
+                                   Qt.ItemDataRole.ToolTipRole)
         self._spec = state.spec if state is not None else MobileNetSpec()
         self._rows: tuple[LayerRow, ...] = ()
-        self._load(self._spec)
+        self._items: list[list[QStandardItem]] = []
+        self._texts: list[tuple[str, ...]] = []
+        self.set_spec(self._spec)
         if state is not None:
             state.spec_changed.connect(self.set_spec)
 
@@ -119,48 +131,120 @@ class LayerTableModel(QAbstractTableModel):
     def spec(self) -> MobileNetSpec:
         return self._spec
 
-    def _load(self, spec: MobileNetSpec) -> None:
-        self._spec = spec
-        self._rows = layer_rows(spec)
-        self._totals = model_totals(spec)
-        self._row_count = len(self._rows) + 1
-        # Display strings are formatted lazily, only for rows the view actually shows.
-        self._cells: list[tuple[str, ...] | None] = [None] * self._row_count
-        self._brushes = [_KIND_BRUSHES.get(r.kind) for r in self._rows] + [_TOTAL_BRUSH]
-
     @Slot(object)
     def set_spec(self, spec: MobileNetSpec) -> None:
+        """Show ``spec``: update the cells in place, or rebuild when the layers differ."""
         rows = layer_rows(spec)
-        same_shape = len(rows) == len(self._rows)
-        if not same_shape:
-            self.beginResetModel()
-        self._load(spec)
-        if same_shape:
-            last = self.index(self.rowCount() - 1, self.columnCount() - 1)
-            self.dataChanged.emit(self.index(0, 0), last, [])
+        names_same = len(rows) == len(self._rows) and all(
+            a.name == b.name for a, b in zip(rows, self._rows))
+        self._spec = spec
+        self._rows = rows
+        self._totals = model_totals(spec)
+        #: False when the last update only changed values (same layers): see LayerTablePanel.
+        self.rebuilt = not names_same
+        if names_same:
+            self._update_items()
         else:
-            self.endResetModel()
+            self._rebuild_items()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008,N802
-        return 0 if parent.isValid() else self._row_count
+    def _row_texts(self, row: int) -> tuple[str, ...]:
+        return tuple(self.display_text(row, c) for c in range(_COLUMN_COUNT))
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008,N802
-        return 0 if parent.isValid() else _COLUMN_COUNT
+    def _sort_value(self, row: int, column: int) -> Any:
+        value = self.raw_value(row, column)
+        if isinstance(value, tuple):  # shapes sort by element count
+            n = 1
+            for d in value:
+                n *= d
+            return n
+        return -1 if value is None else value
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADER_TEXTS[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return {
-                COL_MACS: "Mult-adds: 1 multiply + 1 add (FLOPs = 2 x MACs)",
-                COL_PARAMS: "All weights incl. biases and batch norm (as Keras counts them)",
-                COL_ACTIVATIONS: "Output elements per image (float32: 4 bytes each)",
-                COL_KERNEL: "Kernel size / stride",
-            }.get(section)
-        return None
+    def _fill_item(self, item: QStandardItem, row: int, column: int, text: str) -> None:
+        item.setText(text)
+        item.setData(self._sort_value(row, column), RAW_ROLE)
+        if column == COL_MACS:
+            macs = self.raw_value(row, COL_MACS)
+            item.setToolTip("" if macs is None else f"{macs:,} mult-adds ({human_count(macs)})")
+
+    def _rebuild_items(self) -> None:
+        self.setRowCount(0)
+        self._items = []
+        self._texts = []
+        self._sorts: list[list[Any]] = []
+        total_row = len(self._rows)
+        for row in range(total_row + 1):
+            kind = self._rows[row].kind if row < total_row else None
+            brush = _KIND_BRUSHES.get(kind or "") if row < total_row else _TOTAL_BRUSH
+            texts = self._row_texts(row)
+            items = []
+            for column, text in enumerate(texts):
+                item = QStandardItem()
+                item.setFlags(_FLAGS)
+                item.setData(_ALIGN_RIGHT if column in _NUMERIC else _ALIGN_LEFT,
+                             Qt.ItemDataRole.TextAlignmentRole)
+                item.setData(row == total_row, TOTAL_ROLE)
+                if brush is not None:
+                    item.setBackground(brush)
+                if row == total_row:
+                    item.setFont(_TOTAL_FONT)
+                self._fill_item(item, row, column, text)
+                items.append(item)
+            self.appendRow(items)
+            self._items.append(items)
+            self._texts.append(texts)
+            self._sorts.append([self._sort_value(row, c) for c in range(_COLUMN_COUNT)])
+
+    def _value_cells(self, row: int) -> tuple[tuple[int, str, Any], ...]:
+        """(column, text, sort value) of the cells a variant change can alter, computed
+        straight from the row: this runs ~90 times per slider step."""
+        t = self._totals
+        if row == len(self._rows):
+            return (
+                (COL_PARAMS, f"{t.params:,}", t.params),
+                (COL_MACS, f"{t.macs:,}", t.macs),
+                (COL_ACTIVATIONS, f"{t.activations_total:,}", t.activations_total),
+            )
+        r = self._rows[row]
+        h, w, c = (r.input_shape + (1, 1))[:3]
+        out = r.output_shape
+        out_n = r.activations
+        macs_share = r.macs / t.macs if t.macs else 0.0
+        params_share = r.params / t.params if t.params else 0.0
+        return (
+            (COL_INPUT, f"{h}x{w}x{c}" if len(r.input_shape) == 3 else shape_text(r.input_shape),
+             h * w * c if len(r.input_shape) == 3 else r.input_shape[0]),
+            (COL_OUTPUT, shape_text(out), out_n),
+            (COL_PARAMS, f"{r.params:,}", r.params),
+            (COL_MACS, f"{r.macs:,}", r.macs),
+            (COL_MACS_SHARE, f"{100 * macs_share:.2f}", macs_share),
+            (COL_PARAMS_SHARE, f"{100 * params_share:.2f}", params_share),
+            (COL_ACTIVATIONS, f"{out_n:,}", out_n),
+        )
+
+    def _update_items(self) -> None:
+        # Only value columns can change (same layers); one dataChanged for the whole table
+        # instead of one per cell, so the proxy and view do their bookkeeping once per step.
+        self.blockSignals(True)
+        try:
+            for row, items in enumerate(self._items):
+                texts = list(self._texts[row])
+                sorts = self._sorts[row]
+                for column, text, sort_value in self._value_cells(row):
+                    item = items[column]
+                    if sort_value != sorts[column]:  # a share can change below 0.01 %
+                        item.setData(sort_value, RAW_ROLE)
+                        sorts[column] = sort_value
+                    if text != texts[column]:
+                        item.setText(text)
+                        texts[column] = text
+                        if column == COL_MACS:
+                            item.setToolTip(f"{sort_value:,} mult-adds"
+                                            f" ({human_count(sort_value)})")
+                self._texts[row] = tuple(texts)
+        finally:
+            self.blockSignals(False)
+        last = self.index(self.rowCount() - 1, _COLUMN_COUNT - 1)
+        self.dataChanged.emit(self.index(0, 0), last, [])
 
     def raw_value(self, row: int, column: int) -> Any:
         """Unformatted value of a cell: ints for counts, floats (0..1) for shares."""
@@ -210,69 +294,26 @@ class LayerTableModel(QAbstractTableModel):
             return f"{value:,}"
         return str(value)
 
-    def _row_cells(self, row: int) -> tuple[str, ...]:
-        cells = self._cells[row]
-        if cells is None:
-            cells = tuple(self.display_text(row, c) for c in range(_COLUMN_COUNT))
-            self._cells[row] = cells
-        return cells
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        return self.value(index.row(), index.column(), int(role))
-
-    def value(self, row: int, column: int, role: int) -> Any:
-        """``data()`` for a cell given by numbers (shared by data() and multiData())."""
-        # The hottest Python code of a slider step: plain int roles, cached strings, no enums.
-        if role == _DISPLAY:
-            return self._row_cells(row)[column]
-        if role == _BACKGROUND:
-            return self._brushes[row]
-        if role == _ALIGN:
-            return _ALIGN_RIGHT if column in _NUMERIC else _ALIGN_LEFT
-        if role == _FONT:
-            return _TOTAL_FONT if row == self._row_count - 1 else None
-        if role == _RAW:
-            value = self.raw_value(row, column)
-            if isinstance(value, tuple):  # shapes sort by element count
-                n = 1
-                for d in value:
-                    n *= d
-                return n
-            return -1 if value is None else value
-        if role == _TOTAL:
-            return row == self._row_count - 1
-        if role == _TOOLTIP and column == COL_MACS:
-            value = self.raw_value(row, COL_MACS)
-            return None if value is None else f"{value:,} mult-adds ({human_count(value)})"
-        return None
-
-    def fill_role_data(self, row: int, column: int, span: Any) -> None:
-        """Answer every role the view asks for one cell in a single Python call."""
-        for role_data in span:
-            role = role_data.role()
-            if role in _ANSWERED_ROLES:  # views ask for ~9 roles; most are not ours
-                value = self.value(row, column, role)
-                if value is not None:
-                    role_data.setData(value)
-
-    def multiData(self, index: AnyIndex, roleDataSpan: Any) -> None:  # noqa: N802,N803
-        # Views ask ~7 roles per cell; one call instead of seven C++ -> Python round trips
-        # keeps the table repaint inside a slider step's frame budget.
-        if index.isValid():
-            self.fill_role_data(index.row(), index.column(), roleDataSpan)
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        return _FLAGS if index.isValid() else _NO_FLAGS
+#: Columns whose values change with alpha or resolution; sorting by one of them must be
+#: redone after a slider step (the proxy does not re-sort by itself, see LayerFilterProxy).
+VALUE_COLUMNS = frozenset({COL_INPUT, COL_OUTPUT, COL_PARAMS, COL_MACS, COL_MACS_SHARE,
+                           COL_PARAMS_SHARE, COL_ACTIVATIONS})
 
 
 class LayerFilterProxy(QSortFilterProxyModel):
-    """Filters by kind and name; sorts numerically; keeps the totals row last."""
+    """Filters by kind and name; sorts numerically; keeps the totals row last.
+
+    ``dynamicSortFilter`` is off: a slider step changes every cell, and re-sorting and
+    re-filtering all rows through the Python ``lessThan``/``filterAcceptsRow`` on each step
+    would cost milliseconds for nothing when the sort column is structural (#, name, kind).
+    ``LayerTablePanel`` re-sorts explicitly when the sort column holds values.
+    """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._kind: str | None = None
+        self.setDynamicSortFilter(False)
         self.setSortRole(RAW_ROLE)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(COL_NAME)
@@ -293,24 +334,18 @@ class LayerFilterProxy(QSortFilterProxyModel):
             QRegularExpression(QRegularExpression.escape(text),
                                QRegularExpression.PatternOption.CaseInsensitiveOption))
 
-    def multiData(self, index: AnyIndex, roleDataSpan: Any) -> None:  # noqa: N802,N803
-        # QSortFilterProxyModel would call the source's data() once per role; map the cell
-        # and let the source fill all roles at once (see LayerTableModel.multiData).
-        if not index.isValid():
-            return
-        source = self.mapToSource(index)
-        model = self.sourceModel()
-        if source.isValid() and isinstance(model, LayerTableModel):
-            model.fill_role_data(source.row(), source.column(), roleDataSpan)
-        else:
-            super().multiData(index, roleDataSpan)
+    def refresh_after_update(self) -> None:
+        """Re-sort after new values arrived, when the order can depend on them."""
+        column = self.sortColumn()
+        if column in VALUE_COLUMNS:
+            self.sort(column, self.sortOrder())
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:  # noqa: N802
         model = self.sourceModel()
         index = model.index(source_row, COL_KIND, source_parent)
         if model.data(index, TOTAL_ROLE):
             return True
-        if self._kind is not None and model.data(index, RAW_ROLE) != self._kind:
+        if self._kind is not None and model.data(index, Qt.ItemDataRole.DisplayRole) != self._kind:
             return False
         return super().filterAcceptsRow(source_row, source_parent)
 
@@ -382,7 +417,10 @@ class LayerTablePanel(QWidget):
         self.footer = QLabel(self)
         self.footer.setObjectName("layerFooter")
         set_role(self.footer, "caption")
-        self.footer.setWordWrap(True)
+        # One line that never changes size: a wrapping footer would relayout the panel (and
+        # repaint the whole table area) on every slider step.
+        self.footer.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.footer.setFixedHeight(self.footer.fontMetrics().lineSpacing() + 6)
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Kind:", self))
@@ -403,7 +441,7 @@ class LayerTablePanel(QWidget):
         self.proxy.rowsRemoved.connect(self._update_footer)
         self.proxy.modelReset.connect(self._update_footer)
         self.proxy.layoutChanged.connect(self._update_footer)
-        state.spec_changed.connect(self._update_footer)
+        state.spec_changed.connect(self._after_spec_change)
         self._update_footer()
 
     @staticmethod
@@ -430,6 +468,15 @@ class LayerTablePanel(QWidget):
             header.resizeSection(col, min(max(cells, head), 150))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
+    @Slot(object)
+    def _after_spec_change(self, _spec: MobileNetSpec) -> None:
+        # Runs after the model's own slot (connected first), so the values are new here.
+        if self.model.rebuilt:
+            self.proxy.invalidate()  # the layers themselves changed (top or body)
+        else:
+            self.proxy.refresh_after_update()
+        self._update_footer()
+
     @Slot(int)
     def _on_kind(self, index: int) -> None:
         self.proxy.set_kind(self.kind_combo.itemData(index))
@@ -445,6 +492,14 @@ class LayerTablePanel(QWidget):
 
     @Slot()
     def _update_footer(self, *_args: object) -> None:
+        if self.proxy.rowCount() == self.model.rowCount():  # nothing filtered out: use totals
+            total = self.model.rowCount() - 1
+            macs = self.model.raw_value(total, COL_MACS)
+            self.footer.setText(
+                f"Showing {total} of {total} layers:"
+                f" {self.model.raw_value(total, COL_PARAMS):,} params, {macs:,} mult-adds (MACs)"
+                f" = {100.0 if macs else 0.0:.1f} % of the model")
+            return
         rows = self.shown_source_rows()
         total_layers = self.model.rowCount() - 1
         params = sum(self.model.raw_value(r, COL_PARAMS) for r in rows)

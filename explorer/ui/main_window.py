@@ -125,6 +125,11 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._status = QLabel(self)
         self._status.setObjectName("statusVariant")
+        # A fixed width: the status text changes every step and must not relayout the window.
+        self._status.setFixedWidth(self._status.fontMetrics().horizontalAdvance(
+            "MobileNet 1.25-512  |  99.99 M params  |  9999 M mult-adds (MACs)  |"
+            "  views updated in 99.9 ms") + 12)
+        self._status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.statusBar().addPermanentWidget(self._status)
         self.state.spec_changed.connect(self._finish_update)
         self.tabs.currentChanged.connect(self._on_tab_changed)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QWidget
 
 from explorer.arch.accuracy import published_accuracy
 from explorer.arch.blocks import block_totals
@@ -63,6 +63,9 @@ class SummaryPanel(QWidget):
             value.setObjectName(f"summary_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             # No word wrap: wrapped labels in a scroll area get squeezed instead of growing.
+            # Ignored width: a longer number must not widen the column and move every label
+            # (a relayout per slider step repaints the whole window).
+            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             name = QLabel(caption, self)
             set_role(name, "caption")
             if key in tips:

@@ -127,3 +127,42 @@ def test_copy_selection_as_tsv(panel) -> None:
     assert lines[2].split("\t")[1] == "conv_dw_1"
     assert lines[2].split("\t")[8] == f"{layer_rows(MobileNetSpec())[4].macs:,}"
     assert len(lines) == 3
+
+
+def test_sorted_by_values_stays_sorted_after_a_variant_change(panel) -> None:
+    """The proxy does not re-sort by itself (speed); the panel must re-sort value columns."""
+    panel.view.sortByColumn(COL_PARAMS, Qt.SortOrder.DescendingOrder)
+    assert _shown(panel)[0] == "conv_pw_13"  # 1,048,576 weights vs conv_preds' 1,025,000
+    panel.model.set_spec(MobileNetSpec(classes=2000))  # same layers, new values
+    panel._after_spec_change(MobileNetSpec(classes=2000))
+    raw = [panel.proxy.index(r, COL_PARAMS).data(RAW_ROLE)
+           for r in range(panel.proxy.rowCount() - 1)]
+    assert raw == sorted(raw, reverse=True)
+    assert _shown(panel)[0] == "conv_preds" and _shown(panel)[-1] == "Total"
+
+
+def test_sort_by_structure_survives_slider_steps(panel) -> None:
+    panel.view.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
+    before = _shown(panel)
+    state = VariantState()
+    panel.model.set_spec(MobileNetSpec(0.5, 160))
+    panel._after_spec_change(MobileNetSpec(0.5, 160))
+    assert _shown(panel) == before
+    assert state.spec == MobileNetSpec()
+
+
+def test_fast_update_path_matches_full_formatting() -> None:
+    """Slider steps update cells through a fast path; it must equal a fresh model's cells."""
+    state = VariantState(MobileNetSpec(0.25, 128))
+    updated = LayerTableModel(state)
+    for alpha, res in ((0.5, 161), (1.3, 320), (0.35, 96)):
+        state.set_variant(alpha, res)
+        fresh = LayerTableModel(VariantState(state.spec))
+        assert not updated.rebuilt
+        for r in range(fresh.rowCount()):
+            for c in range(fresh.columnCount()):
+                cell, want = updated.index(r, c), fresh.index(r, c)
+                assert cell.data() == want.data() == fresh.display_text(r, c), (r, c)
+                assert cell.data(RAW_ROLE) == want.data(RAW_ROLE), (r, c)
+                assert cell.data(Qt.ItemDataRole.ToolTipRole) == want.data(
+                    Qt.ItemDataRole.ToolTipRole), (r, c)
