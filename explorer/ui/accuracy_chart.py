@@ -75,6 +75,9 @@ class AccuracyChartPanel(QWidget):
         self.plot.addItem(self.current_line)
         del legend
         self._fixed_y = (38.0, 73.0)
+        published = [math.log10(m) for _, m, _ in points]
+        self._fixed_x = (math.floor((min(published) - 0.15) * 4) / 4,
+                         math.ceil((max(published) + 0.15) * 4) / 4)
         state.spec_changed.connect(self.show_spec)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -96,20 +99,21 @@ class AccuracyChartPanel(QWidget):
         macs = model_totals(spec).macs
         acc = published_accuracy(spec)
         x = math.log10(max(macs, 1))
-        # Fixed ranges around the 16 published points; widened (in half decades) only when
-        # the current variant lies outside, so scrubbing does not rescale the chart.
-        published = [math.log10(m) for _, m, _ in self.points]
-        low = min(min(published) - 0.08, math.floor(x * 2) / 2)
-        high = max(max(published) + 0.08, math.ceil(x * 2) / 2)
+        # A fixed range around the 16 published points: changing the range re-lays out the
+        # axis (tens of ms), so a variant off the chart gets its line pinned to the edge.
+        low, high = self._fixed_x
         if self.plot.vb.viewRange()[0] != [low, high]:
             self.plot.setRange(xRange=(low, high), yRange=self._fixed_y, padding=0)
+        off_chart = not low <= x <= high
+        x_shown = min(max(x, low), high)
         if acc is None:
             self._current = (float(macs), None)
             self.current_marker.setData([], [])
-            self.current_line.setPos(x)
+            self.current_line.setPos(x_shown)
             self.current_line.setVisible(True)
+            where = (" (off the chart, line at its edge)" if off_chart else "")
             self.caption.setText(
-                f"MobileNet {spec.label}: {human_count(macs)} mult-adds; no published "
+                f"MobileNet {spec.label}: {human_count(macs)} mult-adds{where}; no published "
                 "accuracy (only the 16 pretrained variants have one)")
         else:
             self._current = (float(macs), acc.top1_float)

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -45,6 +44,7 @@ from PySide6.QtWidgets import (
 from explorer.arch.export import human_count, shape_text
 from explorer.arch.layers import LAYER_KINDS, LayerRow, layer_rows, model_totals
 from explorer.arch.spec import MobileNetSpec
+from explorer.ui.stable_label import StableLabel
 from explorer.ui.theme import set_role
 from explorer.ui.variant_state import VariantState
 
@@ -414,13 +414,10 @@ class LayerTablePanel(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.copy_action = copy_action
 
-        self.footer = QLabel(self)
+        self.footer = StableLabel("Showing 91 of 91 layers: 4,253,864 params", self)
         self.footer.setObjectName("layerFooter")
         set_role(self.footer, "caption")
-        # One line that never changes size: a wrapping footer would relayout the panel (and
-        # repaint the whole table area) on every slider step.
-        self.footer.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.footer.setFixedHeight(self.footer.fontMetrics().lineSpacing() + 6)
+        # One line with constant size hints (see StableLabel): no relayout per slider step.
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Kind:", self))

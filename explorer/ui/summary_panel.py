@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QFormLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from explorer.arch.accuracy import published_accuracy
 from explorer.arch.blocks import block_totals
 from explorer.arch.export import human_bytes, human_count
 from explorer.arch.layers import model_totals
 from explorer.arch.spec import MobileNetSpec
+from explorer.ui.stable_label import StableLabel
 from explorer.ui.theme import set_role
 from explorer.ui.variant_state import VariantState
 
@@ -59,13 +60,12 @@ class SummaryPanel(QWidget):
                           "(224 only)",
         }
         for key, caption in self.FIELDS:
-            value = QLabel(self)
+            value = StableLabel("4,253,864,000  (4.25 G)", self)
             value.setObjectName(f"summary_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             # No word wrap: wrapped labels in a scroll area get squeezed instead of growing.
-            # Ignored width: a longer number must not widen the column and move every label
-            # (a relayout per slider step repaints the whole window).
-            value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            # Constant size hints: a longer number must not widen the column and move every
+            # label, nor make Qt lay out the text on each slider step.
             name = QLabel(caption, self)
             set_role(name, "caption")
             if key in tips:
@@ -104,7 +104,7 @@ class SummaryPanel(QWidget):
         acc = published_accuracy(spec)
         if acc is None:
             f["top1"].setText("not published")
-            f["top1_other"].setText("(only the 16 pretrained variants)")
+            f["top1_other"].setText("n/a")
         else:
             keras = f"{acc.top1_keras:.1f} %" if acc.top1_keras is not None else "n/a"
             f["top1"].setText(f"{acc.top1_float:.1f} %")

@@ -127,3 +127,14 @@ def test_paper_view_explains_every_discrepancy(window) -> None:
         assert value.note.split(":")[0][:40] in text
     assert "1.19" in text and "1.91" in text
     assert "tensorflow/models#1997" in text
+
+
+def test_accuracy_chart_keeps_its_range_for_far_variants(window) -> None:
+    panel = window.accuracy_panel
+    before = panel.plot.vb.viewRange()[0]
+    window.state.set_variant(1.5, 512)  # far more mult-adds than any published variant
+    assert panel.plot.vb.viewRange()[0] == before
+    assert panel.current_line.value() == pytest.approx(before[1])
+    assert "off the chart" in panel.caption.text()
+    macs = model_totals(MobileNetSpec(1.5, 512)).macs
+    assert panel.current_point() == (macs, None)
