@@ -8,11 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from explorer.ui.pyside_compat import protect_bool_singletons
-
-# Before any view emits a signal: PySide6 6.12 loses a reference to True per emit.
-protect_bool_singletons()
-
 if TYPE_CHECKING:
     from explorer.ui.main_window import MainWindow
     from explorer.ui.variant_state import VariantState

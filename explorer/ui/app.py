@@ -52,8 +52,14 @@ def configure_application(app: QApplication) -> None:
 
 
 def check_weights_args(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
-    """``--weights`` / ``--weights-dir`` as paths; raises UsageError when they do not exist."""
+    """``--weights`` / ``--weights-dir`` as paths; raises UsageError when they do not exist
+    (or when the installed PySide6 is known to crash, see explorer.qt_check)."""
     from explorer.cli import UsageError
+    from explorer.qt_check import broken_pyside_message
+
+    broken = broken_pyside_message()
+    if broken:
+        raise UsageError(broken)
 
     weights = getattr(args, "weights", None)
     weights_dir = getattr(args, "weights_dir", None)

@@ -65,7 +65,6 @@ from PySide6.QtWidgets import (
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
 from explorer.vision.frames import FramePacket, rgb_to_qimage
-from explorer.vision.pyside_compat import apply_pyside_refcount_workaround
 from explorer.vision.sources import (
     DEFAULT_STALL_TIMEOUT_MS,
     IMAGE_SUFFIXES,
@@ -82,8 +81,6 @@ from explorer.vision.sources import (
 from explorer.vision.stats import RateMeter, RollingLatency, format_latency
 from explorer.vision.types import EngineInfo, EngineRequest
 from explorer.vision.worker import DownloadOutcome, InferenceWorker, PredictionResult
-
-apply_pyside_refcount_workaround()  # PySide6 6.12 on Python 3.11: see pyside_compat
 
 TOP_K = 5
 #: Slider moves closer together than this build only the last variant.

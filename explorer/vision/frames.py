@@ -25,10 +25,6 @@ from PySide6.QtCore import QSize, qVersion
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat
 
-from explorer.vision.pyside_compat import apply_pyside_refcount_workaround
-
-apply_pyside_refcount_workaround()  # PySide6 6.12 on Python 3.11: see pyside_compat
-
 PF = QVideoFrameFormat.PixelFormat
 _LITTLE_ENDIAN = sys.byteorder == "little"
 

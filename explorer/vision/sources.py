@@ -43,9 +43,6 @@ from explorer.vision.frames import (
     packet_from_rgb,
     packet_from_video_frame,
 )
-from explorer.vision.pyside_compat import apply_pyside_refcount_workaround
-
-apply_pyside_refcount_workaround()  # PySide6 6.12 on Python 3.11: see pyside_compat
 
 #: Default time without frames after which a running source reports a stall.
 DEFAULT_STALL_TIMEOUT_MS = 5000

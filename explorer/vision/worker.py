@@ -32,11 +32,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from explorer.arch.spec import MobileNetSpec
 from explorer.threads import register_thread
 from explorer.vision.frames import FramePacket, LatestSlot
-from explorer.vision.pyside_compat import apply_pyside_refcount_workaround
 from explorer.vision.stats import StageTimings
 from explorer.vision.types import EngineInfo, EngineRequest, InferenceEngine, Prediction
-
-apply_pyside_refcount_workaround()  # PySide6 6.12 on Python 3.11: see pyside_compat
 
 #: progress(stage text, fraction in [0, 1] or -1 when unknown)
 ProgressFn = Callable[[str, float], None]
