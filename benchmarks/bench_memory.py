@@ -2,7 +2,7 @@
 ``--soak``: 10,000 frames at the smallest published variant, RSS/threads/fds flat (issue 6).
 
 Prints the JSON object on stdout and one human-readable line on stderr (`--format text` for
-the detailed human lines).  Not reachable through ``main.py bench`` (its choices are fixed).
+the detailed human lines).  Also ``python main.py bench memory [--soak]``.
 """
 
 import argparse

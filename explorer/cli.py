@@ -116,11 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
     cls.add_argument("--format", choices=("text", "json"), default="text")
 
     ben = sub.add_parser("bench", help="measure slider, startup and inference budgets")
-    ben.add_argument("what", choices=("ui", "startup", "inference", "gpu", "int8"))
+    ben.add_argument("what", choices=("ui", "startup", "inference", "gpu", "int8", "memory"))
     ben.add_argument("--alpha", type=alpha_arg, default=None)
     ben.add_argument("--resolution", type=resolution_arg, default=None)
     ben.add_argument("--frames", type=positive_int_arg, default=None)
     ben.add_argument("--format", choices=("text", "json"), default="text")
+    ben.add_argument("--soak", action="store_true",
+                     help="memory: 10,000 frames at the smallest variant (RSS, threads, fds)")
 
     shot = sub.add_parser("screenshot", help="render the window offscreen to a PNG")
     shot.add_argument("--output", type=Path, required=True, metavar="FILE.png")

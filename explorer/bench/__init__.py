@@ -15,7 +15,7 @@ What ``--alpha``, ``--resolution`` and ``--frames`` mean per benchmark (all opti
   frames per method (default 200; naive at most 40).
 - gpu: variant (default 1.0/224), frames per method (default 200).
 - int8: variant (default the three with Google QAT models), frames per engine (default 100).
-- memory (benchmarks/bench_memory.py only): variant, frames (default 5,000; soak 10,000).
+- memory: variant, frames (default 5,000; with --soak 10,000 at 0.25/128).
 
 Heavy modules (Qt, TensorFlow, LiteRT) are imported inside the benchmark modules, so importing
 this package is free.  The small helpers here (percentiles, /proc readers, fixture lookup) are
@@ -39,7 +39,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
-#: ``what`` -> module under explorer.bench; "memory" is reachable through benchmarks/ scripts.
+#: ``what`` -> module under explorer.bench.
 BENCHES = {
     "ui": "explorer.bench.ui_bench",
     "startup": "explorer.bench.startup_bench",
@@ -213,16 +213,19 @@ def emit(result: BenchResult, fmt: str, out: Any = None, err: Any = None) -> Non
 
 
 def run_bench(args: argparse.Namespace) -> int:
-    """``python main.py bench ui|startup|inference|gpu|int8``: measure and print."""
+    """``python main.py bench ui|startup|inference|gpu|int8|memory``: measure and print."""
     what = args.what
     fmt = getattr(args, "format", "text") or "text"
     runner = get_runner(what)
     try:
         # libraries print progress (Keras' export prints its signature): keep stdout for us
         with contextlib.redirect_stdout(sys.stderr):
-            result = runner(alpha=getattr(args, "alpha", None),
-                            resolution=getattr(args, "resolution", None),
-                            frames=getattr(args, "frames", None))
+            kwargs: dict[str, Any] = {"alpha": getattr(args, "alpha", None),
+                                      "resolution": getattr(args, "resolution", None),
+                                      "frames": getattr(args, "frames", None)}
+            if what == "memory":
+                kwargs["soak"] = bool(getattr(args, "soak", False))
+            result = runner(**kwargs)
     except BenchError as exc:
         sys.stderr.write(f"bench {what}: error: {exc}\n")
         return 1
