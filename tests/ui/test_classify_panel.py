@@ -514,3 +514,59 @@ def test_prepare_screenshot_with_real_engine(qtbot, fixtures_dir, tmp_path, monk
         assert "RANDOM WEIGHTS" in panel.header_text() and panel.warning_label.isVisible()
     finally:
         assert panel.shutdown()
+
+
+def test_closing_during_weights_download_stops_within_2s_and_leaves_no_file(qtbot, tmp_path):
+    """Issue 6: close while a download runs; the real downloader's temp file goes away."""
+    import http.server
+    import socketserver
+
+    from explorer.keras_builder.download import download_weights
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server API
+            self.send_response(200)
+            self.send_header("Content-Length", str(50_000_000))
+            self.end_headers()
+            try:
+                for _ in range(5000):  # ~50 s of trickle unless the client goes away
+                    self.wfile.write(b"\0" * 10_000)
+                    time.sleep(0.01)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Slow)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    dest = tmp_path / "keras-models"
+    dest.mkdir()
+
+    def downloader(alpha, resolution, progress=None, cancel=None):
+        return download_weights(alpha, resolution, dest_dir=dest, progress=progress,
+                                cancel=cancel, base_url=base, timeout=5)
+
+    class NoWeightsFactory(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            return FakeEngine(request.spec, pretrained=False)
+
+    try:
+        panel = ClassifyPanel(VariantState(OTHER), engine_factory=NoWeightsFactory(),
+                              downloader=downloader, autostart_camera=False)
+        qtbot.addWidget(panel)
+        panel.show()
+        _sink_source(panel)
+        qtbot.waitUntil(lambda: panel.download_button.isVisible(), timeout=5000)
+        panel.download_button.click()
+        qtbot.waitUntil(lambda: any(dest.iterdir()), timeout=5000)  # the .part file exists
+        start = time.perf_counter()
+        panel.close()
+        elapsed = time.perf_counter() - start
+        assert elapsed < 2.0 and not panel.worker.is_running()
+        qtbot.waitUntil(lambda: not any(dest.iterdir()), timeout=3000)  # no partial file left
+    finally:
+        server.shutdown()
+        server.server_close()
