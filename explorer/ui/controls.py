@@ -318,7 +318,7 @@ class VariantControls(QWidget):
 
     def _show_weights(self, spec: MobileNetSpec) -> None:
         if spec.is_pretrained:
-            text, level = "Pretrained ImageNet weights: available", "ok"
+            text, level = "ImageNet weights published for this variant", "ok"
         elif spec.has_pretrained_alpha:
             text = (f"Pretrained weights for alpha {format_alpha(spec.alpha)} (trained at "
                     f"128-224 px; they load at {spec.resolution} px)")
