@@ -317,21 +317,29 @@ class TfEngine:
         self._model = None
 
 
+def open_litert(model_bytes: bytes, num_threads: int | None,
+                what: str) -> tuple[Any, dict[str, Any], dict[str, Any], int]:
+    """A LiteRT interpreter (XNNPACK, one thread per core) with tensors allocated.
+
+    Returns (interpreter, input details, output details, threads); EngineError names ``what``.
+    """
+    from ai_edge_litert.interpreter import Interpreter
+
+    threads = num_threads or os.cpu_count() or 1
+    try:
+        interp = Interpreter(model_content=model_bytes, num_threads=threads)
+        interp.allocate_tensors()
+    except (ValueError, RuntimeError) as exc:
+        raise EngineError(f"LiteRT could not load {what}: {exc}") from exc
+    return interp, interp.get_input_details()[0], interp.get_output_details()[0], threads
+
+
 class LiteRtEngine:
     """LiteRT (TFLite) float32 engine: XNNPACK, one thread per core, tensors set up once."""
 
     def __init__(self, model_bytes: bytes, info_without_engine_name: EngineInfo,
                  num_threads: int | None = None) -> None:
-        from ai_edge_litert.interpreter import Interpreter
-
-        threads = num_threads or os.cpu_count() or 1
-        try:
-            self._interp = Interpreter(model_content=model_bytes, num_threads=threads)
-            self._interp.allocate_tensors()
-        except (ValueError, RuntimeError) as exc:
-            raise EngineError(f"LiteRT could not load the model: {exc}") from exc
-        inp = self._interp.get_input_details()[0]
-        out = self._interp.get_output_details()[0]
+        self._interp, inp, out, threads = open_litert(model_bytes, num_threads, "the model")
         self._in = int(inp["index"])
         self._out = int(out["index"])
         self._shape = tuple(int(d) for d in inp["shape"])

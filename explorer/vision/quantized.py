@@ -67,18 +67,10 @@ class QuantizedEngine:
 
     def __init__(self, model_bytes: bytes, info: EngineInfo,
                  num_threads: int | None = None) -> None:
-        from ai_edge_litert.interpreter import Interpreter
+        from explorer.vision.engines import open_litert
 
-        from explorer.vision.engines import EngineError
-
-        threads = num_threads or os.cpu_count() or 1
-        try:
-            self._interp = Interpreter(model_content=model_bytes, num_threads=threads)
-            self._interp.allocate_tensors()
-        except (ValueError, RuntimeError) as exc:
-            raise EngineError(f"LiteRT could not load the quantized model: {exc}") from exc
-        inp = self._interp.get_input_details()[0]
-        out = self._interp.get_output_details()[0]
+        self._interp, inp, out, _threads = open_litert(model_bytes, num_threads,
+                                                       "the quantized model")
         self._in = int(inp["index"])
         self._out = int(out["index"])
         self._in_dtype = np.dtype(inp["dtype"])
