@@ -22,6 +22,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
@@ -124,6 +125,11 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
     try:
         spec = MobileNetSpec(float(args.alpha), int(args.resolution))
         choice = _check_request(args, spec)
+        missing = [str(p) for p in args.images if not Path(p).exists()]
+        if len(missing) == len(args.images):
+            # Nothing could be classified: a usage error (exit 2), before any model is built.
+            # With some images present, missing ones are reported per image (exit 1).
+            raise _Fail(f"no such image: {', '.join(missing)}")
     except (_Fail, ValueError) as exc:
         _error_line(err, str(exc))
         return 2

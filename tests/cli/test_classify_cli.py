@@ -189,3 +189,15 @@ def test_gpu_without_gpu_exit_2(fixtures_dir: Path, capsys) -> None:
     err = _run_error(["classify", "x.jpg", "--alpha", "0.5", "--device", "gpu", "--weights",
                       str(fixtures_dir / DERIVED / "mobilenet_5_0_160_tf.h5")], capsys)
     assert "sees no GPU" in err
+
+
+@pytest.mark.fixtures
+def test_only_missing_images_is_a_usage_error(tmp_path: Path, fixtures_dir: Path,
+                                              capsys) -> None:
+    """Issue 6: `classify missing.jpg` is a bad argument: one line, exit 2, no model built."""
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    code = main(["classify", str(tmp_path / "missing one.jpg"), "--alpha", "0.25",
+                 "--resolution", "128", "--weights", str(weights), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "no such image" in err and "missing one.jpg" in err
