@@ -23,3 +23,15 @@ def test_weights_and_weights_dir_exclude_each_other(capsys):
 def test_bench_choices_include_memory_soak():
     args = build_parser().parse_args(["bench", "memory", "--soak", "--frames", "10"])
     assert (args.what, args.soak, args.frames) == ("memory", True, 10)
+
+
+@pytest.mark.parametrize("command", [["classify", "x.jpg"], ["screenshot", "--output", "s.png"],
+                                     ["bench", "ui"]])
+@pytest.mark.parametrize("bad", [["--alpha", "0"], ["--alpha", "abc"], ["--resolution", "31"],
+                                 ["--format", "xml"]])
+def test_bad_arguments_for_every_command(command, bad, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([*command, *bad])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "error:" in err and "Traceback" not in err
