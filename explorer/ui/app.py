@@ -70,8 +70,21 @@ def check_weights_args(args: argparse.Namespace) -> tuple[Path | None, Path | No
     return (Path(weights) if weights else None, Path(weights_dir) if weights_dir else None)
 
 
+def check_display() -> None:
+    """Raise UsageError on a Linux box with no display (Qt would abort with a core dump)."""
+    from explorer.cli import UsageError
+
+    env = os.environ
+    if (sys.platform.startswith("linux") and not env.get("QT_QPA_PLATFORM")
+            and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY")):
+        raise UsageError("no display found (DISPLAY and WAYLAND_DISPLAY are unset); run the"
+                         " window on a desktop, or use report, paper, classify or screenshot"
+                         " (which work headless)")
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Show the main window and run the event loop; returns the exit status."""
+    check_display()
     weights, weights_dir = check_weights_args(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_application(app)

@@ -178,3 +178,12 @@ def test_file_load_weights_refuses_bad_files_and_keeps_running(window, tmp_path,
     assert "alpha 0.50" in panel.last_error and "alpha 1.0" in panel.last_error
     window.state.set_variant(0.75, 192)
     assert window.state.spec.label == "0.75-192"
+
+
+def test_gui_without_display_says_so_in_one_line() -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = subprocess.run([sys.executable, "main.py"], cwd=Path(__file__).resolve().parents[2],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "no display found" in result.stderr
