@@ -104,6 +104,23 @@ def budget(target: str, value: float | bool | None, met: bool | None) -> dict[st
     return {"target": target, "value": value, "met": met}
 
 
+def chosen_variant(alpha: float | None, resolution: int | None,
+                   default: tuple[float, int]) -> tuple[float, int]:
+    """The variant the user asked for, each missing half taken from ``default``."""
+    return (alpha if alpha is not None else default[0],
+            resolution if resolution is not None else default[1])
+
+
+def chosen_variants(alpha: float | None, resolution: int | None,
+                    defaults: Sequence[tuple[float, int]],
+                    fallback: tuple[float, int]) -> list[tuple[float, int]]:
+    """The benchmark's own ``defaults`` when nothing was asked, else the one variant asked
+    for (missing halves from ``fallback``)."""
+    if alpha is None and resolution is None:
+        return list(defaults)
+    return [chosen_variant(alpha, resolution, fallback)]
+
+
 # --------------------------------------------------------------------------- /proc readers
 
 

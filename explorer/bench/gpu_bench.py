@@ -16,7 +16,7 @@ import gc
 from functools import partial
 from typing import Any
 
-from explorer.bench import BenchResult, environment, timing_stats
+from explorer.bench import BenchResult, chosen_variant, environment, timing_stats
 from explorer.bench.inference_bench import (
     ROUNDS,
     camera_frame,
@@ -94,8 +94,7 @@ def run(alpha: float | None = None, resolution: int | None = None,
     """Measure on the GPU if TensorFlow sees one, else report that nothing was measured."""
     from explorer.vision.devices import list_gpus, no_gpu_hint
 
-    a = alpha if alpha is not None else DEFAULT_VARIANT[0]
-    r = resolution if resolution is not None else DEFAULT_VARIANT[1]
+    a, r = chosen_variant(alpha, resolution, DEFAULT_VARIANT)
     env_before = environment()
     gpus = list_gpus()
     if not gpus:

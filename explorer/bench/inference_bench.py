@@ -52,6 +52,7 @@ from explorer.bench import (
     BenchError,
     BenchResult,
     budget,
+    chosen_variants,
     environment,
     fixture_images,
     fixture_weights,
@@ -529,11 +530,7 @@ def _variant_lines(v: dict[str, Any]) -> list[str]:
 def run(alpha: float | None = None, resolution: int | None = None,
         frames: int | None = None) -> BenchResult:
     """Benchmark the default variants (or the one given) on the CPU."""
-    if alpha is None and resolution is None:
-        variants = list(DEFAULT_VARIANTS)
-    else:
-        variants = [(alpha if alpha is not None else 1.0,
-                     resolution if resolution is not None else 224)]
+    variants = chosen_variants(alpha, resolution, DEFAULT_VARIANTS, (1.0, 224))
     n = frames or DEFAULT_FRAMES
     env_before = environment()
     frame = camera_frame()

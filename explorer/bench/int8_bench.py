@@ -15,6 +15,7 @@ from typing import Any
 from explorer.bench import (
     BenchError,
     BenchResult,
+    chosen_variants,
     environment,
     fixture_images,
     fixture_weights,
@@ -37,11 +38,7 @@ def run(alpha: float | None = None, resolution: int | None = None,
     if folder is None or not images:
         raise BenchError("the int8 benchmark needs the fixture photos (set MOBILENET_FIXTURES "
                          "to the shared fixtures folder)")
-    if alpha is None and resolution is None:
-        variants = list(DEFAULT_VARIANTS)
-    else:
-        variants = [(alpha if alpha is not None else 0.25,
-                     resolution if resolution is not None else 128)]
+    variants = chosen_variants(alpha, resolution, DEFAULT_VARIANTS, (0.25, 128))
     n = frames or DEFAULT_FRAMES
     env_before = environment()
     rows: list[dict[str, Any]] = []

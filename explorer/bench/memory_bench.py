@@ -31,6 +31,7 @@ from explorer.bench import (
     BenchError,
     BenchResult,
     budget,
+    chosen_variant,
     environment,
     fd_count,
     rss_mb,
@@ -377,9 +378,7 @@ def run(alpha: float | None = None, resolution: int | None = None,
         raise BenchError("resident memory is read from /proc/self/status: Linux only")
     qt_core_app()
     env_before = environment()
-    default = SOAK_VARIANT if soak else DEFAULT_VARIANT
-    a = alpha if alpha is not None else default[0]
-    r = resolution if resolution is not None else default[1]
+    a, r = chosen_variant(alpha, resolution, SOAK_VARIANT if soak else DEFAULT_VARIANT)
     n = frames or (SOAK_FRAMES if soak else DEFAULT_FRAMES)
     warm_up(a, r)
     phase1 = frames_phase(a, r, n)
