@@ -51,15 +51,19 @@ def configure_application(app: QApplication) -> None:
     # No application-wide style sheet on purpose: see explorer/ui/theme.py.
 
 
-def check_weights_args(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
-    """``--weights`` / ``--weights-dir`` as paths; raises UsageError when they do not exist
-    (or when the installed PySide6 is known to crash, see explorer.qt_check)."""
+def check_qt_binding() -> None:
+    """Raise UsageError when the installed PySide6 is known to crash (see explorer.qt_check)."""
     from explorer.cli import UsageError
     from explorer.qt_check import broken_pyside_message
 
     broken = broken_pyside_message()
     if broken:
         raise UsageError(broken)
+
+
+def check_weights_args(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
+    """``--weights`` / ``--weights-dir`` as paths; raises UsageError when they do not exist."""
+    from explorer.cli import UsageError
 
     weights = getattr(args, "weights", None)
     weights_dir = getattr(args, "weights_dir", None)
@@ -85,6 +89,7 @@ def check_display() -> None:
 def run_gui(args: argparse.Namespace) -> int:
     """Show the main window and run the event loop; returns the exit status."""
     check_display()
+    check_qt_binding()
     weights, weights_dir = check_weights_args(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_application(app)

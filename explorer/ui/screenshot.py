@@ -105,8 +105,9 @@ def _quiet_offscreen_notices():  # noqa: ANN202 - returns the previous Qt messag
 def run_screenshot(args: argparse.Namespace) -> int:
     """Entry point of the ``screenshot`` command; raises explorer.cli.UsageError."""
     output, view = _check_args(args)
-    from explorer.ui.app import check_weights_args
+    from explorer.ui.app import check_qt_binding, check_weights_args
 
+    check_qt_binding()
     weights, weights_dir = check_weights_args(args)
     from PySide6.QtWidgets import QApplication
 
