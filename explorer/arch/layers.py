@@ -285,6 +285,28 @@ def layer_rows(spec: MobileNetSpec) -> tuple[LayerRow, ...]:
     return tuple(b.rows)
 
 
+def keras_weight_shapes(row: LayerRow) -> tuple[Shape, ...]:
+    """The arrays Keras stores for ``row``'s layer, in Keras' order (empty for weightless ones).
+
+    Convolutions hold ``(k, k, in, out)`` kernels (depthwise: ``(k, k, in, 1)``), the
+    classifier adds its bias, and batch norm holds gamma, beta, moving mean and moving
+    variance.  Their element counts add up to ``row.params``.
+    """
+    c_in = row.input_shape[-1]
+    c_out = row.output_shape[-1]
+    if row.kind in ("conv", "pointwise"):
+        assert row.kernel is not None
+        return ((row.kernel, row.kernel, c_in, c_out),)
+    if row.kind == "depthwise":
+        assert row.kernel is not None
+        return ((row.kernel, row.kernel, c_in, 1),)
+    if row.kind == "classifier":
+        return ((1, 1, c_in, c_out), (c_out,))
+    if row.kind == "batchnorm":
+        return ((c_out,),) * 4
+    return ()
+
+
 @lru_cache(maxsize=512)
 def model_totals(spec: MobileNetSpec) -> ModelTotals:
     """Totals over ``layer_rows(spec)``.

@@ -27,11 +27,11 @@ fps is frames per second of busy time (1000 / mean ms), so slow outliers count; 
 judged on fps, and the same ratios from medians are printed beside them (robust to load spikes).
 
 First prediction (budget 4) is timed through the worker as the app does it: request the
-engine, submit a frame, wait for the first top-5: build + weights + convert + warm-up.  Three
-figures: cold (the first TensorFlow use of the process, empty conversion cache), after a variant
-change (TensorFlow already imported, empty cache) and cached (converted model on disk).
-The conversion cache is pointed at a temporary folder for the run, so the user's cache is left
-alone and "cold" is really cold.
+engine, submit a frame, wait for the first top-5: weights + model writing + warm-up.  Three
+figures: cold (the first engine of the process, empty model cache; the JSON says whether it
+imported TensorFlow), after a variant change (runtime loaded, empty cache) and cached (model
+on disk); the budget is judged on the slowest measured.  The model cache is pointed at a
+temporary folder for the run, so the user's cache is left alone and "cold" is really cold.
 """
 
 from __future__ import annotations
@@ -318,10 +318,12 @@ def first_prediction_times(alpha: float, resolution: int, packet_fn: Callable[[]
 
     if not tf_loaded_before:
         with temporary_engine_cache():
-            out["cold_s"] = measure()  # includes importing TensorFlow
+            out["cold_s"] = measure()  # nothing loaded, nothing cached
+        # The default CPU engine writes its LiteRT model without TensorFlow (litert_writer).
+        out["tensorflow_imported_by_cold"] = "tensorflow" in sys.modules
     with temporary_engine_cache():
-        out["after_variant_change_s"] = measure()  # TensorFlow loaded, nothing cached
-        out["cached_s"] = measure()  # same cache folder: the converted model is on disk
+        out["after_variant_change_s"] = measure()  # runtime warm, nothing cached
+        out["cached_s"] = measure()  # same cache folder: the written model is on disk
     return out
 
 
@@ -499,7 +501,9 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
                            "top-1 is not compared (each engine may hold different random weights)")
     if first is not None:
         variant["first_prediction"] = first
-        fp = first.get("after_variant_change_s")
+        # Judged on the slowest of the measured cases (cold when this run had it).
+        times = [first[k] for k in ("cold_s", "after_variant_change_s") if k in first]
+        fp = max(times) if times else None
         variant["budgets"]["first_prediction"] = budget(
             f"< {FIRST_PREDICTION_BUDGET_S:g} s", fp,
             None if fp is None else fp < FIRST_PREDICTION_BUDGET_S)

@@ -16,7 +16,7 @@ Keras modules, and a shape mismatch names the layer.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ from explorer.arch.spec import (
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
+    import numpy as np
 
 #: Keras' spelling of each pretrained alpha in the weight file names.
 ALPHA_FILE_TEXT: dict[float, str] = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0", 0.25: "2_5"}
@@ -318,6 +319,53 @@ def find_weights(spec: MobileNetSpec, weights: str | os.PathLike[str] | None = N
                          message)
 
 
+def read_layer_weights(info: WeightsFileInfo, expected: Mapping[str, Sequence[tuple[int, ...]]],
+                       ) -> dict[str, list[np.ndarray]]:
+    """Read each named layer's arrays from the file, in Keras' order, checking their shapes.
+
+    Args:
+        info: the inspected file.
+        expected: layer name -> the shapes Keras expects, in Keras' order.
+    Returns:
+        layer name -> its arrays (the file's dtype, normally float32).
+    Raises:
+        WeightsError: a layer is missing from the file, the number of arrays or a shape does
+            not match, or the file cannot be read.
+    """
+    import h5py
+
+    arrays: dict[str, list[np.ndarray]] = {}
+    try:
+        with h5py.File(info.path, "r") as f:
+            root = _weights_root(f)
+            for name, shapes in expected.items():
+                if name not in root:
+                    raise WeightsError(f"{info.path.name} has no weights for layer {name!r}")
+                group = root[name]
+                names = [_decode(n) for n in group.attrs.get("weight_names", [])]
+                if len(names) != len(shapes):
+                    raise WeightsError(
+                        f"{info.path.name}: layer {name!r} has {len(names)} arrays in the"
+                        f" file, the model expects {len(shapes)}"
+                    )
+                values = [group[n][()] for n in names]
+                for n, v, shape in zip(names, values, shapes, strict=True):
+                    if tuple(v.shape) != tuple(shape):
+                        raise WeightsError(
+                            f"{info.path.name}: {n} has shape {v.shape}, the model expects"
+                            f" {tuple(shape)}"
+                        )
+                arrays[name] = values
+    except WeightsError:
+        raise
+    except (OSError, KeyError, RuntimeError) as exc:
+        detail = str(exc).split("\n")[0]
+        raise WeightsError(
+            f"weights file {info.path} is truncated or corrupt ({detail}); download it again"
+        ) from None
+    return arrays
+
+
 def load_weights_into(model: keras.Model, info: WeightsFileInfo) -> int:
     """Copy every layer's weights from the file into ``model``, matching layers by name.
 
@@ -326,44 +374,13 @@ def load_weights_into(model: keras.Model, info: WeightsFileInfo) -> int:
     Raises:
         WeightsError: a layer is missing from the file, or a shape does not match.
     """
-    import h5py
-
-    loaded = 0
-    try:
-        with h5py.File(info.path, "r") as f:
-            root = _weights_root(f)
-            for layer in model.layers:
-                expected = layer.get_weights()
-                if not expected:
-                    continue
-                if layer.name not in root:
-                    raise WeightsError(
-                        f"{info.path.name} has no weights for layer {layer.name!r}"
-                    )
-                group = root[layer.name]
-                names = [_decode(n) for n in group.attrs.get("weight_names", [])]
-                if len(names) != len(expected):
-                    raise WeightsError(
-                        f"{info.path.name}: layer {layer.name!r} has {len(names)} arrays in the"
-                        f" file, the model expects {len(expected)}"
-                    )
-                values = [group[n][()] for n in names]
-                for n, v, e in zip(names, values, expected, strict=True):
-                    if v.shape != e.shape:
-                        raise WeightsError(
-                            f"{info.path.name}: {n} has shape {v.shape}, the model expects"
-                            f" {e.shape}"
-                        )
-                layer.set_weights(values)
-                loaded += 1
-    except WeightsError:
-        raise
-    except (OSError, KeyError, RuntimeError) as exc:
-        detail = str(exc).split("\n")[0]
-        raise WeightsError(
-            f"weights file {info.path} is truncated or corrupt ({detail}); download it again"
-        ) from None
-    return loaded
+    expected = {layer.name: [tuple(w.shape) for w in layer.get_weights()]
+                for layer in model.layers if layer.get_weights()}
+    arrays = read_layer_weights(info, expected)
+    for layer in model.layers:
+        if layer.name in arrays:
+            layer.set_weights(arrays[layer.name])
+    return len(arrays)
 
 
 def iter_cached_weights(folders: Iterable[Path] | None = None) -> list[tuple[Path, float, int]]:

@@ -143,7 +143,7 @@ def test_litert_engine_info_and_progress(litert_engine) -> None:
     assert info.engine_name.startswith("LiteRT float32 (XNNPACK")
     assert "mobilenet_2_5_128_tf.h5" in info.weights_description
     assert not litert_engine.from_cache
-    assert "Converting to LiteRT" in litert_engine.timings
+    assert "Writing LiteRT model" in litert_engine.timings
     fractions = [f for _, f in litert_engine.progress_seen]
     assert fractions == sorted(fractions) and litert_engine.progress_seen[-1] == ("Ready", 1.0)
 
@@ -195,7 +195,7 @@ def test_second_litert_engine_comes_from_cache(litert_engine, fixtures_dir: Path
     again = create_engine(EngineRequest(SPEC, weights=fixtures_dir / WEIGHTS, engine="litert",
                                         device="cpu"))
     try:
-        assert again.from_cache and "Converting to LiteRT" not in again.timings
+        assert again.from_cache and "Writing LiteRT model" not in again.timings
         assert again.timings["total"] < 1.0
         batch = batches["koala.jpg"]
         np.testing.assert_array_equal(again.predict(batch), litert_engine.predict(batch))
@@ -222,12 +222,12 @@ def test_cancel_between_stages(fixtures_dir: Path, module_cache: Path) -> None:
     stages: list[str] = []
 
     def cancel() -> bool:
-        return "Building model" in stages
+        return "Reading weights" in stages
 
     with pytest.raises(Cancelled):
         create_engine(EngineRequest(spec, weights=fixtures_dir / WEIGHTS, engine="litert"),
                       progress=lambda text, frac: stages.append(text), cancel=cancel)
-    assert "Converting to LiteRT" not in stages and "Ready" not in stages
+    assert "Writing LiteRT model" not in stages and "Ready" not in stages
     key = litert_cache_key(spec, fixtures_dir / WEIGHTS)
     assert not (module_cache / "litert" / f"{key}.tflite").exists()
 
