@@ -111,8 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_weights_args(cls)
     cls.add_argument("--top", type=positive_int_arg, default=5)
     cls.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
-    cls.add_argument("--engine", choices=("auto", "tf", "litert"), default="auto",
-                     help="inference engine (auto: LiteRT on CPU, TensorFlow on GPU)")
+    cls.add_argument("--engine", choices=("auto", "tf", "litert", "int8"), default="auto",
+                     help="inference engine (auto: LiteRT on CPU, TensorFlow on GPU; int8:"
+                          " Google's quantized model for the variant, found next to the"
+                          " weights or in the Keras cache)")
     cls.add_argument("--format", choices=("text", "json"), default="text")
 
     ben = sub.add_parser("bench", help="measure slider, startup and inference budgets")

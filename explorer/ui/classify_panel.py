@@ -86,7 +86,8 @@ TOP_K = 5
 #: Slider moves closer together than this build only the last variant.
 SPEC_DEBOUNCE_MS = 150
 STATS_REFRESH_MS = 500
-ENGINE_CHOICES = (("auto", "Auto"), ("tf", "TensorFlow"), ("litert", "LiteRT"))
+ENGINE_CHOICES = (("auto", "Auto"), ("tf", "TensorFlow"), ("litert", "LiteRT float32"),
+                  ("int8", "LiteRT int8 (Google)"))
 DEVICE_CHOICES = (("auto", "Auto"), ("cpu", "CPU"), ("gpu", "GPU"))
 _WARN_COLORS = ("#fff1cc", "#6b4d00")
 _ERROR_COLORS = ("#fde2e1", "#8a1c17")
@@ -537,10 +538,10 @@ class ClassifyPanel(QWidget):
         self.pause_button.setText("Resume" if self._paused else "Pause")
 
     def set_engine_kind(self, kind: str) -> None:
-        """'auto', 'tf' or 'litert'."""
+        """'auto', 'tf', 'litert' or 'int8'."""
         index = self.engine_combo.findData(kind)
         if index < 0:
-            raise ValueError(f"engine must be auto, tf or litert, got {kind!r}")
+            raise ValueError(f"engine must be auto, tf, litert or int8, got {kind!r}")
         self.engine_combo.setCurrentIndex(index)
 
     def set_device(self, device: str) -> None:

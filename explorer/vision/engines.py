@@ -34,7 +34,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,11 +44,15 @@ from explorer.keras_builder.weights import (
     WeightsChoice,
     WeightsError,
     find_weights,
+    keras_cache_dir,
     load_weights_into,
     read_layer_weights,
 )
 from explorer.vision.devices import DeviceSelection, select_device
 from explorer.vision.types import EngineInfo, EngineRequest, InferenceEngine
+
+if TYPE_CHECKING:  # pragma: no cover
+    from explorer.vision.quantized import QuantizedEngine
 
 #: progress(stage_text, fraction in [0, 1])
 ProgressCallback = Callable[[str, float], None]
@@ -113,8 +117,8 @@ def resolve_engine_kind(engine: str, device: DeviceSelection) -> str:
     """'auto' -> 'litert' on the CPU, 'tf' on a GPU; explicit choices pass through."""
     if engine == "auto":
         return "tf" if device.kind == "gpu" else "litert"
-    if engine not in ("tf", "litert"):
-        raise ValueError(f"engine must be auto, tf or litert, got {engine!r}")
+    if engine not in ("tf", "litert", "int8"):
+        raise ValueError(f"engine must be auto, tf, litert or int8, got {engine!r}")
     return engine
 
 
@@ -419,13 +423,61 @@ def _litert_bytes(spec: MobileNetSpec, choice: WeightsChoice, stages: _Stages,
     return data, False
 
 
+def int8_search_dirs(request: EngineRequest, choice: WeightsChoice) -> list[Path]:
+    """Where an int8 model is looked for: next to the weights file (and its parent, whose
+    ``tflite/`` subfolder is searched too), the weights folder, the Keras cache and
+    ``<cache_dir>/int8``."""
+    dirs: list[Path] = []
+    for path in (request.weights, choice.path):
+        if path is not None:
+            dirs += [Path(path).parent, Path(path).parent.parent]
+    if request.weights_dir is not None:
+        dirs.append(Path(request.weights_dir))
+    dirs.append(keras_cache_dir())
+    return list(dict.fromkeys(dirs))
+
+
+def _int8_engine(spec: MobileNetSpec, request: EngineRequest, choice: WeightsChoice,
+                 base_info: EngineInfo, num_threads: int | None) -> QuantizedEngine:
+    """Google's quantization-aware-trained uint8 model for ``spec``, under LiteRT."""
+    from explorer.vision.quantized import (
+        QuantizedEngine,
+        default_quant_dirs,
+        find_google_quant_model,
+        google_quant_name,
+    )
+
+    dirs = int8_search_dirs(request, choice)
+    found = find_google_quant_model(spec, dirs)
+    if found is None:
+        where = ", ".join(str(d) for d in [*dirs, *default_quant_dirs()])
+        if not spec.is_pretrained:
+            raise EngineError(
+                f"no int8 model for alpha {format_alpha(spec.alpha)} at {spec.resolution}: Google"
+                " published quantized MobileNet v1 only for alpha 0.25/0.5/0.75/1.0 at"
+                " 128/160/192/224; pick one of those or the float engine")
+        raise EngineError(f"no int8 model: put {google_quant_name(spec)} (Google's quantized"
+                          f" MobileNet v1) in one of: {where}")
+    try:
+        data = found.read_bytes()
+    except OSError as exc:
+        raise EngineError(f"cannot read {found}: {exc.strerror or exc}") from exc
+    info = replace(base_info, engine_name="LiteRT uint8 (Google QAT model, XNNPACK)",
+                   weights_description=f"{found.name} (in {found.parent})", pretrained=True,
+                   warnings=tuple(w for w in base_info.warnings
+                                  if not w.startswith("Random weights")))
+    return QuantizedEngine(data, info, num_threads)
+
+
 def create_engine(request: EngineRequest, progress: ProgressCallback | None = None,
                   cancel: CancelCheck | None = None, use_cache: bool = True,
                   num_threads: int | None = None) -> InferenceEngine:
     """Build, load, compile/convert and warm up an engine for ``request``.
 
     Args:
-        request: spec, weights (file/dir), engine ("auto" | "tf" | "litert"), device.
+        request: spec, weights (file/dir), engine ("auto" | "tf" | "litert" | "int8"),
+            device.  "int8" runs Google's quantized model for the variant (EngineError when
+            there is none); its weights come from that file, not from the ``.h5``.
         progress: called with (stage text, fraction) at each stage; runs on the caller's thread.
         cancel: polled between stages; True raises Cancelled.
         use_cache: LiteRT only: read/write the converted-model cache (``cache_dir()``).
@@ -454,7 +506,7 @@ def create_engine(request: EngineRequest, progress: ProgressCallback | None = No
     kind = resolve_engine_kind(request.engine, device)
     if device.warning:
         warnings.append(device.warning)
-    if kind == "litert":
+    if kind in ("litert", "int8"):
         if device.kind == "gpu" and request.device == "gpu":
             warnings.append("the LiteRT engine runs on the CPU; pick TensorFlow to use the GPU")
         # LiteRT runs on the CPU; keep the no-GPU hint for the view.
@@ -465,8 +517,11 @@ def create_engine(request: EngineRequest, progress: ProgressCallback | None = No
     base_info = EngineInfo(spec=spec, engine_name="", device_name=device.name,
                            weights_description=choice.description, pretrained=pretrained,
                            warnings=tuple(warnings))
-    engine: TfEngine | LiteRtEngine
-    if kind == "litert":
+    engine: TfEngine | LiteRtEngine | QuantizedEngine
+    if kind == "int8":
+        stages.enter("Finding the int8 model", 0.3)
+        engine = _int8_engine(spec, request, choice, base_info, num_threads)
+    elif kind == "litert":
         data, from_cache = _litert_bytes(spec, choice, stages, use_cache)
         stages.enter("Starting LiteRT", 0.85)
         engine = LiteRtEngine(data, base_info, num_threads)

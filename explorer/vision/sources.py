@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtMultimedia import (
     QCamera,
     QCameraDevice,
+    QCameraFormat,
     QMediaCaptureSession,
     QMediaDevices,
     QMediaPlayer,
@@ -37,6 +38,7 @@ from PySide6.QtMultimedia import (
     QVideoSink,
 )
 
+from explorer.vision.camera_format import CameraMode, choose_camera_mode
 from explorer.vision.frames import (
     FrameConversionError,
     FramePacket,
@@ -242,6 +244,13 @@ def camera_label(device: QCameraDevice) -> str:
     return device.description() or bytes(device.id().data()).decode(errors="replace")
 
 
+def camera_mode(fmt: QCameraFormat) -> CameraMode:
+    """A QCameraFormat as a plain ``CameraMode``."""
+    size = fmt.resolution()
+    name = fmt.pixelFormat().name.removeprefix("Format_")
+    return CameraMode(size.width(), size.height(), float(fmt.maxFrameRate()), name)
+
+
 class CameraSource(VideoSinkSource):
     """A camera through QCamera -> QMediaCaptureSession -> QVideoSink.
 
@@ -267,6 +276,7 @@ class CameraSource(VideoSinkSource):
         self._camera.activeChanged.connect(self._on_active_changed)
         self._media_devices = QMediaDevices(self)
         self._media_devices.videoInputsChanged.connect(self._on_inputs_changed)
+        self.chosen_mode: CameraMode | None = None
 
     def camera(self) -> QCamera:
         return self._camera
@@ -282,7 +292,19 @@ class CameraSource(VideoSinkSource):
             self._fail(f"The {self._name} is not connected any more. Pick another source.")
             return
         self._stopping_on_purpose = False
+        self._choose_format()
         self._camera.start()
+
+    def _choose_format(self) -> None:
+        """Ask for the smallest video-rate format with a short side >= 480 (camera_format)."""
+        formats = list(self._device.videoFormats())
+        modes = [camera_mode(f) for f in formats]
+        chosen = choose_camera_mode(modes)
+        if chosen is None:
+            return  # the backend lists no formats: keep the camera's default
+        self._camera.setCameraFormat(formats[chosen])
+        self.chosen_mode = modes[chosen]
+        self.status_changed.emit(f"{self._name}: {modes[chosen].describe()}")
 
     def _stop_impl(self) -> None:
         self._stopping_on_purpose = True

@@ -10,7 +10,7 @@ import numpy as np
 
 from explorer.arch.spec import MobileNetSpec
 
-EngineKind = Literal["auto", "tf", "litert"]
+EngineKind = Literal["auto", "tf", "litert", "int8"]
 DeviceChoice = Literal["auto", "cpu", "gpu"]
 
 

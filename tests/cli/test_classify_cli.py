@@ -201,3 +201,16 @@ def test_only_missing_images_is_a_usage_error(tmp_path: Path, fixtures_dir: Path
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "no such image" in err and "missing one.jpg" in err
+
+
+@pytest.mark.fixtures
+def test_int8_engine_from_the_command_line(fixtures_dir: Path, capsys) -> None:
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    code = main(["classify", str(fixtures_dir / "images" / "panda.jpg"), "--alpha", "0.25",
+                 "--resolution", "128", "--weights", str(weights), "--engine", "int8"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "# engine: LiteRT uint8 (Google QAT model, XNNPACK)" in out
+    assert "mobilenet_v1_0.25_128_quant.tflite" in out
+    first = [line for line in out.splitlines() if line.strip().startswith("1.")][0]
+    assert "giant_panda" in first

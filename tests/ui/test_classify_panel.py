@@ -431,6 +431,9 @@ def test_engine_and_device_choices_rebuild(qtbot, make_panel):
     panel.set_engine_kind("tf")
     qtbot.waitUntil(lambda: factory.requests[-1].engine == "tf"
                     and factory.requests[-1].device == "cpu", timeout=5000)
+    panel.set_engine_kind("int8")
+    qtbot.waitUntil(lambda: factory.requests[-1].engine == "int8", timeout=5000)
+    assert panel.engine_combo.currentText() == "LiteRT int8 (Google)"
     with pytest.raises(ValueError):
         panel.set_device("tpu")
 

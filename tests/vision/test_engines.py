@@ -330,3 +330,36 @@ def test_cached_litert_engine_starts_without_tensorflow(litert_engine, fixtures_
                             timeout=120, env=env, cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.fixtures
+def test_int8_engine_runs_googles_model_next_to_the_weights(fixtures_dir: Path,
+                                                            litert_engine, batches) -> None:
+    from explorer.vision.engines import create_engine
+    from explorer.vision.labels import decode_top_k
+
+    engine = create_engine(EngineRequest(SPEC, weights=fixtures_dir / WEIGHTS, engine="int8"))
+    try:
+        assert engine.info.engine_name == "LiteRT uint8 (Google QAT model, XNNPACK)"
+        assert engine.info.weights_description.startswith("mobilenet_v1_0.25_128_quant.tflite")
+        assert engine.info.pretrained and "Finding the int8 model" in engine.timings
+        agree = 0
+        for batch in batches.values():
+            probs = engine.predict(batch)
+            assert probs.shape == (1, 1000)  # background class dropped
+            agree += decode_top_k(probs, 1)[0].label == decode_top_k(
+                litert_engine.predict(batch), 1)[0].label
+        assert agree == 12  # VERIFY_OUTPUT.txt: the QAT model and its float weights agree
+    finally:
+        engine.close()
+
+
+@pytest.mark.fixtures
+def test_int8_without_a_model_says_where_to_put_one(fixtures_dir: Path) -> None:
+    from explorer.vision.engines import EngineError, create_engine
+
+    weights = fixtures_dir / "weights/derived_from_coral_quant_tflite/mobilenet_5_0_160_tf.h5"
+    with pytest.raises(EngineError, match=r"put mobilenet_v1_0\.5_128_quant\.tflite"):
+        create_engine(EngineRequest(MobileNetSpec(0.5, 128), weights=weights, engine="int8"))
+    with pytest.raises(EngineError, match="only for alpha 0.25/0.5/0.75/1.0"):
+        create_engine(EngineRequest(MobileNetSpec(0.5, 96), weights=weights, engine="int8"))
