@@ -187,3 +187,44 @@ def test_gui_without_display_says_so_in_one_line() -> None:
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "no display found" in result.stderr
+
+
+def test_slider_step_repaints_only_what_changed(window, qtbot) -> None:
+    """A slider step must not repaint the whole view (QTabWidget's relayout did: 3-4 ms)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication, QSlider, QTabBar
+
+    tabs = window.findChild(QWidget, "viewTabs")
+    slider = window.findChild(QSlider, "resolutionSlider")
+    bar = tabs.findChild(QTabBar)
+    name_filter = window.findChild(QWidget, "nameFilter")
+    QApplication.processEvents()
+
+    class Painted(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.widgets: set[str] = set()
+
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                self.widgets.add(obj.objectName())
+            return False
+
+    painted = Painted()
+    bar.installEventFilter(painted)
+    name_filter.installEventFilter(painted)
+    table = window.findChild(QWidget, "layerTable")
+    table.viewport().setObjectName("tableViewport")
+    table.viewport().installEventFilter(painted)
+    skipped = tabs.skipped_layout_requests
+    for _ in range(3):
+        slider.setValue(slider.value() + 1)
+        QApplication.processEvents()
+    assert painted.widgets == {"tableViewport"}  # new numbers; tab bar and filters untouched
+    assert tabs.skipped_layout_requests > skipped
+    # A real geometry change still lays the tabs out: the page follows the window.
+    page = tabs.currentWidget()
+    before = page.width()
+    window.resize(1100, 800)
+    qtbot.waitUntil(lambda: page.width() < before, timeout=2000)
+    assert abs(page.width() - tabs.width()) < 40
