@@ -77,16 +77,18 @@ def _check_request(args: argparse.Namespace, spec: MobileNetSpec) -> Any:
         choice = find_weights(spec, weights, weights_dir)
     except WeightsError as exc:
         raise _Fail(str(exc)) from None
-    if not choice.found:
+    device = getattr(args, "device", "auto")
+    engine = getattr(args, "engine", "auto")
+    # int8 runs Google's quantized file, which carries its own weights: no .h5 needed (the
+    # engine says where to put the .tflite when there is none).
+    if not choice.found and engine != "int8":
         raise _Fail(
             f"{choice.message}. Without pretrained weights the labels would be meaningless,"
             " so nothing was classified"
         )
-    device = getattr(args, "device", "auto")
-    engine = getattr(args, "engine", "auto")
     if device == "gpu":
-        if engine == "litert":
-            raise _Fail("--engine litert runs on the CPU; use --engine tf (or auto) with"
+        if engine in ("litert", "int8"):
+            raise _Fail(f"--engine {engine} runs on the CPU; use --engine tf (or auto) with"
                         " --device gpu")
         try:
             with captured_native_stderr():  # TensorFlow's import chatter
@@ -134,7 +136,10 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
         _error_line(err, str(exc))
         return 2
 
-    request = EngineRequest(spec=spec, weights=choice.path, engine=getattr(args, "engine", "auto"),
+    weights_dir = getattr(args, "weights_dir", None)
+    request = EngineRequest(spec=spec, weights=choice.path,
+                            weights_dir=Path(weights_dir) if weights_dir else None,
+                            engine=getattr(args, "engine", "auto"),
                             device=getattr(args, "device", "auto"))
     native: list[str] = []
     try:

@@ -214,3 +214,18 @@ def test_int8_engine_from_the_command_line(fixtures_dir: Path, capsys) -> None:
     assert "mobilenet_v1_0.25_128_quant.tflite" in out
     first = [line for line in out.splitlines() if line.strip().startswith("1.")][0]
     assert "giant_panda" in first
+
+
+@pytest.mark.fixtures
+def test_int8_needs_no_h5_file(fixtures_dir: Path, capsys) -> None:
+    # fixtures/weights holds no with-top 0.25 .h5, but its tflite/ folder has Google's model
+    argv = ["classify", str(fixtures_dir / "images" / "owl.jpg"), "--alpha", "0.25",
+            "--resolution", "128", "--weights-dir", str(fixtures_dir / "weights")]
+    err = _run_error(argv, capsys)  # the float engine refuses: labels would be meaningless
+    assert "no weights file for alpha 0.25" in err
+    code = main([*argv, "--engine", "int8"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "mobilenet_v1_0.25_128_quant.tflite" in out and "hare" in out
+    err = _run_error([*argv, "--engine", "int8", "--device", "gpu"], capsys)
+    assert "--engine int8 runs on the CPU" in err
