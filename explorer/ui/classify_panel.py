@@ -824,8 +824,12 @@ class ClassifyPanel(QWidget):
         if hints:
             device_text += "\n" + "\n".join(hints)
         self.device_label.setText(device_text)
-        # Zero-width spaces after slashes let long paths wrap inside the narrow column.
-        self.weights_label.setText(info.weights_description.replace("/", "/\u200b"))
+        # Zero-width spaces after slashes and underscores let long paths wrap inside the
+        # narrow column (a folder name like derived_from_coral_quant_tflite is wider than it);
+        # the tooltip keeps the plain text.
+        self.weights_label.setText(info.weights_description.replace("/", "/\u200b")
+                                   .replace("_", "_\u200b"))
+        self.weights_label.setToolTip(info.weights_description)
         if self.last_message.startswith("Loading weights"):
             self.clear_message()
         self._update_weights_warning()

@@ -509,7 +509,8 @@ def test_prepare_screenshot_with_real_engine(qtbot, fixtures_dir, tmp_path, monk
         assert panel.header_text() == "Top 5 · MobileNet 0.5-160"
         assert panel.prediction_texts()[0][0] == "giant panda"
         assert panel.engine_info.pretrained and "mobilenet_5_0_160_tf.h5" in \
-            panel.weights_label.text()
+            panel.weights_label.text().replace("\u200b", "")
+        assert "mobilenet_5_0_160_tf.h5" in panel.weights_label.toolTip()
         assert not panel.warning_label.isVisible()
         # Same engine kind, other alpha without pretrained weights: warned, not hidden.
         state.set_spec(replace(OTHER, alpha=0.35))
