@@ -118,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     cls.add_argument("--format", choices=("text", "json"), default="text")
 
     ben = sub.add_parser("bench", help="measure slider, startup and inference budgets")
-    ben.add_argument("what", choices=("ui", "startup", "inference", "gpu", "int8", "memory"))
+    ben.add_argument("what", choices=("ui", "startup", "inference", "gpu", "int8", "memory",
+                                      "overlap"))
     ben.add_argument("--alpha", type=alpha_arg, default=None)
     ben.add_argument("--resolution", type=resolution_arg, default=None)
     ben.add_argument("--frames", type=positive_int_arg, default=None)

@@ -16,6 +16,8 @@ What ``--alpha``, ``--resolution`` and ``--frames`` mean per benchmark (all opti
 - gpu: variant (default 1.0/224), frames per method (default 200).
 - int8: variant (default the three with Google QAT models), frames per engine (default 100).
 - memory: variant, frames (default 5,000; with --soak 10,000 at 0.25/128).
+- overlap: variant (default 1.0/224 and 0.25/128), frames per measurement (default 300); an
+  experiment behind budget 3's explanation, not a budget.
 
 Heavy modules (Qt, TensorFlow, LiteRT) are imported inside the benchmark modules, so importing
 this package is free.  The small helpers here (percentiles, /proc readers, fixture lookup) are
@@ -47,6 +49,7 @@ BENCHES = {
     "gpu": "explorer.bench.gpu_bench",
     "int8": "explorer.bench.int8_bench",
     "memory": "explorer.bench.memory_bench",
+    "overlap": "explorer.bench.overlap_bench",
 }
 
 

@@ -187,3 +187,20 @@ def test_bench_cli_rejects_unknown_benchmark() -> None:
     proc = _run_cli("main.py", "bench", "nonsense", timeout=60)
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.fixtures
+def test_overlap_bench_tiny(bench_fixtures: Path) -> None:
+    from explorer.bench import overlap_bench
+
+    result = overlap_bench.run(alpha=0.25, resolution=128, frames=4)
+    (row,) = result.data["variants"]
+    assert (row["alpha"], row["resolution"]) == (0.25, 128)
+    for m in row["results"]:
+        assert _number(m["raw_ms"]) and m["raw_ms"] > 0
+        for size in ("1280x720", "640x480"):
+            cell = m[size]
+            for key in ("serial_ms", "overlapped_ms", "serial_vs_raw_same_threads",
+                        "overlapped_vs_raw_same_threads"):
+                assert _number(cell[key]) and cell[key] > 0, (size, key)
+    assert result.summary.startswith("overlap (pipeline / raw")
