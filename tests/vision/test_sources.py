@@ -183,6 +183,51 @@ def test_no_camera_gives_clear_message(qtbot):
     assert not source.is_active()
 
 
+class _FakeFormat:
+    """Duck-typed QCameraFormat (Qt offers no public way to build one with values)."""
+
+    def __init__(self, width: int, height: int, fps: float, pixel_format) -> None:
+        self._size, self._fps, self._fmt = (width, height), fps, pixel_format
+
+    def resolution(self):
+        from PySide6.QtCore import QSize
+
+        return QSize(*self._size)
+
+    def maxFrameRate(self) -> float:  # noqa: N802 - Qt naming
+        return self._fps
+
+    def pixelFormat(self):  # noqa: N802 - Qt naming
+        return self._fmt
+
+
+def test_camera_asks_for_the_smallest_video_rate_format(qtbot):
+    from types import SimpleNamespace
+
+    from PySide6.QtMultimedia import QVideoFrameFormat
+
+    pf = QVideoFrameFormat.PixelFormat
+    formats = [_FakeFormat(1920, 1080, 30, pf.Format_Jpeg),
+               _FakeFormat(640, 480, 30, pf.Format_Jpeg),
+               _FakeFormat(640, 480, 30, pf.Format_YUYV),
+               _FakeFormat(320, 240, 30, pf.Format_YUYV)]
+    source = CameraSource(QCameraDevice())
+    statuses: list[str] = []
+    source.status_changed.connect(statuses.append)
+    chosen: list = []
+    real_camera = source._camera  # noqa: SLF001
+    source._device = SimpleNamespace(videoFormats=lambda: formats)  # noqa: SLF001
+    source._camera = SimpleNamespace(setCameraFormat=chosen.append)  # noqa: SLF001
+    try:
+        source._choose_format()  # noqa: SLF001
+    finally:
+        source._camera = real_camera  # noqa: SLF001
+    assert chosen == [formats[2]]
+    assert source.chosen_mode is not None
+    assert source.chosen_mode.describe() == "640x480 @ 30 fps (YUYV)"
+    assert statuses == ["camera: 640x480 @ 30 fps (YUYV)"]
+
+
 def _running_fake_camera(qtbot, stall_ms=None):
     """A CameraSource whose QCamera is never started: we play the backend's part by pushing
     frames into its sink and emitting QCamera's own signals."""
