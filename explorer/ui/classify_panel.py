@@ -64,6 +64,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
+from explorer.ui import settings as st
 from explorer.vision.frames import FramePacket, rgb_to_qimage
 from explorer.vision.sources import (
     DEFAULT_STALL_TIMEOUT_MS,
@@ -216,6 +217,8 @@ class ClassifyPanel(QWidget):
         autostart_camera: start the default camera when the panel is first shown.
         weights_path, weights_dir: explicit weights; default: the window's ``weights_path``
             / ``weights_dir`` attributes (from ``--weights`` / ``--weights-dir``).
+        remember_choices: restore the engine and device picked last time and save new picks
+            (off for screenshots, which must look the same on every machine).
 
     Signals:
         message_changed(str): the message bar text ("" when cleared).
@@ -229,9 +232,10 @@ class ClassifyPanel(QWidget):
                  engine_factory: Any = None, downloader: Any = None,
                  stall_timeout_ms: int = DEFAULT_STALL_TIMEOUT_MS,
                  autostart_camera: bool = True, weights_path: Path | str | None = None,
-                 weights_dir: Path | str | None = None) -> None:
+                 weights_dir: Path | str | None = None, remember_choices: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("classifyPanel")
+        self._remember_choices = remember_choices
         self.state = variant_state
         self._downloader = downloader
         self._stall_timeout_ms = stall_timeout_ms
@@ -273,6 +277,7 @@ class ClassifyPanel(QWidget):
         self._worker.start()  # a bare event loop: no TensorFlow until an engine is requested
 
         self._build_ui()
+        self._restore_choices()
         self._media_devices = QMediaDevices(self)
         self._media_devices.videoInputsChanged.connect(self.refresh_cameras)
         self.refresh_cameras()
@@ -775,14 +780,33 @@ class ClassifyPanel(QWidget):
     @Slot(int)
     def _on_engine_choice(self, index: int) -> None:
         self._engine_kind = self.engine_combo.itemData(index)
+        self._save_choice(st.KEY_ENGINE, self._engine_kind)
         if self._engine_requested:
             self._request_engine()
 
     @Slot(int)
     def _on_device_choice(self, index: int) -> None:
         self._device = self.device_combo.itemData(index)
+        self._save_choice(st.KEY_DEVICE, self._device)
         if self._engine_requested:
             self._request_engine()
+
+    def _restore_choices(self) -> None:
+        """The engine and device picked last time, before any engine is requested."""
+        if not self._remember_choices:
+            return
+        settings = st.app_settings()
+        engines = tuple(key for key, _ in ENGINE_CHOICES)
+        devices = tuple(key for key, _ in DEVICE_CHOICES)
+        self.set_engine_kind(st.read_choice(settings, st.KEY_ENGINE, engines, "auto"))
+        self.set_device(st.read_choice(settings, st.KEY_DEVICE, devices, "auto"))
+
+    def _save_choice(self, key: str, value: str) -> None:
+        if not self._remember_choices:
+            return
+        settings = st.app_settings()
+        settings.setValue(key, value)
+        settings.sync()
 
     # ------------------------------------------------------------------------ worker signals
     @Slot(object)

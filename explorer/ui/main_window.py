@@ -342,7 +342,8 @@ class MainWindow(QMainWindow):
             self._classify_error = f"the Classify view failed to load: {exc}"
         else:
             try:
-                panel = ClassifyPanel(self.state, self.classify_placeholder)
+                panel = ClassifyPanel(self.state, self.classify_placeholder,
+                                      remember_choices=self._restore)
             except Exception as exc:  # noqa: BLE001 - a broken panel must not break the window
                 self._classify_error = f"the Classify view failed to start: {exc}"
             else:

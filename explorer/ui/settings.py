@@ -22,6 +22,8 @@ KEY_TAB = "window/tab"
 KEY_ALPHA = "variant/alpha"
 KEY_RESOLUTION = "variant/resolution"
 KEY_LOG_SCALE = "blocks/log_scale"
+KEY_ENGINE = "classify/engine"
+KEY_DEVICE = "classify/device"
 
 
 def app_settings() -> QSettings:
@@ -55,3 +57,9 @@ def read_bool(settings: QSettings, key: str, default: bool = False) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes")
     return bool(value)
+
+
+def read_choice(settings: QSettings, key: str, allowed: tuple[str, ...], default: str) -> str:
+    """A saved menu choice, or ``default`` when absent or not one of ``allowed``."""
+    value = settings.value(key, default)
+    return value if isinstance(value, str) and value in allowed else default

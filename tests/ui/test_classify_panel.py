@@ -574,3 +574,34 @@ def test_closing_during_weights_download_stops_within_2s_and_leaves_no_file(qtbo
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_engine_and_device_choices_are_remembered(qtbot, make_panel):
+    from explorer.ui import settings as st
+
+    panel, _ = make_panel(factory=FakeFactory())
+    assert (panel.engine_combo.currentData(), panel.device_combo.currentData()) == \
+        ("auto", "auto")
+    panel.set_engine_kind("int8")
+    panel.set_device("cpu")
+    again, _ = make_panel(factory=FakeFactory())
+    assert (again.engine_combo.currentData(), again.device_combo.currentData()) == \
+        ("int8", "cpu")
+    # A hand-edited or stale value falls back to Auto instead of failing.
+    settings = st.app_settings()
+    settings.setValue(st.KEY_ENGINE, "onnx")
+    settings.sync()
+    third, _ = make_panel(factory=FakeFactory())
+    assert third.engine_combo.currentData() == "auto"
+
+
+def test_screenshot_panels_ignore_saved_choices(qtbot, make_panel):
+    from explorer.ui import settings as st
+
+    settings = st.app_settings()
+    settings.setValue(st.KEY_ENGINE, "tf")
+    settings.sync()
+    panel, _ = make_panel(factory=FakeFactory(), remember_choices=False)
+    assert panel.engine_combo.currentData() == "auto"
+    panel.set_engine_kind("litert")
+    assert st.app_settings().value(st.KEY_ENGINE) == "tf"  # not overwritten

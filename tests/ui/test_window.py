@@ -83,9 +83,10 @@ def test_status_bar_shows_variant_and_update_time(window) -> None:
 class _FakeClassifyPanel(QWidget):
     instances: list[_FakeClassifyPanel] = []
 
-    def __init__(self, variant_state, parent=None) -> None:
+    def __init__(self, variant_state, parent=None, **options) -> None:
         super().__init__(parent)
         self.variant_state = variant_state
+        self.options = options
         self.shut_down = False
         _FakeClassifyPanel.instances.append(self)
 
