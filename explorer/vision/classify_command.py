@@ -136,9 +136,8 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
         _error_line(err, str(exc))
         return 2
 
-    weights_dir = getattr(args, "weights_dir", None)
     request = EngineRequest(spec=spec, weights=choice.path,
-                            weights_dir=Path(weights_dir) if weights_dir else None,
+                            weights_dir=getattr(args, "weights_dir", None),
                             engine=getattr(args, "engine", "auto"),
                             device=getattr(args, "device", "auto"))
     native: list[str] = []

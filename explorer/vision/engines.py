@@ -38,7 +38,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from explorer.arch.spec import MobileNetSpec, format_alpha
+from explorer.arch.spec import (
+    PRETRAINED_ALPHAS,
+    PRETRAINED_RESOLUTIONS,
+    MobileNetSpec,
+    format_alpha,
+)
 from explorer.atomic_write import write_bytes_atomic
 from explorer.keras_builder.weights import (
     WeightsChoice,
@@ -441,6 +446,7 @@ def _int8_engine(spec: MobileNetSpec, request: EngineRequest, choice: WeightsCho
                  base_info: EngineInfo, num_threads: int | None) -> QuantizedEngine:
     """Google's quantization-aware-trained uint8 model for ``spec``, under LiteRT."""
     from explorer.vision.quantized import (
+        GOOGLE_QAT_ENGINE_NAME,
         QuantizedEngine,
         default_quant_dirs,
         find_google_quant_model,
@@ -452,17 +458,19 @@ def _int8_engine(spec: MobileNetSpec, request: EngineRequest, choice: WeightsCho
     if found is None:
         where = ", ".join(str(d) for d in [*dirs, *default_quant_dirs()])
         if not spec.is_pretrained:
+            alphas = "/".join(format_alpha(a) for a in sorted(PRETRAINED_ALPHAS))
+            sizes = "/".join(str(r) for r in sorted(PRETRAINED_RESOLUTIONS))
             raise EngineError(
                 f"no int8 model for alpha {format_alpha(spec.alpha)} at {spec.resolution}: Google"
-                " published quantized MobileNet v1 only for alpha 0.25/0.5/0.75/1.0 at"
-                " 128/160/192/224; pick one of those or the float engine")
+                f" published quantized MobileNet v1 only for alpha {alphas} at {sizes}; pick one"
+                " of those or the float engine")
         raise EngineError(f"no int8 model: put {google_quant_name(spec)} (Google's quantized"
                           f" MobileNet v1) in one of: {where}")
     try:
         data = found.read_bytes()
     except OSError as exc:
         raise EngineError(f"cannot read {found}: {exc.strerror or exc}") from exc
-    info = replace(base_info, engine_name="LiteRT uint8 (Google QAT model, XNNPACK)",
+    info = replace(base_info, engine_name=GOOGLE_QAT_ENGINE_NAME,
                    weights_description=f"{found.name} (in {found.parent})", pretrained=True,
                    warnings=tuple(w for w in base_info.warnings
                                   if not w.startswith("Random weights")))

@@ -110,8 +110,8 @@ def check_layer_weights(spec: MobileNetSpec, weights: LayerWeights) -> None:
             raise WriterError(f"layer {name!r}: arrays of shapes {got}, expected {shapes}")
 
 
-def fold_batchnorm(kernel_out_last: np.ndarray, bn: Sequence[np.ndarray], bias: np.ndarray | None
-                   = None) -> tuple[np.ndarray, np.ndarray]:
+def fold_batchnorm(kernel_out_last: np.ndarray, bn: Sequence[np.ndarray],
+                   bias: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Fold (gamma, beta, mean, variance) into a kernel whose last axis is the output channel.
 
     float32 throughout, in the converter's order: ``scale = gamma / sqrt(variance + eps)``,

@@ -37,6 +37,9 @@ import numpy as np
 from explorer.arch.spec import MobileNetSpec, format_alpha
 from explorer.vision.types import EngineInfo, EngineRequest, InferenceEngine
 
+#: What the view and the command line call an engine running one of Google's QAT files.
+GOOGLE_QAT_ENGINE_NAME = "LiteRT uint8 (Google QAT model, XNNPACK)"
+
 
 def google_quant_name(spec: MobileNetSpec) -> str:
     """``mobilenet_v1_0.5_160_quant.tflite`` style name of Google's model for ``spec``."""
@@ -176,7 +179,7 @@ def create_int8_engine(spec: MobileNetSpec, quant_dirs: Iterable[str | os.PathLi
     google = find_google_quant_model(spec, quant_dirs)
     cpu = _cpu_name()
     if google is not None:
-        info = EngineInfo(spec=spec, engine_name="LiteRT uint8 (Google QAT model, XNNPACK)",
+        info = EngineInfo(spec=spec, engine_name=GOOGLE_QAT_ENGINE_NAME,
                           device_name=cpu, weights_description=str(google), pretrained=True)
         return QuantizedEngine(google.read_bytes(), info, num_threads)
     choice = find_weights(spec, weights, weights_dir)
