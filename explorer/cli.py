@@ -83,7 +83,7 @@ def _add_weights_args(p: argparse.ArgumentParser, top_level: bool = False) -> No
     default = None if top_level else argparse.SUPPRESS
     group = p.add_mutually_exclusive_group()
     group.add_argument("--weights", type=Path, metavar="FILE", default=default,
-                       help="Keras .h5 weights file (full model, with top)")
+                       help="Keras weights with the classifier: .h5, Keras 3 .weights.h5 or .keras")
     group.add_argument("--weights-dir", type=Path, metavar="DIR", default=default,
                        help="folder holding Keras files named mobilenet_<a>_<res>_tf.h5")
 

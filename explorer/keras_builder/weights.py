@@ -11,13 +11,28 @@ wrong (missing, not HDF5, truncated, another alpha, no classifier) becomes one r
 ``WeightsError`` instead of a Keras traceback.  Loading is done here by layer name rather
 than through ``model.load_weights``: it does not depend on the file extension or on private
 Keras modules, and a shape mismatch names the layer.
+
+Three file layouts are read:
+
+* legacy HDF5 (Keras 2 and ``keras.applications`` downloads, also whole-model ``model.save
+  ("x.h5")``): one group per layer *name*, arrays listed in the ``weight_names`` attribute;
+* Keras 3 ``.weights.h5`` (``model.save_weights``): one group per layer under ``layers/``,
+  named after the layer's *class* and counted per class in model order (``conv2d``,
+  ``conv2d_1``, ...), arrays under ``vars/0``, ``vars/1``...;
+* Keras 3 ``.keras`` archives (``model.save("x.keras")``): a zip holding the same
+  ``model.weights.h5``.
 """
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +46,7 @@ from explorer.arch.spec import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    import h5py
     import keras
     import numpy as np
 
@@ -41,6 +57,16 @@ KERAS_WEIGHTS_BASE_URL = "https://storage.googleapis.com/tensorflow/keras-applic
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _LAST_POINTWISE = "conv_pw_13"
 _LAST_POINTWISE_FILTERS = 1024
+
+#: ``WeightsFileInfo.layout`` values.
+LEGACY_LAYOUT = "legacy"
+KERAS3_LAYOUT = "keras3"
+#: The weights inside a Keras 3 ``.keras`` zip archive.
+KERAS_ARCHIVE_WEIGHTS = "model.weights.h5"
+#: The Keras class behind each layer kind that holds arrays, as Keras 3 names its groups.
+_KERAS3_GROUP_PREFIX = {"conv": "conv2d", "pointwise": "conv2d", "classifier": "conv2d",
+                        "depthwise": "depthwise_conv2d", "batchnorm": "batch_normalization"}
+_KERAS3_GROUP = re.compile(r"^(conv2d|depthwise_conv2d|batch_normalization)(?:_(\d+))?$")
 
 
 class WeightsError(ValueError):
@@ -63,6 +89,7 @@ class WeightsFileInfo:
     classes: int | None  # classifier outputs, None without top
     layer_names: tuple[str, ...]
     keras_version: str
+    layout: str = LEGACY_LAYOUT  # LEGACY_LAYOUT or KERAS3_LAYOUT (see the module docstring)
 
     @property
     def alpha_text(self) -> str:
@@ -131,6 +158,39 @@ def _weights_root(f: Any) -> Any:
     return f["model_weights"] if "model_weights" in f else f
 
 
+@lru_cache(maxsize=1)
+def keras3_group_paths() -> dict[str, str]:
+    """MobileNet layer name -> its group in a Keras 3 weights file, e.g. ``layers/conv2d_1``.
+
+    Keras 3 numbers groups per class in ``model.layers`` order, which is the order of
+    ``layer_rows`` (it reproduces Keras' own).  The body's names do not depend on alpha,
+    resolution or the classifier, which only appends ``conv_preds`` as the last ``conv2d``.
+    """
+    from explorer.arch.layers import layer_rows
+
+    counts: dict[str, int] = {}
+    paths: dict[str, str] = {}
+    for row in layer_rows(MobileNetSpec(1.0, 224)):
+        prefix = _KERAS3_GROUP_PREFIX.get(row.kind)
+        if prefix is None:
+            continue
+        n = counts.get(prefix, 0)
+        counts[prefix] = n + 1
+        paths[row.name] = f"layers/{prefix}_{n}" if n else f"layers/{prefix}"
+    return paths
+
+
+def _keras3_counts(with_top: bool) -> dict[str, int]:
+    """How many groups of each class a Keras 3 MobileNet v1 file holds."""
+    counts: dict[str, int] = {}
+    for name, path in keras3_group_paths().items():
+        match = _KERAS3_GROUP.match(path.removeprefix("layers/"))
+        if match is None or (name == "conv_preds" and not with_top):
+            continue
+        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    return counts
+
+
 def _alpha_for_channels(stem: int, last_pw: int | None) -> float:
     for alpha in PRETRAINED_ALPHAS:
         if scaled_channels(STEM_FILTERS, alpha) == stem and (
@@ -142,19 +202,118 @@ def _alpha_for_channels(stem: int, last_pw: int | None) -> float:
     return stem / STEM_FILTERS
 
 
-def _kernel_shape(group: Any) -> tuple[int, ...] | None:
-    names = [_decode(n) for n in group.attrs.get("weight_names", [])]
-    for n in names:
-        if "kernel" in n:
-            return tuple(group[n].shape)
-    return None
+class _LayerArrays:
+    """Read access to one layer's arrays, by MobileNet layer name, in either layout."""
+
+    def __init__(self, f: Any, layout: str) -> None:
+        self._layout = layout
+        self._root = _weights_root(f) if layout == LEGACY_LAYOUT else f
+
+    def _group(self, name: str) -> Any:
+        if self._layout == LEGACY_LAYOUT:
+            return self._root[name] if name in self._root else None
+        path = keras3_group_paths().get(name)
+        return self._root[path] if path is not None and path in self._root else None
+
+    def has(self, name: str) -> bool:
+        return self._group(name) is not None
+
+    def datasets(self, name: str) -> list[tuple[str, Any]]:
+        """``(label, h5py.Dataset)`` per array in Keras' order; labels name the array."""
+        group = self._group(name)
+        if group is None:
+            return []
+        if self._layout == LEGACY_LAYOUT:
+            labels = [_decode(n) for n in group.attrs.get("weight_names", [])]
+            return [(label, group[label]) for label in labels]
+        if "vars" not in group:
+            return []
+        keys = sorted(group["vars"].keys(), key=int)
+        return [(f"{name} array {k} ({group.name.lstrip('/')}/vars/{k})", group["vars"][k])
+                for k in keys]
+
+    def kernel_shape(self, name: str) -> tuple[int, ...] | None:
+        """The first array's shape (convolutions store their kernel first)."""
+        arrays = self.datasets(name)
+        if not arrays:
+            return None
+        label, data = arrays[0]
+        if self._layout == LEGACY_LAYOUT and "kernel" not in label:
+            return None
+        return tuple(int(d) for d in data.shape)
+
+
+def _detect_layout(f: Any, p: Path) -> str:
+    root = _weights_root(f)
+    if root.attrs.get("layer_names") is not None:
+        return LEGACY_LAYOUT
+    if "layers" in f and hasattr(f["layers"], "keys"):
+        return KERAS3_LAYOUT
+    raise WeightsError(
+        f"{p} is an HDF5 file but not a Keras weights file (neither Keras 2's 'layer_names'"
+        " nor Keras 3's 'layers' group)"
+    )
+
+
+def _check_keras3_groups(f: Any, p: Path) -> bool:
+    """Whether the Keras 3 file is a MobileNet v1 with its classifier (raise if not one)."""
+    counts: dict[str, int] = {}
+    for key in f["layers"].keys():
+        match = _KERAS3_GROUP.match(key)
+        if match:
+            counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    for with_top in (True, False):
+        if counts == _keras3_counts(with_top):
+            return with_top
+    expected = _keras3_counts(False)
+    found = ", ".join(f"{counts.get(k, 0)} {k}" for k in expected)
+    want = ", ".join(f"{v} {k}" for k, v in expected.items())
+    raise WeightsError(
+        f"{p} is a Keras 3 weights file but not of a MobileNet v1 model at its top level"
+        f" (it has {found} layers; MobileNet v1 has {want}, plus conv2d for the classifier)"
+    )
+
+
+@contextmanager
+def _open_weights(p: Path) -> Iterator[h5py.File]:
+    """Open an HDF5 weights file, or the ``model.weights.h5`` inside a ``.keras`` archive."""
+    import h5py
+
+    if not h5py.is_hdf5(str(p)) and zipfile.is_zipfile(p):
+        with zipfile.ZipFile(p) as archive:
+            try:
+                data = archive.read(KERAS_ARCHIVE_WEIGHTS)
+            except KeyError:
+                raise WeightsError(
+                    f"{p} is a zip archive without {KERAS_ARCHIVE_WEIGHTS}; expected a Keras"
+                    " .keras model file"
+                ) from None
+        with h5py.File(io.BytesIO(data), "r") as f:
+            yield f
+        return
+    with h5py.File(p, "r") as f:
+        yield f
+
+
+def _keras_archive_version(p: Path) -> str:
+    import json
+
+    try:
+        with zipfile.ZipFile(p) as archive:
+            meta = json.loads(archive.read("metadata.json"))
+        return str(meta.get("keras_version", ""))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return ""
 
 
 def inspect_weights(path: str | os.PathLike[str]) -> WeightsFileInfo:
-    """Read alpha, top and classes of a Keras MobileNet ``.h5`` file with h5py only.
+    """Read alpha, top and classes of a Keras MobileNet weights file with h5py only.
+
+    Accepts legacy ``.h5`` files, Keras 3 ``.weights.h5`` files and ``.keras`` archives.
 
     Raises:
-        WeightsError: missing file, a folder, not HDF5, truncated/corrupt, or not MobileNet.
+        WeightsError: missing file, a folder, neither HDF5 nor a .keras archive,
+            truncated/corrupt, or not MobileNet.
     """
     import h5py
 
@@ -172,38 +331,46 @@ def inspect_weights(path: str | os.PathLike[str]) -> WeightsFileInfo:
     if size == 0:
         raise WeightsError(f"weights file {p} is empty (0 bytes); download it again")
     # h5py.is_hdf5 also accepts files with a user block; the plain signature is the common case.
-    if head != _HDF5_SIGNATURE and not h5py.is_hdf5(str(p)):
-        raise WeightsError(f"{p} is not an HDF5 file (expected a Keras .h5 weights file)")
+    archive = head != _HDF5_SIGNATURE and not h5py.is_hdf5(str(p))
+    if archive and not zipfile.is_zipfile(p):
+        raise WeightsError(
+            f"{p} is not an HDF5 file or a .keras archive (expected Keras weights: .h5,"
+            " .weights.h5 or .keras)"
+        )
     try:
-        with h5py.File(p, "r") as f:
-            root = _weights_root(f)
-            raw_names = root.attrs.get("layer_names")
-            if raw_names is None:
-                raise WeightsError(
-                    f"{p} is an HDF5 file but not a Keras weights file (no 'layer_names')"
-                )
-            names = tuple(_decode(n) for n in raw_names)
-            if "conv1" not in names or "conv1" not in root:
-                raise WeightsError(f"{p} holds no MobileNet weights (no 'conv1' layer)")
-            stem_shape = _kernel_shape(root["conv1"])
-            if stem_shape is None or len(stem_shape) != 4:
-                raise WeightsError(f"{p} has a 'conv1' layer without a 3x3 kernel")
+        with _open_weights(p) as f:
+            layout = _detect_layout(f, p)
+            layers = _LayerArrays(f, layout)
+            if layout == LEGACY_LAYOUT:
+                root = _weights_root(f)
+                names = tuple(_decode(n) for n in root.attrs["layer_names"])
+                if "conv1" not in names or not layers.has("conv1"):
+                    raise WeightsError(f"{p} holds no MobileNet weights (no 'conv1' layer)")
+                version = _decode(root.attrs.get("keras_version",
+                                                 f.attrs.get("keras_version", "")))
+            else:
+                with_top = _check_keras3_groups(f, p)
+                names = tuple(n for n in keras3_group_paths()
+                              if with_top or n != "conv_preds")
+                version = _keras_archive_version(p) if archive else ""
+            stem_shape = layers.kernel_shape("conv1")
+            if stem_shape is None or len(stem_shape) != 4 or stem_shape[:3] != (3, 3, 3):
+                raise WeightsError(f"{p} has a 'conv1' layer without a 3x3 RGB kernel")
             stem = int(stem_shape[-1])
             last_pw = None
-            if _LAST_POINTWISE in names and _LAST_POINTWISE in root:
-                shape = _kernel_shape(root[_LAST_POINTWISE])
+            if _LAST_POINTWISE in names and layers.has(_LAST_POINTWISE):
+                shape = layers.kernel_shape(_LAST_POINTWISE)
                 last_pw = int(shape[-1]) if shape else None
-            include_top = "conv_preds" in names and "conv_preds" in root
+            include_top = "conv_preds" in names and layers.has("conv_preds")
             classes = None
             if include_top:
-                shape = _kernel_shape(root["conv_preds"])
+                shape = layers.kernel_shape("conv_preds")
                 classes = int(shape[-1]) if shape else None
-            version = _decode(root.attrs.get("keras_version", f.attrs.get("keras_version", "")))
             # Touch one dataset: catches files cut off after the metadata was written.
-            root["conv1"][_decode(root["conv1"].attrs["weight_names"][0])][(0,) * len(stem_shape)]
+            layers.datasets("conv1")[0][1][(0,) * len(stem_shape)]
     except WeightsError:
         raise
-    except (OSError, KeyError, ValueError, RuntimeError) as exc:
+    except (OSError, KeyError, ValueError, RuntimeError, zipfile.BadZipFile) as exc:
         detail = str(exc).split("\n")[0]
         raise WeightsError(
             f"weights file {p} is truncated or corrupt ({detail}); download it again"
@@ -211,6 +378,7 @@ def inspect_weights(path: str | os.PathLike[str]) -> WeightsFileInfo:
     return WeightsFileInfo(
         path=p, size_bytes=size, alpha=_alpha_for_channels(stem, last_pw), stem_channels=stem,
         include_top=include_top, classes=classes, layer_names=names, keras_version=version,
+        layout=layout,
     )
 
 
@@ -229,9 +397,11 @@ def check_weights(info: WeightsFileInfo, spec: MobileNetSpec, need_top: bool = T
             " other layers"
         )
     if need_top and not info.include_top:
+        instead = ("use mobilenet_<a>_<res>_tf.h5 instead" if info.layout == LEGACY_LAYOUT
+                   else "save a MobileNet built with include_top=True")
         raise WeightsError(
             f"{info.path.name} is a no-top file (feature extractor without the conv_preds"
-            " classifier): it cannot classify; use mobilenet_<a>_<res>_tf.h5 instead"
+            f" classifier): it cannot classify; {instead}"
         )
     if need_top and spec.include_top and info.classes != spec.classes:
         raise WeightsError(
@@ -332,33 +502,30 @@ def read_layer_weights(info: WeightsFileInfo, expected: Mapping[str, Sequence[tu
         WeightsError: a layer is missing from the file, the number of arrays or a shape does
             not match, or the file cannot be read.
     """
-    import h5py
-
     arrays: dict[str, list[np.ndarray]] = {}
     try:
-        with h5py.File(info.path, "r") as f:
-            root = _weights_root(f)
+        with _open_weights(info.path) as f:
+            layers = _LayerArrays(f, info.layout)
             for name, shapes in expected.items():
-                if name not in root:
+                if not layers.has(name):
                     raise WeightsError(f"{info.path.name} has no weights for layer {name!r}")
-                group = root[name]
-                names = [_decode(n) for n in group.attrs.get("weight_names", [])]
-                if len(names) != len(shapes):
+                datasets = layers.datasets(name)
+                if len(datasets) != len(shapes):
                     raise WeightsError(
-                        f"{info.path.name}: layer {name!r} has {len(names)} arrays in the"
+                        f"{info.path.name}: layer {name!r} has {len(datasets)} arrays in the"
                         f" file, the model expects {len(shapes)}"
                     )
-                values = [group[n][()] for n in names]
-                for n, v, shape in zip(names, values, shapes, strict=True):
+                values = [data[()] for _, data in datasets]
+                for (label, _), v, shape in zip(datasets, values, shapes, strict=True):
                     if tuple(v.shape) != tuple(shape):
                         raise WeightsError(
-                            f"{info.path.name}: {n} has shape {v.shape}, the model expects"
+                            f"{info.path.name}: {label} has shape {v.shape}, the model expects"
                             f" {tuple(shape)}"
                         )
                 arrays[name] = values
     except WeightsError:
         raise
-    except (OSError, KeyError, RuntimeError) as exc:
+    except (OSError, KeyError, RuntimeError, zipfile.BadZipFile) as exc:
         detail = str(exc).split("\n")[0]
         raise WeightsError(
             f"weights file {info.path} is truncated or corrupt ({detail}); download it again"

@@ -998,7 +998,7 @@ class ClassifyPanel(QWidget):
     @Slot()
     def _ask_weights(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load weights", self._dialog_folder(),
-                                              "Keras weights (*.h5 *.hdf5);;All files (*)")
+                                              "Keras weights (*.h5 *.hdf5 *.keras);;All files (*)")
         if path:
             self.load_weights_file(path)
 

@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
             self.export_actions[fmt] = action
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Load weights...", self.load_weights, "Ctrl+O",
-                                         "Classify with a Keras .h5 ImageNet weights file"))
+                                         "Classify with Keras weights (.h5 or .keras)"))
         file_menu.addSeparator()
         file_menu.addAction(self._action("Copy selected rows", self.layer_panel.copy_selection,
                                          None, "Copy the selected table cells as TSV"))
@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
         return self._classify_panel
 
     def load_weights(self, path: Path | str | None = None) -> bool:
-        """File > Load weights...: pick a Keras .h5 file and classify with it.
+        """File > Load weights...: pick a Keras weights file (.h5, .keras) and classify with it.
 
         The Classify panel checks the file (alpha, top, corruption) and explains any problem;
         the current model keeps running when the file is refused.
@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
 
             path, _filter = QFileDialog.getOpenFileName(
                 self, "Load Keras weights", str(self.weights_dir or Path.home()),
-                "Keras weights (*.h5 *.hdf5);;All files (*)")
+                "Keras weights (*.h5 *.hdf5 *.keras);;All files (*)")
             if not path:
                 return False
         self.show_view("classify")

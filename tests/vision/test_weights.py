@@ -330,3 +330,109 @@ def test_download_into_unwritable_folder(tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match="cannot write"):
         download_weights(0.5, 160, dest_dir=blocker / "sub", base_url="http://127.0.0.1:9/")
     assert os.listdir(tmp_path) == ["file"]
+
+
+# --------------------------------------------------------------------------- Keras 3 files
+
+
+def _keras3_files(folder: Path, source: Path | None = None) -> dict[str, Path]:
+    """Save one MobileNet 0.25-128 as Keras 3 ``.weights.h5`` and ``.keras`` (+ a no-top file).
+
+    Without ``source`` every array is drawn at random, so a layer read from the wrong group
+    (all batch norms start out equal) cannot go unnoticed.
+    """
+    import keras
+
+    model = keras.applications.MobileNet(alpha=0.25, input_shape=(128, 128, 3),
+                                         weights=str(source) if source else None)
+    if source is None:
+        rng = np.random.default_rng(0)
+        model.set_weights([rng.uniform(0.5, 1.5, w.shape).astype(np.float32)
+                           for w in model.get_weights()])
+    files = {"weights": folder / "tuned.weights.h5", "keras": folder / "tuned.keras",
+             "no_top": folder / "body.weights.h5"}
+    model.save_weights(files["weights"])
+    model.save(files["keras"])
+    body = keras.Model(model.input, model.get_layer("conv_pw_13_relu").output)
+    body.save_weights(files["no_top"])
+    files["model"] = model  # type: ignore[assignment]
+    return files
+
+
+@pytest.mark.tf
+def test_keras3_files_read_by_layer_name(tmp_path: Path) -> None:
+    from explorer.arch.layers import keras_weight_shapes, layer_rows
+    from explorer.keras_builder.weights import KERAS3_LAYOUT, read_layer_weights
+
+    files = _keras3_files(tmp_path)
+    model = files.pop("model")
+    spec = MobileNetSpec(0.25, 128)
+    expected = {row.name: keras_weight_shapes(row) for row in layer_rows(spec)
+                if keras_weight_shapes(row)}
+    for kind in ("weights", "keras"):
+        info = inspect_weights(files[kind])
+        assert info.layout == KERAS3_LAYOUT
+        assert (info.alpha, info.include_top, info.classes) == (0.25, True, 1000)
+        check_weights(info, spec)
+        arrays = read_layer_weights(info, expected)
+        assert len(arrays) == len(expected) == 15 + 13 + 27
+        for name, values in arrays.items():
+            for ours, keras_value in zip(values, model.get_layer(name).get_weights(),
+                                         strict=True):
+                np.testing.assert_array_equal(ours, keras_value, err_msg=name)
+    assert inspect_weights(files["keras"]).keras_version  # from the archive's metadata.json
+    no_top = inspect_weights(files["no_top"])
+    assert not no_top.include_top and no_top.alpha == 0.25
+    with pytest.raises(WeightsError, match="no-top file.*include_top=True"):
+        check_weights(no_top, spec)
+
+
+@pytest.mark.tf
+def test_keras3_file_of_another_model_is_refused(tmp_path: Path) -> None:
+    import keras
+
+    keras.applications.MobileNetV2(alpha=0.35, input_shape=(96, 96, 3),
+                                   weights=None).save_weights(tmp_path / "v2.weights.h5")
+    with pytest.raises(WeightsError, match="not of a MobileNet v1 model.*17 depthwise_conv2d"):
+        inspect_weights(tmp_path / "v2.weights.h5")
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_keras3_files_give_the_same_engine_output(derived: Path, tmp_path: Path,
+                                                  fixtures_dir: Path) -> None:
+    """Google's 0.25-128 weights re-saved by Keras 3 classify exactly like the .h5 file."""
+    from explorer.vision.engines import create_engine
+    from explorer.vision.images import load_image_rgb
+    from explorer.vision.preprocess import preprocess
+    from explorer.vision.types import EngineRequest
+
+    legacy = derived / "mobilenet_2_5_128_tf.h5"
+    files = _keras3_files(tmp_path, source=legacy)
+    x = preprocess(load_image_rgb(fixtures_dir / "images" / "panda.jpg"), 128)
+    outputs = []
+    for path in (legacy, files["weights"], files["keras"]):
+        engine = create_engine(EngineRequest(MobileNetSpec(0.25, 128), engine="litert",
+                                             weights=path), use_cache=False)
+        try:
+            outputs.append(np.asarray(engine.predict(x)))
+        finally:
+            engine.close()
+    np.testing.assert_array_equal(outputs[0], outputs[1])
+    np.testing.assert_array_equal(outputs[0], outputs[2])
+
+
+def test_zip_that_is_not_a_keras_archive(tmp_path: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "photos.keras", "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(WeightsError, match="zip archive without model.weights.h5"):
+        inspect_weights(tmp_path / "photos.keras")
+
+
+def test_keras3_layout_without_mobilenet_groups(tmp_path: Path) -> None:
+    with h5py.File(tmp_path / "dense.weights.h5", "w") as f:
+        f.create_group("layers/dense/vars")["0"] = np.zeros((4, 2), np.float32)
+    with pytest.raises(WeightsError, match="not of a MobileNet v1 model"):
+        inspect_weights(tmp_path / "dense.weights.h5")
