@@ -61,6 +61,11 @@ _LAST_POINTWISE_FILTERS = 1024
 #: ``WeightsFileInfo.layout`` values.
 LEGACY_LAYOUT = "legacy"
 KERAS3_LAYOUT = "keras3"
+#: File name endings offered and recognised as weights (file dialogs, drops on the view).
+WEIGHTS_SUFFIXES = (".h5", ".hdf5", ".keras")
+#: The file dialog filter for them.
+WEIGHTS_FILE_FILTER = ("Keras weights (" + " ".join(f"*{x}" for x in WEIGHTS_SUFFIXES)
+                       + ");;All files (*)")
 #: The weights inside a Keras 3 ``.keras`` zip archive.
 KERAS_ARCHIVE_WEIGHTS = "model.weights.h5"
 #: The Keras class behind each layer kind that holds arrays, as Keras 3 names its groups.

@@ -64,6 +64,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
+from explorer.keras_builder.weights import WEIGHTS_FILE_FILTER, WEIGHTS_SUFFIXES
 from explorer.ui import settings as st
 from explorer.vision.frames import FramePacket, rgb_to_qimage
 from explorer.vision.sources import (
@@ -940,7 +941,13 @@ class ClassifyPanel(QWidget):
 
     @Slot(list)
     def _on_paths_dropped(self, paths: list) -> None:
-        self.open_path(paths[0])
+        """A dropped weights file is loaded; the first other file (or folder) is opened."""
+        weights = [p for p in paths if Path(p).suffix.lower() in WEIGHTS_SUFFIXES]
+        media = [p for p in paths if p not in weights]
+        if weights:
+            self.load_weights_file(weights[0])
+        if media:
+            self.open_path(media[0])
 
     @Slot()
     def refresh_cameras(self) -> None:
@@ -998,7 +1005,7 @@ class ClassifyPanel(QWidget):
     @Slot()
     def _ask_weights(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load weights", self._dialog_folder(),
-                                              "Keras weights (*.h5 *.hdf5 *.keras);;All files (*)")
+                                              WEIGHTS_FILE_FILTER)
         if path:
             self.load_weights_file(path)
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from explorer.arch.export import human_count
 from explorer.arch.layers import model_totals
 from explorer.arch.spec import MobileNetSpec
+from explorer.keras_builder.weights import WEIGHTS_FILE_FILTER
 from explorer.threads import stop_all_threads
 from explorer.ui import settings as st
 from explorer.ui.about import AboutDialog
@@ -366,7 +367,7 @@ class MainWindow(QMainWindow):
 
             path, _filter = QFileDialog.getOpenFileName(
                 self, "Load Keras weights", str(self.weights_dir or Path.home()),
-                "Keras weights (*.h5 *.hdf5 *.keras);;All files (*)")
+                WEIGHTS_FILE_FILTER)
             if not path:
                 return False
         self.show_view("classify")

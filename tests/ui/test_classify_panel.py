@@ -384,6 +384,26 @@ def test_drag_and_drop_image_and_folder(qtbot, make_panel, tmp_path):
     assert panel.frame_view.frames_shown == shown + 1
 
 
+@pytest.mark.fixtures
+def test_dropped_weights_file_is_loaded_not_opened_as_media(qtbot, make_panel, fixtures_dir,
+                                                            tmp_path):
+    panel, _ = make_panel(spec=MobileNetSpec(0.5, 160))
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    bad = tmp_path / "broken.keras"
+    bad.write_text("not a zip")
+    _drop(panel, [bad])
+    assert "Cannot use these weights" in panel.last_error and "broken.keras" in panel.last_error
+    assert panel.source is None  # not tried as a video
+    weights = fixtures_dir / "weights/derived_from_coral_quant_tflite/mobilenet_5_0_160_tf.h5"
+    image = tmp_path / "grey.png"
+    Image.fromarray(np.full((30, 40, 3), 90, np.uint8)).save(image)
+    _drop(panel, [image, weights])  # both at once: weights loaded, photo opened
+    assert panel.current_request().weights == weights
+    assert isinstance(panel.source, ImageSource)
+    qtbot.waitUntil(lambda: panel.worker.building is None and panel.engine_info is not None,
+                    timeout=5000)
+
+
 def test_pause_freezes_and_resume(qtbot, make_panel):
     panel, _ = make_panel()
     source = _sink_source(panel)
