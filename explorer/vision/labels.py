@@ -60,7 +60,10 @@ def decode_top_k(probs: np.ndarray, k: int = 5) -> list[Prediction]:
         probs: shape (1000,) or (1, 1000), softmax output in Keras' class order.
         k: how many to return (clamped to 1..1000).
 
-    Ties keep the lower class index first, so the order is deterministic.
+    Ties keep the lower class index first, so the order is deterministic.  Classes whose
+    probability is exactly 0 are left out after the first: the int8 engine's uint8 output
+    (steps of 1/256) rounds most classes to 0, and listing those ties would present classes
+    0, 1, 2... ("tench", "goldfish") as predictions.  So fewer than ``k`` may come back.
     """
     row = np.asarray(probs)
     if row.ndim == 2 and row.shape[0] == 1:
@@ -72,4 +75,5 @@ def decode_top_k(probs: np.ndarray, k: int = 5) -> list[Prediction]:
     # also at the k-th place, so equal scores always give the same list.
     order = np.argsort(-row, kind="stable")[:k]
     labels = imagenet_labels()
-    return [Prediction(labels[i], int(i), float(row[i])) for i in order]
+    return [Prediction(labels[i], int(i), float(row[i])) for n, i in enumerate(order)
+            if n == 0 or row[i] > 0]

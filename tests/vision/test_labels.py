@@ -49,6 +49,16 @@ def test_decode_top_k_ties_and_bounds() -> None:
     assert len(decode_top_k(probs, 5000)) == 1000
 
 
+def test_decode_top_k_leaves_out_zero_probability_classes() -> None:
+    """int8 outputs round most classes to 0: those ties are not predictions."""
+    probs = np.zeros(1000, np.float32)
+    probs[[388, 805]] = [255 / 256, 1 / 256]
+    top = decode_top_k(probs, 5)
+    assert [p.class_index for p in top] == [388, 805]  # no "tench" (class 0) padding
+    all_zero = decode_top_k(np.zeros(1000, np.float32), 5)
+    assert len(all_zero) == 1  # the top-1 is always there, even at 0
+
+
 @pytest.mark.parametrize("shape", [(999,), (2, 1000), (1, 1001)])
 def test_decode_top_k_rejects_other_shapes(shape) -> None:
     with pytest.raises(ValueError, match="1000 class scores"):
