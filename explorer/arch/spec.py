@@ -36,6 +36,8 @@ SHALLOW_DROPPED_BLOCKS: Final[frozenset[int]] = frozenset({7, 8, 9, 10, 11})
 
 ALPHA_MIN: Final = 0.0  # exclusive
 ALPHA_MAX: Final = 4.0
+#: The smallest valid alpha: int(32 * alpha) >= 1 (exactly 1/32 = 0.03125).
+ALPHA_SMALLEST: Final = 1 / STEM_FILTERS
 RESOLUTION_MIN: Final = 32
 RESOLUTION_MAX: Final = 4096
 
@@ -98,7 +100,7 @@ class MobileNetSpec:
         if scaled_channels(STEM_FILTERS, float(alpha)) < 1:
             raise ValueError(
                 f"width multiplier alpha {alpha!r} leaves conv1 with no channels"
-                f" (int(32 * alpha) = 0); use alpha >= {1 / STEM_FILTERS:.4f}"
+                f" (int({STEM_FILTERS} * alpha) = 0); use alpha >= {format_alpha(ALPHA_SMALLEST)}"
             )
         # Store alpha as a float so that equal variants hash equally (1 vs 1.0).
         object.__setattr__(self, "alpha", float(alpha))
@@ -137,10 +139,32 @@ class MobileNetSpec:
         return min(PRETRAINED_ALPHAS, key=lambda a: (abs(a - self.alpha), -a))
 
 
+#: Every filter count alpha scales; equal channels for these means the same layers.
+_CHANNEL_FILTERS: Final = (STEM_FILTERS, *sorted({f for f, _ in BLOCK_CONFIG}))
+
+
+def _all_channels(alpha: float) -> tuple[int, ...]:
+    return tuple(scaled_channels(f, alpha) for f in _CHANNEL_FILTERS)
+
+
 def format_alpha(alpha: float) -> str:
-    """Alpha as people write it: 1.0, 0.75, 0.5, 0.25, 0.35, 1.3."""
-    text = f"{alpha:.4f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
+    """Alpha as people write it: 1.0, 0.75, 0.5, 0.25, 0.35, 1.3.
+
+    Four decimals at most, unless those round to an alpha with other channel counts: then as
+    many decimals as it takes (3.99999999 is not shown as 4.0, 0.03125 not as 0.0312), up to
+    ten, else Python's exact shortest repr.  The text always parses back to an alpha that
+    builds the same layers.
+    """
+    alpha = float(alpha)
+    if not math.isfinite(alpha):
+        return repr(alpha)
+    channels = _all_channels(alpha)
+    for decimals in range(4, 11):
+        text = f"{alpha:.{decimals}f}".rstrip("0")
+        text = text + "0" if text.endswith(".") else text
+        if _all_channels(float(text)) == channels:
+            return text
+    return repr(alpha)
 
 
 def pretrained_specs() -> list[MobileNetSpec]:

@@ -44,3 +44,31 @@ def test_pretrained_flags():
     assert odd.nearest_pretrained_alpha() == 0.5
     assert MobileNetSpec(0.75, 200).has_pretrained_alpha
     assert MobileNetSpec(0.875).nearest_pretrained_alpha() == 1.0  # tie goes to the larger
+
+
+def test_min_alpha_message_suggests_a_valid_alpha():
+    with pytest.raises(ValueError, match="no channels") as info:
+        MobileNetSpec(alpha=0.0312)
+    suggested = str(info.value).rsplit(">= ", 1)[1]
+    assert suggested == "0.03125"
+    assert MobileNetSpec(alpha=float(suggested)).alpha == 0.03125
+
+
+def _channels(alpha: float) -> list[int]:
+    from explorer.arch.spec import BLOCK_CONFIG, STEM_FILTERS, scaled_channels
+
+    return [scaled_channels(f, alpha) for f in (STEM_FILTERS, *(f for f, _ in BLOCK_CONFIG))]
+
+
+@pytest.mark.parametrize("alpha, text", [
+    (1.0, "1.0"), (0.75, "0.75"), (0.5, "0.5"), (0.25, "0.25"), (0.35, "0.35"), (1.3, "1.3"),
+    (4.0, "4.0"), (0.1, "0.1"), (1.5, "1.5"), (0.03125, "0.03125"), (3.99999999, "3.99999999"),
+])
+def test_format_alpha_common_values_and_exact_when_needed(alpha, text):
+    assert format_alpha(alpha) == text
+
+
+@pytest.mark.parametrize("alpha", [3.99999999, 0.03125, 1 / 3, 0.99999, 2.0000001, 0.0625 - 1e-12,
+                                   1.9999999999999, 0.12345678901234])
+def test_format_alpha_parses_back_to_the_same_channels(alpha):
+    assert _channels(float(format_alpha(alpha))) == _channels(alpha)
