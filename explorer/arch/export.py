@@ -136,10 +136,11 @@ def report_csv(spec: MobileNetSpec) -> str:
 
 
 def _title(spec: MobileNetSpec) -> str:
-    top = "" if spec.include_top else ", no top"
+    # Without the classifier head the class count changes nothing, so it is not shown.
+    top = f", {spec.classes} classes" if spec.include_top else ", no top"
     body = "" if spec.body == "separable" else f", {spec.body} body"
     return (f"MobileNet v1, width multiplier alpha {format_alpha(spec.alpha)}, input resolution"
-            f" {spec.resolution}, {spec.classes} classes{top}{body}")
+            f" {spec.resolution}{top}{body}")
 
 
 def _table_cells(spec: MobileNetSpec) -> tuple[list[str], list[list[str]], list[str]]:

@@ -78,3 +78,28 @@ def test_paper_text_and_json(capsys):
     assert keys[:7] == [f"table{i}" for i in range(1, 8)]
     flagged = [v for t in doc["tables"] for r in t["rows"] for v in r["values"] if v["flagged"]]
     assert len(flagged) >= 12 and all(v["note"] for v in flagged)
+
+
+def test_min_alpha_hint_is_itself_a_valid_alpha(capsys):
+    assert main(["report", "--alpha", "0.0312"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.rstrip().endswith("use alpha >= 0.03125")
+    assert main(["report", "--alpha", "0.03125", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["layers"][1]["output_shape"][-1] == 1
+
+
+@pytest.mark.parametrize("alpha, shown", [("3.99999999", "3.99999999"), ("0.75", "0.75"),
+                                          ("1", "1.0"), ("0.03125", "0.03125")])
+def test_title_shows_the_alpha_that_was_computed(alpha, shown, capsys):
+    assert main(["report", "--alpha", alpha]) == 0
+    title = capsys.readouterr().out.splitlines()[0]
+    assert f"width multiplier alpha {shown}, " in title
+
+
+def test_no_top_header_omits_classes(capsys):
+    for fmt in ("table", "markdown"):
+        assert main(["report", "--no-top", "--classes", "10", "--format", fmt]) == 0
+        head = capsys.readouterr().out.splitlines()[0]
+        assert "no top" in head and "classes" not in head
+        assert main(["report", "--classes", "10", "--format", fmt]) == 0
+        assert "10 classes" in capsys.readouterr().out.splitlines()[0]
