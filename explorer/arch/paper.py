@@ -222,31 +222,56 @@ def _other_sources() -> PaperTable:
             "the TF/Keras module docs print 529 M for 1.0 at every resolution; mult-adds"
             " scale with resolution squared, and Keras' own model counts"
             f" {macs:.1f} M here"),)))
-    slim = {224: 317, 192: 233, 160: 162, 128: 104}
-    for r, printed in slim.items():
-        macs = _mega(model_totals(MobileNetSpec(alpha=0.75, resolution=r)).macs)
-        rows.append(PaperRow(f"TF-slim table, MobileNet 0.75-{r}", (_value(
-            "mult-adds (M)", printed, macs, 0,
-            f"TF-slim lists {printed} M, {100 * (1 - printed / macs):.1f} % below the"
-            " layer-by-layer count of the Keras model (same channels); TF-slim does not"
-            " document how it counted"),)))
     return PaperTable("other", "Other published figures", tuple(rows),
                       "Figures printed outside the paper that disagree with the model.")
 
 
+#: TF-slim mobilenet_v1.md's "Million MACs" column, (alpha, resolution) -> printed value.
+TF_SLIM_MACS: dict[tuple[float, int], int] = {
+    (1.0, 224): 569, (1.0, 192): 418, (1.0, 160): 291, (1.0, 128): 186,
+    (0.75, 224): 317, (0.75, 192): 233, (0.75, 160): 162, (0.75, 128): 104,
+    (0.5, 224): 150, (0.5, 192): 110, (0.5, 160): 77, (0.5, 128): 49,
+    (0.25, 224): 41, (0.25, 192): 34, (0.25, 160): 21, (0.25, 128): 14,
+}
+
+
+def _tf_slim_macs_note(alpha: float, resolution: int, printed: int, macs: float) -> str | None:
+    """Why TF-slim's printed mult-adds differ from the count (None when they agree)."""
+    if round(macs) == printed:
+        return None
+    gap = 100 * (printed / macs - 1)
+    if alpha == 0.75:
+        return (f"TF-slim lists {printed} M, {-gap:.1f} % below the layer-by-layer count of"
+                " the Keras model (same channels) at all four resolutions; TF-slim does not"
+                " document how it counted")
+    if abs(printed - macs) < 1:
+        return (f"TF-slim prints {printed} M; the count is {macs:.3f} M, which rounds to"
+                f" {round(macs)} ({abs(gap):.1f} % apart: a count this close to a half,"
+                " rounded up)")
+    neighbours = [r for r in (224, 160) if r != resolution]
+    scaled = ", ".join(
+        f"{TF_SLIM_MACS[(alpha, r)]} M x ({resolution}/{r})^2 = "
+        f"{TF_SLIM_MACS[(alpha, r)] * (resolution / r) ** 2:.1f} M" for r in neighbours)
+    return (f"TF-slim prints {printed} M, {gap:+.1f} % off the count {macs:.1f} M; its own"
+            f" neighbours scaled by resolution squared agree with the count ({scaled}), so"
+            f" {printed} is most likely a typo for {round(macs)}")
+
+
 def _accuracy_table() -> PaperTable:
-    rows = tuple(
-        PaperRow(f"{format_alpha(acc.alpha)}-{acc.resolution}", (
+    rows = []
+    for acc in PUBLISHED_ACCURACY:
+        macs = _mega(model_totals(MobileNetSpec(acc.alpha, acc.resolution)).macs)
+        printed = TF_SLIM_MACS[(acc.alpha, acc.resolution)]
+        rows.append(PaperRow(f"{format_alpha(acc.alpha)}-{acc.resolution}", (
             _value("TF-slim float top-1 %", acc.top1_float, None, 1),
             _value("TF-slim quant top-1 %", acc.top1_quant, None, 1),
             _value("Keras top-1 %", acc.top1_keras, None, 1),
-            _value("mult-adds (M)", None,
-                   _mega(model_totals(MobileNetSpec(acc.alpha, acc.resolution)).macs), 1),
-        ))
-        for acc in PUBLISHED_ACCURACY
-    )
-    return PaperTable("accuracy", "Published ImageNet top-1 of the 16 pretrained variants", rows,
-                      "TF-slim mobilenet_v1.md (float / quantized); Keras measured 224 only.")
+            _value("mult-adds (M)", printed, macs, 0,
+                   _tf_slim_macs_note(acc.alpha, acc.resolution, printed, macs)),
+        )))
+    return PaperTable("accuracy", "TF-slim table: the 16 pretrained variants", tuple(rows),
+                      "TF-slim mobilenet_v1.md: top-1 (float / quantized) and its Million MACs"
+                      " column; Keras measured top-1 at 224 only.")
 
 
 @lru_cache(maxsize=1)
