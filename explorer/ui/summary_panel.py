@@ -31,7 +31,7 @@ class SummaryPanel(QWidget):
         ("act_total", "Activations, all"),
         ("weights_mem", "Weights (float32)"),
         ("vs_reference", "vs 1.0-224"),
-        ("separable", "Separable convs"),
+        ("separable", "Separable blocks"),
         ("top1", "ImageNet top-1"),
         ("top1_other", "  int8 / Keras"),
     )
@@ -53,7 +53,8 @@ class SummaryPanel(QWidget):
                         "set a sequential runtime needs",
             "act_total": "All layer outputs together, float32, batch 1 (no buffer reuse)",
             "separable": "Blocks 1-13 as depthwise separable convs versus the same blocks as "
-                         "full 3x3 convolutions",
+                         "full 3x3 convolutions; the whole network (with conv1 and the "
+                         "classifier) is in the Standard vs separable view",
             "vs_reference": "Ratio to MobileNet 1.0-224 (568.7 M mult-adds, 4.25 M params)",
             "top1": "TF-slim published top-1 (float); only the 16 pretrained variants have one",
             "top1_other": "TF-slim quantized (int8) top-1, and Keras' own measurement "
