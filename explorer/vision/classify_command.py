@@ -2,6 +2,10 @@
 
 Contract (issue 4/6):
 
+- IMAGE is a file or a folder; a folder stands for the image files directly in it, picked and
+  ordered as the window's folder source does (``explorer.vision.sources.list_images``).  A
+  folder without images, or only missing files, is a usage error (exit 2, no model built).
+
 - stdout: text (a block per image) or JSON exactly
   ``[{"image": path, "predictions": [{"label", "class_index", "probability"}, ...]}, ...]``;
   an image that could not be read gets ``"predictions": []`` and an ``"error"`` key.
@@ -66,8 +70,8 @@ def _error_line(stream: TextIO, message: str) -> None:
     stream.write(f"{PROG}: error: {text}\n")
 
 
-def _check_request(args: argparse.Namespace, spec: MobileNetSpec) -> Any:
-    """Validate weights and device before anything heavy runs; returns the WeightsChoice."""
+def _check_request(args: argparse.Namespace, spec: MobileNetSpec) -> None:
+    """Validate weights and device before anything heavy runs."""
     from explorer.keras_builder.weights import WeightsError, find_weights
     from explorer.vision.devices import DeviceError, select_device
 
@@ -95,7 +99,30 @@ def _check_request(args: argparse.Namespace, spec: MobileNetSpec) -> Any:
                 select_device("gpu", strict=True)
         except DeviceError as exc:
             raise _Fail(str(exc)) from None
-    return choice
+
+
+def _expand_folders(paths: list[Path]) -> list[Path]:
+    """Each folder in ``paths`` replaced by its image files (the window's rules and order)."""
+    if not any(Path(p).is_dir() for p in paths):
+        return list(paths)
+    # sources.py is the one place that says which files are images; it imports QtMultimedia,
+    # whose backend probing writes to stderr, so that chatter is held back as TF's is.
+    with captured_native_stderr():
+        from explorer.vision.sources import IMAGE_SUFFIXES, list_images
+    files: list[Path] = []
+    for path in paths:
+        if not Path(path).is_dir():
+            files.append(path)
+            continue
+        try:
+            found = list_images(path)
+        except OSError as exc:
+            raise _Fail(f"cannot read folder {path}: {exc.strerror or exc}") from None
+        if not found:
+            raise _Fail(f"folder {path} holds no image files"
+                        f" ({', '.join(sorted(IMAGE_SUFFIXES))})")
+        files += found
+    return files
 
 
 def _text_block(image: str, predictions: list[dict[str, Any]], error: str | None) -> str:
@@ -112,8 +139,8 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
                  stderr: TextIO | None = None) -> int:
     """Classify ``args.images``; returns the exit status (0 ok, 1 some image failed, 2 error).
 
-    ``args`` fields: images (list[Path]), alpha, resolution, weights, weights_dir, top,
-    device, engine, format.
+    ``args`` fields: images (list[Path], files or folders), alpha, resolution, weights,
+    weights_dir, top, device, engine, format.
     """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
@@ -126,9 +153,10 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
 
     try:
         spec = MobileNetSpec(float(args.alpha), int(args.resolution))
-        choice = _check_request(args, spec)
-        missing = [str(p) for p in args.images if not Path(p).exists()]
-        if len(missing) == len(args.images):
+        _check_request(args, spec)
+        images = _expand_folders(list(args.images))
+        missing = [str(p) for p in images if not Path(p).exists()]
+        if len(missing) == len(images):
             # Nothing could be classified: a usage error (exit 2), before any model is built.
             # With some images present, missing ones are reported per image (exit 1).
             raise _Fail(f"no such image: {', '.join(missing)}")
@@ -136,7 +164,9 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
         _error_line(err, str(exc))
         return 2
 
-    request = EngineRequest(spec=spec, weights=choice.path,
+    # The user's own --weights / --weights-dir (not the file found above): the engine looks
+    # the file up again and names where it came from ("from --weights-dir", "Keras cache").
+    request = EngineRequest(spec=spec, weights=getattr(args, "weights", None),
                             weights_dir=getattr(args, "weights_dir", None),
                             engine=getattr(args, "engine", "auto"),
                             device=getattr(args, "device", "auto"))
@@ -160,7 +190,7 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
             out.write(f"# MobileNet alpha {format_alpha(spec.alpha)}, {spec.resolution} px;"
                       f" weights: {info.weights_description}\n"
                       f"# engine: {info.engine_name} on {info.device_name}\n")
-        for path in args.images:
+        for path in images:
             name = str(path)
             try:
                 rgb = load_image_rgb(path)

@@ -229,3 +229,56 @@ def test_int8_needs_no_h5_file(fixtures_dir: Path, capsys) -> None:
     assert "mobilenet_v1_0.25_128_quant.tflite" in out and "hare" in out
     err = _run_error([*argv, "--engine", "int8", "--device", "gpu"], capsys)
     assert "--engine int8 runs on the CPU" in err
+
+
+@pytest.mark.fixtures
+@pytest.mark.slow
+def test_classify_a_folder(fixtures_dir: Path, tmp_path: Path) -> None:
+    """A folder stands for its image files, in the window's order; stderr stays clean."""
+    from explorer.vision.sources import list_images
+
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    env = dict(os.environ, MOBILENET_EXPLORER_CACHE=str(tmp_path / "cache"))
+    result = subprocess.run(
+        [sys.executable, "main.py", "classify", str(fixtures_dir / "images"), "--alpha", "0.25",
+         "--resolution", "128", "--weights", str(weights), "--engine", "litert", "--top", "1",
+         "--format", "json"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    doc = json.loads(result.stdout)
+    assert [e["image"] for e in doc] == [str(p) for p in list_images(fixtures_dir / "images")]
+    assert len(doc) == 12 and all(len(e["predictions"]) == 1 for e in doc)
+    by_name = {Path(e["image"]).name: e["predictions"][0]["label"] for e in doc}
+    assert by_name["panda.jpg"] == "giant_panda"
+
+
+@pytest.mark.fixtures
+def test_folder_without_images_exit_2_before_the_model(fixtures_dir: Path, tmp_path: Path,
+                                                       capsys, monkeypatch) -> None:
+    import explorer.vision.engines as engines
+
+    def no_model(*_args, **_kwargs):
+        raise AssertionError("the model must not be built")
+
+    monkeypatch.setattr(engines, "create_engine", no_model)
+    (tmp_path / "notes.txt").write_text("no image here")
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    err = _run_error(["classify", str(tmp_path), "--alpha", "0.25", "--resolution", "128",
+                      "--weights", str(weights)], capsys)
+    assert f"folder {tmp_path} holds no image files" in err and ".jpg" in err
+    err = _run_error(["classify", str(tmp_path / "gone.jpg"), "--alpha", "0.25",
+                      "--resolution", "128", "--weights", str(weights)], capsys)
+    assert "no such image" in err
+
+
+@pytest.mark.fixtures
+def test_header_names_weights_dir(fixtures_dir: Path, capsys) -> None:
+    code = main(["classify", str(fixtures_dir / "images" / "panda.jpg"), "--alpha", "0.25",
+                 "--resolution", "128", "--weights-dir", str(fixtures_dir / DERIVED),
+                 "--engine", "litert"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    header = out.splitlines()[0]
+    assert "mobilenet_2_5_128_tf.h5" in header and "from --weights-dir)" in header
