@@ -52,17 +52,33 @@ def default_quant_dirs() -> list[Path]:
     return [cache_dir() / "int8"]
 
 
+def google_quant_folders(folders: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
+    """Every folder ``find_google_quant_model`` looks in, in its order: each of ``folders``
+    and its ``tflite/`` subfolder, then the same for ``default_quant_dirs()``."""
+    searched: list[Path] = []
+    for folder in [*map(Path, folders), *default_quant_dirs()]:
+        searched += [folder, folder / "tflite"]
+    return list(dict.fromkeys(searched))
+
+
 def find_google_quant_model(spec: MobileNetSpec,
                             folders: Iterable[str | os.PathLike[str]] = ()) -> Path | None:
     """Google's quantized ``.tflite`` for exactly this variant, if one is in ``folders``."""
     if not spec.is_pretrained:
         return None
     name = google_quant_name(spec)
-    for folder in [*map(Path, folders), *default_quant_dirs()]:
-        for candidate in (folder / name, folder / "tflite" / name):
-            if candidate.is_file():
-                return candidate
+    for folder in google_quant_folders(folders):
+        if (folder / name).is_file():
+            return folder / name
     return None
+
+
+def missing_google_quant_message(spec: MobileNetSpec,
+                                 folders: Iterable[str | os.PathLike[str]] = ()) -> str:
+    """The "no int8 model" error: the file name and every folder that was searched for it."""
+    where = ", ".join(str(d) for d in google_quant_folders(folders))
+    return (f"no int8 model: put {google_quant_name(spec)} (Google's quantized MobileNet v1)"
+            f" in one of: {where}")
 
 
 class QuantizedEngine:

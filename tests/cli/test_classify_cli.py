@@ -282,3 +282,35 @@ def test_header_names_weights_dir(fixtures_dir: Path, capsys) -> None:
     assert code == 0, err
     header = out.splitlines()[0]
     assert "mobilenet_2_5_128_tf.h5" in header and "from --weights-dir)" in header
+
+
+def test_int8_message_lists_every_folder_searched(tmp_path: Path) -> None:
+    from explorer.arch import MobileNetSpec
+    from explorer.vision.quantized import (
+        find_google_quant_model,
+        google_quant_name,
+        missing_google_quant_message,
+    )
+
+    spec = MobileNetSpec(0.5, 160)
+    weights = tmp_path / "weights"
+    message = missing_google_quant_message(spec, [weights])
+    assert message.startswith(f"no int8 model: put {google_quant_name(spec)} ")
+    listed = [Path(p) for p in message.split(" in one of: ", 1)[1].split(", ")]
+    assert weights in listed and weights / "tflite" in listed
+    for folder in listed:  # the message names exactly the folders the search looks in
+        if folder.is_relative_to(tmp_path):
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / google_quant_name(spec)).write_bytes(b"x")
+            assert find_google_quant_model(spec, [weights]) == folder / google_quant_name(spec)
+            (folder / google_quant_name(spec)).unlink()
+
+
+@pytest.mark.xfail(strict=True, reason="explorer/vision/engines.py builds its own int8 message;"
+                   " it must call quantized.missing_google_quant_message (not this file's owner)")
+def test_int8_missing_model_names_tflite_folders(fixtures_dir: Path, tmp_path: Path,
+                                                 capsys) -> None:
+    err = _run_error(["classify", str(fixtures_dir / "images" / "panda.jpg"), "--alpha", "0.5",
+                      "--resolution", "160", "--weights-dir", str(tmp_path), "--engine", "int8"],
+                     capsys)
+    assert "no int8 model" in err and str(tmp_path / "tflite") in err
