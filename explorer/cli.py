@@ -16,6 +16,12 @@ from typing import NoReturn
 from explorer.arch.spec import ALPHA_MAX, RESOLUTION_MAX, RESOLUTION_MIN
 
 PROG = "mobilenet-explorer"
+#: The input resolutions the command line accepts, as every message and help text states them.
+RESOLUTION_RANGE = f"an integer from {RESOLUTION_MIN} to {RESOLUTION_MAX}"
+#: Subcommands that use --weights / --weights-dir (None: no command, the window).
+WEIGHTS_COMMANDS = ("classify", "screenshot", None)
+#: Benchmarks that run for minutes rather than seconds.
+SLOW_BENCHES = ("inference", "memory", "overlap", "int8")
 
 
 class UsageError(Exception):
@@ -46,18 +52,15 @@ def alpha_arg(text: str) -> float:
 
 
 def resolution_arg(text: str) -> int:
-    """Parse ``--resolution``: an integer in [32, 4096]."""
+    """Parse ``--resolution``: an integer from 32 to 4096."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"input resolution must be an integer >= {RESOLUTION_MIN}, got {text!r}"
+            f"input resolution must be {RESOLUTION_RANGE}, got {text!r}"
         ) from None
     if not RESOLUTION_MIN <= value <= RESOLUTION_MAX:
-        raise argparse.ArgumentTypeError(
-            f"input resolution must be an integer in [{RESOLUTION_MIN}, {RESOLUTION_MAX}],"
-            f" got {text}"
-        )
+        raise argparse.ArgumentTypeError(f"input resolution must be {RESOLUTION_RANGE}, got {text}")
     return value
 
 
@@ -71,64 +74,94 @@ def positive_int_arg(text: str) -> int:
     return value
 
 
+def top_arg(text: str) -> int:
+    """Parse ``classify --top``: 1 to the number of ImageNet classes."""
+    from explorer.vision.labels import NUM_CLASSES  # numpy: only when --top is given
+
+    value = positive_int_arg(text)
+    if value > NUM_CLASSES:
+        raise argparse.ArgumentTypeError(
+            f"--top can be at most {NUM_CLASSES} (the ImageNet classes), got {text}")
+    return value
+
+
 def _add_variant_args(p: argparse.ArgumentParser, alpha: float = 1.0, res: int = 224) -> None:
     p.add_argument("--alpha", type=alpha_arg, default=alpha,
-                   help=f"width multiplier alpha in (0, 4] (default {alpha:g})")
+                   help=f"width multiplier alpha in (0, {ALPHA_MAX:g}] (default {alpha:g})")
     p.add_argument("--resolution", type=resolution_arg, default=res,
-                   help=f"input resolution in pixels, >= 32 (default {res})")
+                   help=f"input resolution in pixels, {RESOLUTION_RANGE} (default {res})")
 
 
 def _add_weights_args(p: argparse.ArgumentParser, top_level: bool = False) -> None:
     # Subcommands default to SUPPRESS so that `main.py --weights X classify ...` keeps X.
     default = None if top_level else argparse.SUPPRESS
+    where = " (for classify, screenshot and the window)" if top_level else ""
     group = p.add_mutually_exclusive_group()
     group.add_argument("--weights", type=Path, metavar="FILE", default=default,
-                       help="Keras weights with the classifier: .h5, Keras 3 .weights.h5 or .keras")
+                       help="Keras weights with the classifier: .h5, Keras 3 .weights.h5 or"
+                            f" .keras{where}")
     group.add_argument("--weights-dir", type=Path, metavar="DIR", default=default,
-                       help="folder holding Keras files named mobilenet_<a>_<res>_tf.h5")
+                       help=f"folder holding Keras files named mobilenet_<a>_<res>_tf.h5{where}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Explore MobileNet v1 costs and classify images.")
+    parser = _Parser(prog=PROG, description="Explore MobileNet v1 costs and classify images."
+                     " Without a command it opens the window.")
     _add_weights_args(parser, top_level=True)
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     rep = sub.add_parser("report", help="layer table with params, MACs and activations")
     _add_variant_args(rep)
-    rep.add_argument("--classes", type=positive_int_arg, default=1000)
+    rep.add_argument("--classes", type=positive_int_arg, default=1000,
+                     help="classifier outputs (default 1000); no effect with --no-top")
     rep.add_argument("--no-top", action="store_true", help="drop the classifier head")
-    rep.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
+    rep.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table",
+                     help="table (default), json, csv or markdown")
     rep.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
 
     pap = sub.add_parser("paper", help="the paper's tables, printed beside computed values")
-    pap.add_argument("--format", choices=("text", "json"), default="text")
-    pap.add_argument("--output", type=Path, metavar="FILE")
+    pap.add_argument("--format", choices=("text", "json"), default="text",
+                     help="text (default) or json")
+    pap.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
 
-    cls = sub.add_parser("classify", help="classify image files with ImageNet weights")
-    cls.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    cls = sub.add_parser("classify", help="classify image files or folders with ImageNet weights")
+    cls.add_argument("images", nargs="+", type=Path, metavar="IMAGE",
+                     help="image file, or folder: every image file directly in it (.jpg, .png,"
+                          " ...; natural order, as the window's folder source)")
     _add_variant_args(cls)
     _add_weights_args(cls)
-    cls.add_argument("--top", type=positive_int_arg, default=5)
-    cls.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto")
+    cls.add_argument("--top", type=top_arg, default=5,
+                     help="labels per image, 1 to 1000 (default 5)")
+    cls.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                     help="auto (default: the GPU when TensorFlow sees one), cpu or gpu")
     cls.add_argument("--engine", choices=("auto", "tf", "litert", "int8"), default="auto",
                      help="inference engine (auto: LiteRT on CPU, TensorFlow on GPU; int8:"
                           " Google's quantized model for the variant, found next to the"
-                          " weights or in the Keras cache)")
-    cls.add_argument("--format", choices=("text", "json"), default="text")
+                          " weights, in a tflite/ folder beside them or in the Keras cache)")
+    cls.add_argument("--format", choices=("text", "json"), default="text",
+                     help="text (default): a block per image; json: one list")
 
     ben = sub.add_parser("bench", help="measure slider, startup and inference budgets")
-    ben.add_argument("what", choices=("ui", "startup", "inference", "gpu", "int8", "memory",
-                                      "overlap"))
-    ben.add_argument("--alpha", type=alpha_arg, default=None)
-    ben.add_argument("--resolution", type=resolution_arg, default=None)
-    ben.add_argument("--frames", type=positive_int_arg, default=None)
-    ben.add_argument("--format", choices=("text", "json"), default="text")
+    benches = ("ui", "startup", "inference", "gpu", "int8", "memory", "overlap")
+    ben.add_argument("what", choices=benches, metavar="BENCH",
+                     help=f"one of {', '.join(benches)}; {', '.join(SLOW_BENCHES)} take minutes,"
+                          " the others seconds")
+    ben.add_argument("--alpha", type=alpha_arg, default=None,
+                     help="width multiplier alpha (default: the benchmark's own variants)")
+    ben.add_argument("--resolution", type=resolution_arg, default=None,
+                     help=f"input resolution, {RESOLUTION_RANGE}"
+                          " (default: the benchmark's own variants)")
+    ben.add_argument("--frames", type=positive_int_arg, default=None,
+                     help="frames / steps / runs to measure (default: the full benchmark)")
+    ben.add_argument("--format", choices=("text", "json"), default="text",
+                     help="text (default) or json (JSON on stdout, summary line on stderr)")
     ben.add_argument("--soak", action="store_true",
                      help="memory: 10,000 frames at the smallest variant (RSS, threads, fds)")
 
     shot = sub.add_parser("screenshot", help="render the window offscreen to a PNG")
-    shot.add_argument("--output", type=Path, required=True, metavar="FILE.png")
+    shot.add_argument("--output", type=Path, required=True, metavar="FILE.png",
+                      help="the PNG to write (required)")
     _add_variant_args(shot)
     shot.add_argument("--view", default="layers",
                       help="layers, blocks, types, accuracy, compare, paper or classify")
@@ -213,6 +246,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.weights is not None and args.weights_dir is not None:
         parser.error("argument --weights-dir: not allowed with argument --weights")
+    if args.command not in WEIGHTS_COMMANDS:
+        for option, value in (("--weights", args.weights), ("--weights-dir", args.weights_dir)):
+            if value is not None:
+                parser.error(f"{option} applies to classify, screenshot and the window,"
+                             f" not to {args.command}")
     prog = f"{PROG} {args.command}" if args.command else PROG
     try:
         return COMMANDS[args.command](args)

@@ -35,3 +35,69 @@ def test_bad_arguments_for_every_command(command, bad, capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error:" in err and "Traceback" not in err
+
+
+def _one_line_error(argv, capsys) -> str:
+    with pytest.raises(SystemExit) as info:
+        raise SystemExit(main(argv))
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("argv", [["--weights", "w.h5", "report"],
+                                  ["--weights-dir", "/nonexistent", "paper"],
+                                  ["--weights", "w.h5", "bench", "ui"]])
+def test_top_level_weights_before_a_command_that_ignores_them(argv, capsys):
+    err = _one_line_error(argv, capsys)
+    assert argv[0] in err and "classify, screenshot and the window" in err
+
+
+def test_top_level_weights_kept_for_window_and_classify():
+    parser = build_parser()
+    args = parser.parse_args(["--weights-dir", "d"])
+    assert args.command is None and str(args.weights_dir) == "d"
+    assert str(parser.parse_args(["--weights-dir", "d", "screenshot", "--output", "s.png"])
+               .weights_dir) == "d"
+
+
+@pytest.mark.parametrize("value", ["x", "10", "10000"])
+def test_resolution_range_stated_once(value, capsys):
+    from explorer.cli import RESOLUTION_RANGE
+
+    assert RESOLUTION_RANGE == "an integer from 32 to 4096"
+    err = _one_line_error(["report", "--resolution", value], capsys)
+    assert f"input resolution must be {RESOLUTION_RANGE}, got" in err
+    help_text = build_parser()._subparsers._group_actions[0].choices["report"].format_help()
+    assert RESOLUTION_RANGE in " ".join(help_text.split())
+
+
+def test_top_above_the_class_count_rejected(capsys):
+    err = _one_line_error(["classify", "x.jpg", "--top", "2000"], capsys)
+    assert "--top" in err and "1000" in err
+    assert build_parser().parse_args(["classify", "x.jpg", "--top", "1000"]).top == 1000
+
+
+def _help(*command: str) -> str:
+    parser = build_parser()
+    if command:
+        parser = parser._subparsers._group_actions[0].choices[command[0]]
+    return " ".join(parser.format_help().split())
+
+
+def test_every_option_has_help():
+    parser = build_parser()
+    subs = parser._subparsers._group_actions[0].choices
+    for name, sub in subs.items():
+        for action in sub._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+    assert "opens the window" in _help()
+    bench = _help("bench")
+    assert "take minutes" in bench and "inference, memory, overlap, int8" in bench
+    assert "folder" in _help("classify")
+
+
+def test_bench_choice_error_names_the_metavar(capsys):
+    err = _one_line_error(["bench", "nope"], capsys)
+    assert "BENCH" in err and "what" not in err
