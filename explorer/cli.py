@@ -81,7 +81,7 @@ def top_arg(text: str) -> int:
     value = positive_int_arg(text)
     if value > NUM_CLASSES:
         raise argparse.ArgumentTypeError(
-            f"--top can be at most {NUM_CLASSES} (the ImageNet classes), got {text}")
+            f"expected 1 to {NUM_CLASSES} (ImageNet has {NUM_CLASSES} classes), got {text}")
     return value
 
 
@@ -145,8 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     ben = sub.add_parser("bench", help="measure slider, startup and inference budgets")
     benches = ("ui", "startup", "inference", "gpu", "int8", "memory", "overlap")
     ben.add_argument("what", choices=benches, metavar="BENCH",
-                     help=f"one of {', '.join(benches)}; {', '.join(SLOW_BENCHES)} take minutes,"
-                          " the others seconds")
+                     help=f"one of {', '.join(benches)}; {', '.join(SLOW_BENCHES)} take"
+                          " minutes")
     ben.add_argument("--alpha", type=alpha_arg, default=None,
                      help="width multiplier alpha (default: the benchmark's own variants)")
     ben.add_argument("--resolution", type=resolution_arg, default=None,
