@@ -448,15 +448,13 @@ def _int8_engine(spec: MobileNetSpec, request: EngineRequest, choice: WeightsCho
     from explorer.vision.quantized import (
         GOOGLE_QAT_ENGINE_NAME,
         QuantizedEngine,
-        default_quant_dirs,
         find_google_quant_model,
-        google_quant_name,
+        missing_google_quant_message,
     )
 
     dirs = int8_search_dirs(request, choice)
     found = find_google_quant_model(spec, dirs)
     if found is None:
-        where = ", ".join(str(d) for d in [*dirs, *default_quant_dirs()])
         if not spec.is_pretrained:
             alphas = "/".join(format_alpha(a) for a in sorted(PRETRAINED_ALPHAS))
             sizes = "/".join(str(r) for r in sorted(PRETRAINED_RESOLUTIONS))
@@ -464,8 +462,7 @@ def _int8_engine(spec: MobileNetSpec, request: EngineRequest, choice: WeightsCho
                 f"no int8 model for alpha {format_alpha(spec.alpha)} at {spec.resolution}: Google"
                 f" published quantized MobileNet v1 only for alpha {alphas} at {sizes}; pick one"
                 " of those or the float engine")
-        raise EngineError(f"no int8 model: put {google_quant_name(spec)} (Google's quantized"
-                          f" MobileNet v1) in one of: {where}")
+        raise EngineError(missing_google_quant_message(spec, dirs))
     try:
         data = found.read_bytes()
     except OSError as exc:

@@ -68,6 +68,7 @@ def test_tf_slim_macs_column_every_discrepancy_explained():
     assert "typo for 30" in flagged["0.25-192"].note
     assert "149.497" in flagged["0.5-224"].note
     assert "2.6 % below" in flagged["0.75-224"].note
-    for r, v in ((r, v) for r in table.rows for v in r.values if v.quantity == "mult-adds (M)"):
-        if r.label not in flagged:
-            assert round(v.computed) == v.printed, r.label
+    for row in table.rows:
+        value = next(v for v in row.values if v.quantity == "mult-adds (M)")
+        if row.label not in flagged:
+            assert round(value.computed) == value.printed, row.label

@@ -306,8 +306,6 @@ def test_int8_message_lists_every_folder_searched(tmp_path: Path) -> None:
             (folder / google_quant_name(spec)).unlink()
 
 
-@pytest.mark.xfail(strict=True, reason="explorer/vision/engines.py builds its own int8 message;"
-                   " it must call quantized.missing_google_quant_message (not this file's owner)")
 def test_int8_missing_model_names_tflite_folders(fixtures_dir: Path, tmp_path: Path,
                                                  capsys) -> None:
     err = _run_error(["classify", str(fixtures_dir / "images" / "panda.jpg"), "--alpha", "0.5",
