@@ -3,7 +3,7 @@
 Contract (issue 4/6):
 
 - IMAGE is a file or a folder; a folder stands for the image files directly in it, picked and
-  ordered as the window's folder source does (``explorer.vision.sources.list_images``).  A
+  ordered as the window's folder source does (``explorer.vision.images.list_images``).  A
   folder without images, or only missing files, is a usage error (exit 2, no model built).
 
 - stdout: text (a block per image) or JSON exactly
@@ -105,10 +105,7 @@ def _expand_folders(paths: list[Path]) -> list[Path]:
     """Each folder in ``paths`` replaced by its image files (the window's rules and order)."""
     if not any(Path(p).is_dir() for p in paths):
         return list(paths)
-    # sources.py is the one place that says which files are images; it imports QtMultimedia,
-    # whose backend probing writes to stderr, so that chatter is held back as TF's is.
-    with captured_native_stderr():
-        from explorer.vision.sources import IMAGE_SUFFIXES, list_images
+    from explorer.vision.images import IMAGE_SUFFIXES, list_images
     files: list[Path] = []
     for path in paths:
         if not Path(path).is_dir():

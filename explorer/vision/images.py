@@ -24,6 +24,7 @@ Conversions, chosen so that odd files classify sensibly rather than crash:
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +36,22 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Short side above which big images are decoded at a reduced scale.
 DEFAULT_MAX_SIDE = 1024
+#: Files a folder source (window) or ``classify FOLDER`` (command line) treats as images.
+IMAGE_SUFFIXES = frozenset({
+    ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm",
+    ".pbm", ".jfif",
+})
+
+
+def _natural_key(path: Path) -> list[object]:
+    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path.name)]
+
+
+def list_images(folder: str | Path) -> list[Path]:
+    """Image files directly inside ``folder`` in natural order (img2 before img10)."""
+    entries = [p for p in Path(folder).iterdir()
+               if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()]
+    return sorted(entries, key=_natural_key)
 
 
 class ImageError(ValueError):

@@ -20,7 +20,6 @@ emitted once with a message, and ``recovered`` when frames flow again.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Sequence
@@ -45,14 +44,11 @@ from explorer.vision.frames import (
     packet_from_rgb,
     packet_from_video_frame,
 )
+from explorer.vision.images import IMAGE_SUFFIXES, list_images
 
 #: Default time without frames after which a running source reports a stall.
 DEFAULT_STALL_TIMEOUT_MS = 5000
 #: Still-image file suffixes the folder source picks up (and drag-and-drop treats as images).
-IMAGE_SUFFIXES = frozenset({
-    ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm",
-    ".pbm", ".jfif",
-})
 #: Suffixes offered in the "Open video" dialog (Qt's FFmpeg backend plays many more).
 VIDEO_SUFFIXES = frozenset({
     ".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".ogv", ".gif",
@@ -414,17 +410,6 @@ class VideoFileSource(VideoSinkSource):
             self.ended = True
             self._stall_timer.stop()  # a finished video is not a stalled one
             self.status_changed.emit(f"{self._path.name} ended.")
-
-
-def _natural_key(path: Path) -> list[object]:
-    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", path.name)]
-
-
-def list_images(folder: str | Path) -> list[Path]:
-    """Image files directly inside ``folder`` in natural order (img2 before img10)."""
-    entries = [p for p in Path(folder).iterdir()
-               if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()]
-    return sorted(entries, key=_natural_key)
 
 
 def _load_rgb(path: Path) -> FramePacket:

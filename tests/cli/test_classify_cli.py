@@ -235,7 +235,7 @@ def test_int8_needs_no_h5_file(fixtures_dir: Path, capsys) -> None:
 @pytest.mark.slow
 def test_classify_a_folder(fixtures_dir: Path, tmp_path: Path) -> None:
     """A folder stands for its image files, in the window's order; stderr stays clean."""
-    from explorer.vision.sources import list_images
+    from explorer.vision.images import list_images
 
     weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
     env = dict(os.environ, MOBILENET_EXPLORER_CACHE=str(tmp_path / "cache"))
