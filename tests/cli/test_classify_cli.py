@@ -312,3 +312,21 @@ def test_int8_missing_model_names_tflite_folders(fixtures_dir: Path, tmp_path: P
                       "--resolution", "160", "--weights-dir", str(tmp_path), "--engine", "int8"],
                      capsys)
     assert "no int8 model" in err and str(tmp_path / "tflite") in err
+
+
+@pytest.mark.fixtures
+def test_reader_closing_the_pipe_early_is_not_a_traceback(fixtures_dir: Path,
+                                                          tmp_path: Path) -> None:
+    """``classify FOLDER | head -1``: the command stops quietly (status 141, like SIGPIPE)."""
+    weights = fixtures_dir / DERIVED / "mobilenet_5_0_160_tf.h5"
+    env = dict(os.environ, MOBILENET_EXPLORER_CACHE=str(tmp_path / "cache"))
+    proc = subprocess.Popen(
+        [sys.executable, "main.py", "classify", str(fixtures_dir / "images"), "--alpha", "0.5",
+         "--resolution", "160", "--weights", str(weights)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline().startswith("# MobileNet alpha 0.5")
+    proc.stdout.close()  # the reader goes away while 12 photos are still to be printed
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
