@@ -14,11 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from explorer.arch.spec import ALPHA_MAX, RESOLUTION_MAX, RESOLUTION_MIN
+from explorer.arch.spec import ALPHA_MAX, RESOLUTION_MAX, RESOLUTION_MIN, RESOLUTION_RANGE
 
 PROG = "mobilenet-explorer"
-#: The input resolutions the command line accepts, as every message and help text states them.
-RESOLUTION_RANGE = f"an integer from {RESOLUTION_MIN} to {RESOLUTION_MAX}"
 #: Subcommands that use --weights / --weights-dir (None: no command, the window).
 WEIGHTS_COMMANDS = ("classify", "screenshot", None)
 #: Benchmarks that run for minutes rather than seconds.

@@ -40,6 +40,8 @@ ALPHA_MAX: Final = 4.0
 ALPHA_SMALLEST: Final = 1 / STEM_FILTERS
 RESOLUTION_MIN: Final = 32
 RESOLUTION_MAX: Final = 4096
+#: The valid input resolutions in words, as every message and help text states them.
+RESOLUTION_RANGE: Final = f"an integer from {RESOLUTION_MIN} to {RESOLUTION_MAX}"
 
 PRETRAINED_ALPHAS: Final[tuple[float, ...]] = (1.0, 0.75, 0.5, 0.25)
 PRETRAINED_RESOLUTIONS: Final[tuple[int, ...]] = (224, 192, 160, 128)
@@ -56,7 +58,7 @@ class MobileNetSpec:
 
     Args:
         alpha: width multiplier alpha, in (0, 4].
-        resolution: square input resolution in pixels, an integer >= 32.
+        resolution: square input resolution in pixels, an integer from 32 to 4096.
         classes: classifier outputs (only used with ``include_top``).
         include_top: whether the classifier head (pool, dropout, conv_preds, softmax) exists.
         body: ``"separable"`` (MobileNet), ``"standard"`` (paper Table 4's Conv MobileNet,
@@ -82,14 +84,9 @@ class MobileNetSpec:
             )
         res = self.resolution
         if isinstance(res, bool) or not isinstance(res, int):
-            raise ValueError(
-                f"input resolution must be an integer >= {RESOLUTION_MIN}, got {res!r}"
-            )
+            raise ValueError(f"input resolution must be {RESOLUTION_RANGE}, got {res!r}")
         if not RESOLUTION_MIN <= res <= RESOLUTION_MAX:
-            raise ValueError(
-                f"input resolution must be an integer in [{RESOLUTION_MIN}, {RESOLUTION_MAX}],"
-                f" got {res!r}"
-            )
+            raise ValueError(f"input resolution must be {RESOLUTION_RANGE}, got {res!r}")
         cls = self.classes
         if isinstance(cls, bool) or not isinstance(cls, int) or cls < 1:
             raise ValueError(f"classes must be a positive integer, got {cls!r}")
