@@ -1113,7 +1113,9 @@ def prepare_screenshot(panel: ClassifyPanel, image_path: str | Path | None,
     """Show ``image_path`` classified by the current variant, for ``main.py screenshot``.
 
     Waits (running the event loop) until predictions for the current variant are displayed,
-    a build fails, or ``timeout_s`` passes.  Returns True when predictions are shown.
+    a build fails, the source reports an error (an unreadable photo), or ``timeout_s`` passes.
+    Returns True when predictions are shown; otherwise the reason is in ``panel.last_error``
+    (or the source's ``last_error``), and nothing is there after a timeout.
     """
     if weights_path is not None or weights_dir is not None:
         panel.set_weights(weights_path, weights_dir)
@@ -1125,7 +1127,10 @@ def prepare_screenshot(panel: ClassifyPanel, image_path: str | Path | None,
 
     def done() -> bool:
         result = panel.last_result
-        return bool(panel._build_error) or bool(  # noqa: SLF001
+        source = panel.source
+        failed = bool(panel._build_error) or bool(  # noqa: SLF001
+            source is not None and source.last_error)
+        return failed or bool(
             result is not None and same_variant(result.spec, panel.state.spec))
 
     ok = _wait(done, timeout_s) and panel.last_result is not None

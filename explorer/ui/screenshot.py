@@ -1,7 +1,10 @@
 """``python main.py screenshot``: render the window offscreen to a PNG (no display needed).
 
-Arguments are checked before Qt starts, and the PNG is written to a temporary file in the
-target folder then renamed, so a failure never leaves a partial or stale file behind.
+Arguments are checked before Qt starts (for ``--view classify`` that includes decoding the
+photo and checking the weights file as ``classify`` does), and the PNG is written to a
+temporary file in the target folder then renamed, so a failure never leaves a partial or stale
+file behind.  A classify view whose engine build fails, whose photo cannot be read or that
+shows no predictions in time is an error (exit 2), not a PNG of the error banner.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from pathlib import Path
 
 WIDTH, HEIGHT = 1400, 900
 VIEWS = ("layers", "blocks", "types", "accuracy", "compare", "paper", "classify")
+#: How long --view classify waits for the engine build and the first predictions.
+CLASSIFY_TIMEOUT_S = 180.0
 
 
 def _check_args(args: argparse.Namespace) -> tuple[Path, str]:
@@ -31,11 +36,47 @@ def _check_args(args: argparse.Namespace) -> tuple[Path, str]:
     if view == "classify":
         if image is None:
             raise UsageError("--view classify needs --image PHOTO")
-        if not Path(image).is_file():
-            raise UsageError(f"image {image} does not exist")
+        _check_image(Path(image))
     elif image is not None:
         raise UsageError("--image is only used with --view classify")
     return output, view
+
+
+def _check_image(image: Path) -> None:
+    """Decode ``image`` now (PIL, no Qt): a bad photo fails in milliseconds, not at the end."""
+    from explorer.cli import UsageError
+    from explorer.vision.images import ImageError, load_image_rgb
+
+    if image.is_dir():
+        raise UsageError(f"image {image} is a folder, not an image file; pass one photo")
+    if not image.exists():
+        raise UsageError(f"image {image} does not exist")
+    try:
+        load_image_rgb(image)
+    except ImageError as exc:
+        # ImageError messages already start with the path.
+        raise UsageError(f"cannot use --image: {exc}") from None
+
+
+def _check_classify_weights(args: argparse.Namespace) -> None:
+    """Check ``--weights`` / ``--weights-dir`` as ``classify`` does, before Qt starts.
+
+    A missing pretrained file is not an error here: the view then shows its random-weights
+    warning, which is what the window would show too.
+    """
+    from explorer.arch.spec import MobileNetSpec
+    from explorer.cli import UsageError
+    from explorer.keras_builder.weights import WeightsError, find_weights
+
+    spec = MobileNetSpec(float(args.alpha), int(args.resolution))
+    try:
+        find_weights(spec, getattr(args, "weights", None), getattr(args, "weights_dir", None))
+    except WeightsError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def _save_png(pixmap, output: Path) -> None:  # noqa: ANN001 - QPixmap
@@ -74,7 +115,22 @@ def render_window(window, view: str, image: Path | None = None) -> object:  # no
             from explorer.ui.classify_panel import prepare_screenshot
         except ImportError as exc:
             raise UsageError(f"cannot render the classify view: {exc}") from None
-        prepare_screenshot(panel, image, window.weights_path, window.weights_dir)
+        from explorer.vision.classify_command import captured_native_stderr
+
+        # TensorFlow's and LiteRT's native start-up lines are held back as `classify` does:
+        # shown only when the view fails, before our one line.
+        with captured_native_stderr() as native:
+            ok = prepare_screenshot(panel, image, window.weights_path, window.weights_dir,
+                                    timeout_s=CLASSIFY_TIMEOUT_S)
+        if not ok:
+            if native and native[0].strip():
+                sys.stderr.write(native[0])
+            source = panel.source
+            reason = (source.last_error if source is not None else "") or panel.last_error
+            if not reason:
+                reason = (f"no predictions after {CLASSIFY_TIMEOUT_S:g} s"
+                          f" ({panel.header_text()})")
+            raise UsageError(f"cannot render the classify view: {_one_line(reason)}")
     # Two passes: the first lays out, the second lets pyqtgraph size its axes to the fonts.
     for _ in range(2):
         QApplication.processEvents()
@@ -83,6 +139,9 @@ def render_window(window, view: str, image: Path | None = None) -> object:  # no
 
 #: Harmless notices of Qt's offscreen platform that would look like errors on the console.
 _OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",)
+#: Qt Multimedia probing for optional libraries (PipeWire, VA-API) and naming its FFmpeg when
+#: the Classify view lists cameras: nothing a screenshot needs, and not errors.
+_NOISY_CATEGORIES = ("qt.multimedia.symbolsresolver", "qt.multimedia.ffmpeg")
 
 
 def _quiet_offscreen_notices():  # noqa: ANN202 - returns the previous Qt message handler
@@ -91,7 +150,7 @@ def _quiet_offscreen_notices():  # noqa: ANN202 - returns the previous Qt messag
     previous = None
 
     def handler(mode, context, message):  # noqa: ANN001
-        if message in _OFFSCREEN_NOISE:
+        if message in _OFFSCREEN_NOISE or context.category in _NOISY_CATEGORIES:
             return
         if previous is not None:
             previous(mode, context, message)
@@ -109,6 +168,8 @@ def run_screenshot(args: argparse.Namespace) -> int:
 
     check_qt_binding()
     weights, weights_dir = check_weights_args(args)
+    if view == "classify":
+        _check_classify_weights(args)
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()

@@ -625,3 +625,17 @@ def test_screenshot_panels_ignore_saved_choices(qtbot, make_panel):
     assert panel.engine_combo.currentData() == "auto"
     panel.set_engine_kind("litert")
     assert st.app_settings().value(st.KEY_ENGINE) == "tf"  # not overwritten
+
+
+# ------------------------------------------------------------------ still images, screenshots
+
+def test_prepare_screenshot_stops_at_once_on_an_unreadable_photo(qtbot, make_panel, tmp_path):
+    """The wait used to end only on a build error: a bad photo cost the whole timeout."""
+    panel, _ = make_panel()
+    photo = tmp_path / "photo.jpg"
+    photo.write_text("a text file renamed .jpg")
+    start = time.monotonic()
+    assert not prepare_screenshot(panel, photo, timeout_s=60)
+    assert time.monotonic() - start < 20
+    assert "Cannot open image" in panel.source.last_error
+    assert panel.last_error == panel.source.last_error

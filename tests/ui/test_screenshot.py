@@ -1,11 +1,17 @@
-"""``screenshot`` renders a real PNG offscreen; bad arguments exit 2 and write nothing."""
+"""``screenshot`` renders a real PNG offscreen; bad arguments exit 2 and write nothing.
+
+For ``--view classify`` a bad photo or bad weights, and a failed engine build, are errors too:
+one line on stderr, exit 2, no PNG of the error banner.
+"""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtGui import QImage
 
 from explorer.cli import main
@@ -54,9 +60,97 @@ def test_screenshot_classify_without_panel_module(qapp, tmp_path: Path, capsys,
                                                    monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "explorer.ui.classify_panel", None)
     photo = tmp_path / "photo.jpg"
-    photo.write_bytes(b"not really a jpeg")
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(photo)  # a readable photo
     out = tmp_path / "classify.png"
     assert main(["screenshot", "--output", str(out), "--view", "classify",
                  "--image", str(photo)]) == 2
     assert "classify view" in capsys.readouterr().err
     assert not out.exists()
+
+
+CLASSIFY = ["--view", "classify", "--alpha", "0.5", "--resolution", "160"]
+WEIGHTS_0_5 = "weights/derived_from_coral_quant_tflite/mobilenet_5_0_160_tf.h5"
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("mobilenet-explorer screenshot: error: "), err
+    return err
+
+
+def _bad_photo(tmp_path: Path, kind: str, fixtures_dir: Path) -> Path:
+    photo = tmp_path / "in" / f"{kind}.jpg"
+    photo.parent.mkdir()
+    if kind == "text":
+        photo.write_text("this is a text file renamed .jpg\n")
+    elif kind == "empty":
+        photo.write_bytes(b"")
+    else:  # the first 4 kB of a real JPEG
+        photo.write_bytes((fixtures_dir / "images" / "panda.jpg").read_bytes()[:4000])
+    return photo
+
+
+@pytest.mark.fixtures
+@pytest.mark.parametrize("kind", ["text", "empty", "truncated"])
+def test_screenshot_classify_bad_photo_fails_at_once(qapp, tmp_path: Path, capsys,
+                                                     fixtures_dir: Path, kind: str) -> None:
+    """Used to wait 180 s for predictions that never came, then write the error banner."""
+    photo = _bad_photo(tmp_path, kind, fixtures_dir)
+    out = tmp_path / "classify.png"
+    start = time.monotonic()
+    assert main(["screenshot", "--output", str(out), *CLASSIFY, "--image", str(photo),
+                 "--weights", str(fixtures_dir / WEIGHTS_0_5)]) == 2
+    assert time.monotonic() - start < 30  # checked before Qt and TensorFlow start
+    err = _one_error_line(capsys)
+    assert str(photo) in err and "--image" in err
+    assert list(tmp_path.iterdir()) == [photo.parent]
+
+
+def test_screenshot_classify_image_is_a_folder(qapp, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "classify.png"
+    assert main(["screenshot", "--output", str(out), *CLASSIFY, "--image", str(tmp_path)]) == 2
+    assert "is a folder, not an image file" in _one_error_line(capsys)
+    assert not out.exists()
+
+
+@pytest.mark.fixtures
+@pytest.mark.parametrize("weights,message", [
+    ("truncated", "truncated.h5"),
+    ("weights/derived_from_coral_quant_tflite/mobilenet_7_5_192_tf.h5", "alpha 0.75"),
+])
+def test_screenshot_classify_bad_weights_exit_2(qapp, tmp_path: Path, capsys,
+                                                fixtures_dir: Path, weights: str,
+                                                message: str) -> None:
+    """Rejected up front as ``classify`` rejects them, not shown in a PNG banner."""
+    if weights == "truncated":
+        path = tmp_path / "in" / "truncated.h5"
+        path.parent.mkdir()
+        path.write_bytes((fixtures_dir / WEIGHTS_0_5).read_bytes()[:300_000])
+    else:
+        path = fixtures_dir / weights
+    out = tmp_path / "classify.png"
+    assert main(["screenshot", "--output", str(out), *CLASSIFY, "--weights", str(path),
+                 "--image", str(fixtures_dir / "images" / "panda.jpg")]) == 2
+    assert message in _one_error_line(capsys)
+    assert not out.exists()
+
+
+@pytest.mark.fixtures
+def test_screenshot_classify_build_failure_exit_2(qapp, tmp_path: Path, capsys,
+                                                  fixtures_dir: Path, monkeypatch) -> None:
+    """Weights that pass inspection but fail to build: the build error is the one line."""
+    import explorer.vision.worker as worker_module
+
+    def failing_factory(request, progress=None, cancel=None):
+        raise RuntimeError("converter crashed\nwith a second line")
+
+    monkeypatch.setattr(worker_module, "default_engine_factory", failing_factory)
+    out = tmp_path / "classify.png"
+    assert main(["screenshot", "--output", str(out), *CLASSIFY,
+                 "--weights", str(fixtures_dir / WEIGHTS_0_5),
+                 "--image", str(fixtures_dir / "images" / "panda.jpg")]) == 2
+    err = _one_error_line(capsys)
+    assert "Could not build MobileNet 0.5-160" in err
+    assert "converter crashed" in err and "second line" not in err
+    assert list(tmp_path.iterdir()) == []
