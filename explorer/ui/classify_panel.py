@@ -1088,8 +1088,22 @@ class ClassifyPanel(QWidget):
 
     @Slot()
     def _refresh_stats(self) -> None:
-        self.fps_label.setText(f"Display {self.display_rate.rate():.1f} FPS · inference"
-                               f" {self.inference_rate.rate():.1f} FPS")
+        # Frame rates only mean something while a camera or video is streaming; a still image
+        # is classified once and would read "0.0 FPS", so say what it is instead and let the
+        # per-stage latency below carry the numbers.
+        source = self._source
+        if source is None:
+            rates = ""
+        elif self._paused or source.is_paused():
+            rates = "Paused: no frame rate"
+        elif source.kind in ("image", "folder"):
+            rates = "Still image: no frame rate"
+        elif not source.is_active() or getattr(source, "ended", False):
+            rates = "Stopped: no frame rate"
+        else:
+            rates = (f"Display {self.display_rate.rate():.1f} FPS · inference"
+                     f" {self.inference_rate.rate():.1f} FPS")
+        self.fps_label.setText(rates)
         parts = [format_latency(s) for s in self.latency.summaries()]
         self.latency_label.setText("Latency median / p90:\n" + "\n".join(parts))
 

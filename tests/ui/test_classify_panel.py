@@ -639,3 +639,32 @@ def test_prepare_screenshot_stops_at_once_on_an_unreadable_photo(qtbot, make_pan
     assert time.monotonic() - start < 20
     assert "Cannot open image" in panel.source.last_error
     assert panel.last_error == panel.source.last_error
+
+
+def test_still_image_shows_no_frame_rate(qtbot, make_panel, tmp_path):
+    """One photo is classified once: "0.0 FPS" would be noise, the latency is the number."""
+    panel, _ = make_panel()
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (64, 48), (30, 160, 90)).save(photo)
+    assert prepare_screenshot(panel, photo, timeout_s=30)
+    assert "FPS" not in panel.fps_label.text()
+    assert panel.fps_label.text().startswith("Still image")
+    assert "infer" in panel.latency_label.text()
+
+
+def test_paused_stream_shows_no_frame_rate_and_live_one_does(qtbot, make_panel):
+    panel, _ = make_panel()
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 100)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    panel._refresh_stats()  # noqa: SLF001 - the timer does this every 500 ms
+    assert panel.fps_label.text().startswith("Display ") and "inference" in \
+        panel.fps_label.text()
+    panel.set_paused(True)
+    panel._refresh_stats()  # noqa: SLF001
+    assert panel.fps_label.text().startswith("Paused") and "FPS" not in panel.fps_label.text()
+    panel.set_paused(False)
+    source.stop()
+    panel._refresh_stats()  # noqa: SLF001
+    assert panel.fps_label.text().startswith("Stopped")
