@@ -73,10 +73,17 @@ class DownloadOutcome:
 
 def default_engine_factory(request: EngineRequest, progress: Any = None,
                            cancel: Any = None) -> InferenceEngine:
-    """``explorer.vision.engines.create_engine`` (imports TensorFlow; worker thread only)."""
-    from explorer.vision.engines import create_engine
+    """``explorer.vision.engines.create_engine`` (imports TensorFlow; worker thread only).
 
-    return create_engine(request, progress=progress, cancel=cancel)
+    The class names are read here too, with the model: otherwise the first frame's decode
+    stage pays for reading them (~7 ms) and the view shows that as its latency.
+    """
+    from explorer.vision.engines import create_engine
+    from explorer.vision.labels import imagenet_labels
+
+    engine = create_engine(request, progress=progress, cancel=cancel)
+    imagenet_labels()
+    return engine
 
 
 def default_preprocess(rgb: np.ndarray, resolution: int) -> np.ndarray:
