@@ -67,6 +67,7 @@ from explorer.arch.spec import MobileNetSpec, format_alpha
 from explorer.keras_builder.weights import WEIGHTS_FILE_FILTER, WEIGHTS_SUFFIXES
 from explorer.ui import settings as st
 from explorer.vision.frames import FramePacket, rgb_to_qimage
+from explorer.vision.labels import ZERO_CLASSES_NOTE
 from explorer.vision.sources import (
     DEFAULT_STALL_TIMEOUT_MS,
     IMAGE_SUFFIXES,
@@ -198,8 +199,8 @@ class PredictionRow(QWidget):
         self.bar.setValue(int(round(probability * 1000)))
         self.bar.setFormat(f"{probability * 100:.1f} %")
 
-    def clear(self) -> None:
-        self.name.setText("")
+    def clear(self, note: str = "") -> None:
+        self.name.setText(note)
         self.bar.setValue(0)
         self.bar.setFormat("")
 
@@ -882,8 +883,9 @@ class ClassifyPanel(QWidget):
         self.latency.add(result.timings)
         for row, prediction in zip(self.rows, result.predictions, strict=False):
             row.show_prediction(prediction.label, prediction.probability)
-        for row in self.rows[len(result.predictions):]:
-            row.clear()
+        # Fewer than five come back when the rest are exactly 0 (int8 output); say so once.
+        for n, row in enumerate(self.rows[len(result.predictions):]):
+            row.clear(ZERO_CLASSES_NOTE if n == 0 and result.predictions else "")
         self._update_header()
         self.result_shown.emit(result)
 

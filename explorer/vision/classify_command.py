@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
+from explorer.vision.labels import ZERO_CLASSES_NOTE
 
 PROG = "mobilenet-explorer classify"
 
@@ -122,13 +123,18 @@ def _expand_folders(paths: list[Path]) -> list[Path]:
     return files
 
 
-def _text_block(image: str, predictions: list[dict[str, Any]], error: str | None) -> str:
+def _text_block(image: str, predictions: list[dict[str, Any]], error: str | None,
+                top: int = 0) -> str:
     lines = [image]
     if error is not None:
         lines.append(f"  error: {error}")
     for rank, p in enumerate(predictions, 1):
         lines.append(f"  {rank}. {p['label']:<28} {100 * p['probability']:6.2f} %"
                      f"  (class {p['class_index']})")
+    if error is None and len(predictions) < top:
+        # decode_top_k leaves out classes at exactly 0 (int8 output): say so, or a shorter
+        # list than --top asked for looks like a bug.
+        lines.append(f"  ({ZERO_CLASSES_NOTE})")
     return "\n".join(lines) + "\n"
 
 
@@ -206,7 +212,7 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
             ]
             results.append({"image": name, "predictions": preds})
             if fmt == "text":
-                out.write(_text_block(name, preds, None))
+                out.write(_text_block(name, preds, None, top))
     finally:
         engine.close()
     if fmt == "json":

@@ -20,6 +20,8 @@ import numpy as np
 from explorer.vision.types import Prediction
 
 NUM_CLASSES = 1000
+#: Said where ``decode_top_k`` returned fewer than asked because the rest are exactly 0.
+ZERO_CLASSES_NOTE = "every other class: exactly 0 %"
 
 
 @cache

@@ -217,6 +217,19 @@ def test_int8_engine_from_the_command_line(fixtures_dir: Path, capsys) -> None:
 
 
 @pytest.mark.fixtures
+def test_int8_top5_is_not_padded_with_zero_classes(fixtures_dir: Path, capsys) -> None:
+    """0.5-160 int8 gives the panda 99.6 % and exactly 0 to every other class: one line."""
+    weights = fixtures_dir / DERIVED / "mobilenet_5_0_160_tf.h5"
+    code = main(["classify", str(fixtures_dir / "images" / "panda.jpg"), "--alpha", "0.5",
+                 "--resolution", "160", "--weights", str(weights), "--engine", "int8"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    ranked = [line.split()[1] for line in out.splitlines() if line[:4].strip()[:1].isdigit()]
+    assert ranked == ["giant_panda"]  # no "tench", "goldfish"... at 0.00 %
+    assert "(every other class: exactly 0 %)" in out
+
+
+@pytest.mark.fixtures
 def test_int8_needs_no_h5_file(fixtures_dir: Path, capsys) -> None:
     # fixtures/weights holds no with-top 0.25 .h5, but its tflite/ folder has Google's model
     argv = ["classify", str(fixtures_dir / "images" / "owl.jpg"), "--alpha", "0.25",

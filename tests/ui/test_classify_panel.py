@@ -668,3 +668,27 @@ def test_paused_stream_shows_no_frame_rate_and_live_one_does(qtbot, make_panel):
     source.stop()
     panel._refresh_stats()  # noqa: SLF001
     assert panel.fps_label.text().startswith("Stopped")
+
+
+def test_top5_rows_say_when_the_other_classes_are_exactly_zero(qtbot, make_panel):
+    """An int8-like output (two classes above 0) fills two rows and says why the rest are empty."""
+    from explorer.vision.labels import ZERO_CLASSES_NOTE
+
+    class QuantizedLike(FakeEngine):
+        def predict(self, batch):
+            probs = np.zeros((1, 1000), np.float32)
+            probs[0, [388, 805]] = [254 / 256, 2 / 256]
+            return probs
+
+    class Factory(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            return QuantizedLike(request.spec)
+
+    panel, _ = make_panel(factory=Factory())
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 3)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    names = [row.name.text() for row in panel.rows]
+    assert names == ["giant panda", "soccer ball", ZERO_CLASSES_NOTE, "", ""]
+    assert panel.rows[2].bar.value() == 0 and panel.rows[2].bar.format() == ""
