@@ -195,10 +195,16 @@ class InferenceWorker(QObject):
         self._download_cancel.set()
         self._frames.clear()
         stopped = True
-        if self._thread.isRunning():
-            self._thread.requestInterruption()
-            self._thread.quit()
-            stopped = self._thread.wait(timeout_ms)
+        try:
+            if self._thread.isRunning():
+                self._thread.requestInterruption()
+                self._thread.quit()
+                stopped = self._thread.wait(timeout_ms)
+        except RuntimeError:
+            # The C++ QThread is already deleted: at interpreter exit, the panel's destroyed
+            # signal (the safety net) can fire after Qt tore the thread object down.  A
+            # deleted QThread runs nothing, so there is nothing left to stop.
+            pass
         if stopped:
             self._close_engine()
         return stopped

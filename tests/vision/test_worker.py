@@ -339,6 +339,19 @@ def test_stop_during_build_is_fast(qtbot):
     assert not worker.is_running() and not got.ready
 
 
+def test_shutdown_after_qt_deleted_the_thread_is_silent(qtbot):
+    """At interpreter exit the destroyed-signal safety net can call shutdown() after Qt has
+    deleted the QThread: no 'already deleted' RuntimeError may escape."""
+    import shiboken6
+
+    worker = InferenceWorker(FakeFactory())
+    worker.start()
+    assert worker.stop(2000)
+    shiboken6.delete(worker._thread)  # noqa: SLF001 - what teardown does to the C++ object
+    worker.shutdown()  # raised RuntimeError before
+    assert worker.stopping
+
+
 def test_stop_during_slow_inference_is_fast(qtbot):
     factory = FakeFactory(predict_delay=0.5)
     worker = InferenceWorker(factory)
