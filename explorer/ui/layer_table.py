@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QFontMetrics,
     QGuiApplication,
     QKeySequence,
+    QResizeEvent,
     QStandardItem,
     QStandardItemModel,
 )
@@ -121,6 +122,8 @@ class LayerTableModel(QStandardItemModel):
                                    Qt.ItemDataRole.ToolTipRole)
         self._spec = state.spec if state is not None else MobileNetSpec()
         self._rows: tuple[LayerRow, ...] = ()
+        #: Source rows the totals row sums (None: the whole model); see set_total_scope.
+        self._scope: tuple[int, ...] | None = None
         self._items: list[list[QStandardItem]] = []
         self._texts: list[list[str]] = []
         self.set_spec(self._spec)
@@ -142,6 +145,8 @@ class LayerTableModel(QStandardItemModel):
         self._totals = model_totals(spec)
         #: False when the last update only changed values (same layers): see LayerTablePanel.
         self.rebuilt = not names_same
+        if not names_same:
+            self._scope = None  # other layers: the panel sets the scope again
         if names_same:
             self._update_items()
         else:
@@ -205,14 +210,49 @@ class LayerTableModel(QStandardItemModel):
         last = self.index(self.rowCount() - 1, _COLUMN_COUNT - 1)
         self.dataChanged.emit(self.index(0, 0), last, [])
 
+    def set_total_scope(self, rows: list[int] | None) -> None:
+        """Make the totals row sum ``rows`` (the filtered view's layers), or all (None).
+
+        With a filter on, a totals row of the whole model beside a handful of rows reads as
+        their sum; it becomes "Shown total" with their sums and their share of the model.
+        """
+        scope = None if rows is None else tuple(rows)
+        if scope == self._scope:
+            return
+        self._scope = scope
+        total = len(self._rows)
+        if not self._items or len(self._items) != total + 1:
+            return
+        items = self._items[total]
+        for column in (COL_NAME, *_VALUE_COLUMN_ORDER):
+            text, sort_value = self._cell(total, column)
+            _set_text(items[column], column, text, sort_value)
+            items[column].setData(sort_value, RAW_ROLE)
+            self._texts[total][column] = text
+            self._sorts[total][column] = sort_value
+
+    @property
+    def total_scope(self) -> tuple[int, ...] | None:
+        return self._scope
+
     def raw_value(self, row: int, column: int) -> Any:
         """Unformatted value of a cell: ints for counts, floats (0..1) for shares."""
         t = self._totals
         if row == len(self._rows):
+            if self._scope is None:
+                return {
+                    COL_NAME: "Total", COL_PARAMS: t.params, COL_MACS: t.macs,
+                    COL_MACS_SHARE: 1.0 if t.macs else 0.0, COL_PARAMS_SHARE: 1.0,
+                    COL_ACTIVATIONS: t.activations_total,
+                }.get(column)
+            shown = [self._rows[r] for r in self._scope if r < len(self._rows)]
+            params = sum(r.params for r in shown)
+            macs = sum(r.macs for r in shown)
             return {
-                COL_NAME: "Total", COL_PARAMS: t.params, COL_MACS: t.macs,
-                COL_MACS_SHARE: 1.0 if t.macs else 0.0, COL_PARAMS_SHARE: 1.0,
-                COL_ACTIVATIONS: t.activations_total,
+                COL_NAME: "Shown total", COL_PARAMS: params, COL_MACS: macs,
+                COL_MACS_SHARE: macs / t.macs if t.macs else 0.0,
+                COL_PARAMS_SHARE: params / t.params if t.params else 0.0,
+                COL_ACTIVATIONS: sum(r.activations for r in shown),
             }.get(column)
         return _ROW_VALUES[column](self._rows[row], t)
 
@@ -253,11 +293,15 @@ _CELL_FORMATS: dict[int, tuple[Any, Any]] = {
 }
 
 
+#: Count columns whose cells carry a tooltip: the full value when a narrow column elides it.
+_COUNT_TIPS = {COL_PARAMS: "params", COL_MACS: "mult-adds", COL_ACTIVATIONS: "output values"}
+
+
 def _set_text(item: QStandardItem, column: int, text: str, sort_value: Any) -> None:
     item.setText(text)
-    if column == COL_MACS:
-        item.setToolTip(f"{sort_value:,} mult-adds ({human_count(sort_value)})"
-                        if text else "")
+    unit = _COUNT_TIPS.get(column)
+    if unit is not None:
+        item.setToolTip(f"{sort_value:,} {unit} ({human_count(sort_value)})" if text else "")
 
 
 #: Column -> value of a layer row (one lookup instead of a chain of ifs: this runs ~600
@@ -342,6 +386,11 @@ class LayerFilterProxy(QSortFilterProxyModel):
             ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
             return right_total if ascending else left_total
         a, b = model.data(left, RAW_ROLE), model.data(right, RAW_ROLE)
+        if a == b:
+            # Ties (same kind, same block, 0 MACs...) keep Keras' layer order in both sort
+            # directions, instead of whatever order the previous sort left.
+            ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
+            return (left.row() < right.row()) == ascending
         try:
             return a < b
         except TypeError:
@@ -398,7 +447,16 @@ class LayerTablePanel(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.copy_action = copy_action
 
-        self.footer = StableLabel("Showing 91 of 91 layers: 4,253,864 params", self)
+        # Shown over the empty table when the filter matches no layer.
+        self.empty_note = QLabel(self.view.viewport())
+        self.empty_note.setObjectName("layerEmptyNote")
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.setWordWrap(True)
+        set_role(self.empty_note, "caption")
+        self.empty_note.hide()
+
+        self.footer = StableLabel("Showing 91 of 91 layers: 4,253,864 params", self,
+                                  elide=Qt.TextElideMode.ElideRight)
         self.footer.setObjectName("layerFooter")
         set_role(self.footer, "caption")
         # One line with constant size hints (see StableLabel): no relayout per slider step.
@@ -442,9 +500,12 @@ class LayerTablePanel(QWidget):
         bold.setBold(True)
         header_metrics = QFontMetrics(bold)
         header = self.view.horizontalHeader()
+        bold_cells = QFontMetrics(bold)
+        last = widest.rowCount() - 1  # the totals row is drawn bold
         for col, title in enumerate(HEADER_TEXTS):
-            texts = [widest.display_text(r, col) for r in range(widest.rowCount())]
-            cells = max(metrics.horizontalAdvance(t) for t in texts) + 12
+            texts = [widest.display_text(r, col) for r in range(last)]
+            cells = max(max(metrics.horizontalAdvance(t) for t in texts),
+                        bold_cells.horizontalAdvance(widest.display_text(last, col))) + 12
             head = max(header_metrics.horizontalAdvance(t) for t in title.split("\n")) + 22
             header.resizeSection(col, min(max(cells, head), 150))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -471,9 +532,29 @@ class LayerTablePanel(QWidget):
                 rows.append(src)
         return rows
 
+    def _filter_text(self) -> str:
+        parts = []
+        if self.kind_combo.currentData():
+            parts.append(f"kind {self.kind_combo.currentData()}")
+        if self.name_edit.text():
+            parts.append(f"name containing '{self.name_edit.text()}'")
+        return " and ".join(parts)
+
+    def _place_empty_note(self) -> None:
+        viewport = self.view.viewport()
+        self.empty_note.setGeometry(0, 30, viewport.width(), 60)
+
     @Slot()
     def _update_footer(self, *_args: object) -> None:
-        if self.proxy.rowCount() == self.model.rowCount():  # nothing filtered out: use totals
+        filtered = self.proxy.rowCount() != self.model.rowCount()
+        self.model.set_total_scope(self.shown_source_rows() if filtered else None)
+        empty = self.proxy.rowCount() <= 1
+        if empty:
+            self.empty_note.setText(f"No layer has {self._filter_text()}."
+                                    " Clear the filter to see all layers.")
+            self._place_empty_note()
+        self.empty_note.setVisible(empty)
+        if not filtered:  # nothing filtered out: use totals
             total = self.model.rowCount() - 1
             macs = self.model.raw_value(total, COL_MACS)
             self.footer.setText(
@@ -489,6 +570,11 @@ class LayerTablePanel(QWidget):
         self.footer.setText(
             f"Showing {len(rows)} of {total_layers} layers: {params:,} params, {macs:,} "
             f"mult-adds (MACs) = {100 * macs / all_macs:.1f} % of the model")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.empty_note.isVisible():
+            self._place_empty_note()
 
     def selection_tsv(self) -> str:
         """Selected cells as tab-separated text with a header line (as shown, sorted)."""

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
@@ -54,6 +54,16 @@ VIEW_TITLES = {
     "accuracy": "Accuracy vs MACs",
     "compare": "Compare",
     "paper": "Paper tables",
+    "classify": "Classify",
+}
+#: Titles for windows too narrow for VIEW_TITLES (the tab tooltip keeps the full title).
+VIEW_SHORT_TITLES = {
+    "layers": "Layers",
+    "blocks": "Std vs sep",
+    "types": "By type",
+    "accuracy": "Accuracy",
+    "compare": "Compare",
+    "paper": "Paper",
     "classify": "Classify",
 }
 
@@ -102,6 +112,30 @@ class ViewTabs(QTabWidget):
         if self._min_hint is None:
             self._min_hint = super().minimumSizeHint()
         return self._min_hint
+
+    def set_titles(self, full: list[str], short: list[str]) -> None:
+        """Tab titles, with shorter ones used while the full ones do not fit the width."""
+        self._titles = (list(full), list(short))
+        self._fit_titles()
+
+    def _fit_titles(self) -> None:
+        titles = getattr(self, "_titles", None)
+        if titles is None or self.count() != len(titles[0]):
+            return
+        bar = self.tabBar()
+        metrics = bar.fontMetrics()
+        # Tab width = text + padding; the padding is what the current tabs add to their text.
+        padding = sum(bar.tabSizeHint(i).width() - metrics.horizontalAdvance(bar.tabText(i))
+                      for i in range(self.count()))
+        need = padding + sum(metrics.horizontalAdvance(t) for t in titles[0])
+        chosen = titles[0] if need <= self.width() else titles[1]
+        for i, text in enumerate(chosen):
+            if bar.tabText(i) != text:
+                self.setTabText(i, text)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        self._fit_titles()
+        super().resizeEvent(event)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
@@ -176,15 +210,22 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("viewTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setStyleSheet(TAB_BAR_STYLE)  # scoped: the pages stay unstyled
-        for name in VIEW_NAMES:
+        # Below ~1280 px the seven titles do not fit: shorten them ("Standard vs s…") rather
+        # than hide the last tabs behind scroll arrows; the tooltip keeps the full title.
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        self.tabs.setUsesScrollButtons(False)
+        for i, name in enumerate(VIEW_NAMES):
             self.tabs.addTab(self.views[name], VIEW_TITLES[name])
+            self.tabs.setTabToolTip(i, f"{VIEW_TITLES[name]} (Ctrl+{i + 1})")
+        self.tabs.set_titles([VIEW_TITLES[n] for n in VIEW_NAMES],
+                             [VIEW_SHORT_TITLES[n] for n in VIEW_NAMES])
         self.setCentralWidget(self.tabs)
         self._build_sidebar()
         self._build_actions()
         # Constant size hints: the status text changes every step and must not relayout.
         self._status = StableLabel(
             "MobileNet 1.25-512  |  99.99 M params  |  9999 M mult-adds (MACs)  |"
-            "  views updated in 99.9 ms", self)
+            "  views updated in 99.9 ms", self, elide=Qt.TextElideMode.ElideRight)
         self._status.setObjectName("statusVariant")
         self._status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.statusBar().addPermanentWidget(self._status)

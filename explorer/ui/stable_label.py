@@ -8,20 +8,59 @@ once from a template text as wide as the widest value the label will show.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 
 class StableLabel(QLabel):
-    """QLabel with constant size hints taken from ``template`` (text is elided by layout)."""
+    """QLabel with constant size hints taken from ``template``.
 
-    def __init__(self, template: str, parent: QWidget | None = None) -> None:
+    With ``elide`` (plain text only), text wider than the label ends in "…" instead of being
+    cut mid-letter, and the full text becomes the tooltip while it does not fit.
+    """
+
+    def __init__(self, template: str, parent: QWidget | None = None,
+                 elide: Qt.TextElideMode | None = None) -> None:
         super().__init__(parent)
         metrics = self.fontMetrics()
         margin = 2 * self.margin() + 4
         self._hint = QSize(metrics.horizontalAdvance(template) + margin,
                            metrics.height() + margin)
         self._min_hint = QSize(0, self._hint.height())
+        self._elide = elide
+        self._elided = False
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        super().setText(text)
+        if self._elide is not None:
+            self._update_elided_tip()
+
+    def _update_elided_tip(self) -> None:
+        elided = self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+        if elided != self._elided or elided:
+            self.setToolTip(self.text() if elided else "")
+        self._elided = elided
+
+    @property
+    def elided(self) -> bool:
+        """True while the text does not fit (only tracked with ``elide``)."""
+        return self._elided
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self._elide is not None:
+            self._update_elided_tip()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        if self._elide is None or not self._elided:
+            super().paintEvent(event)
+            return
+        rect = self.contentsRect()
+        painter = QPainter(self)
+        text = self.fontMetrics().elidedText(self.text(), self._elide, rect.width())
+        painter.drawText(rect, int(self.alignment()), text)
+        painter.end()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return self._hint

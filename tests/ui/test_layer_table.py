@@ -83,19 +83,47 @@ def _shown(panel, column=COL_NAME):
 def test_filter_by_kind_and_name(panel) -> None:
     panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("depthwise"))
     names = _shown(panel)
-    assert names[-1] == "Total"  # the totals row always stays, last
+    assert names[-1] == "Shown total"  # the totals row always stays, last, summing the shown
     assert names[:-1] == [f"conv_dw_{b}" for b in range(1, 14)]
-    dw_macs = sum(r.macs for r in layer_rows(MobileNetSpec()) if r.kind == "depthwise")
+    dw = [r for r in layer_rows(MobileNetSpec()) if r.kind == "depthwise"]
+    dw_macs = sum(r.macs for r in dw)
     assert "Showing 13 of 91 layers" in panel.footer.text()
     assert f"{dw_macs:,} mult-adds" in panel.footer.text()
+    assert _shown(panel, COL_MACS)[-1] == f"{dw_macs:,}"
+    assert _shown(panel, COL_PARAMS)[-1] == f"{sum(r.params for r in dw):,}"
+    assert not panel.empty_note.isVisible()
     panel.kind_combo.setCurrentIndex(0)
     panel.name_edit.setText("PW_1")  # case-insensitive substring
     names = _shown(panel)[:-1]
     assert names and all("conv_pw_1" in n for n in names)
     assert "conv_pw_1" in names and "conv_pw_12_bn" in names
     panel.name_edit.setText("no such layer")
-    assert _shown(panel) == ["Total"]
+    assert _shown(panel) == ["Shown total"]
+    assert _shown(panel, COL_MACS) == ["0"]
     assert "Showing 0 of 91" in panel.footer.text()
+    assert not panel.empty_note.isHidden()
+    assert "No layer has name containing 'no such layer'" in panel.empty_note.text()
+    panel.name_edit.setText("")  # back to the whole model
+    assert _shown(panel)[-1] == "Total" and panel.empty_note.isHidden()
+    assert _shown(panel, COL_PARAMS)[-1] == "4,253,864"
+
+
+def test_filtered_total_follows_slider_steps(panel) -> None:
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("pointwise"))
+    panel.model.set_spec(MobileNetSpec(0.5, 160))
+    panel._after_spec_change(MobileNetSpec(0.5, 160))  # noqa: SLF001 - as the state signal does
+    pw = [r for r in layer_rows(MobileNetSpec(0.5, 160)) if r.kind == "pointwise"]
+    assert _shown(panel, COL_MACS)[-1] == f"{sum(r.macs for r in pw):,}"
+
+
+def test_sort_ties_keep_layer_order_both_ways(panel) -> None:
+    for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+        panel.view.sortByColumn(COL_MACS, Qt.SortOrder.DescendingOrder)  # scramble first
+        panel.view.sortByColumn(COL_KIND, order)
+        names = _shown(panel)[:-1]
+        bn = [n for n in names if n.endswith("_bn")]
+        index = {r.name: r.index for r in layer_rows(MobileNetSpec())}
+        assert [index[n] for n in bn] == sorted(index[n] for n in bn), order
 
 
 def test_sort_numeric_with_totals_last(panel) -> None:
@@ -166,3 +194,23 @@ def test_fast_update_path_matches_full_formatting() -> None:
                 assert cell.data(RAW_ROLE) == want.data(RAW_ROLE), (r, c)
                 assert cell.data(Qt.ItemDataRole.ToolTipRole) == want.data(
                     Qt.ItemDataRole.ToolTipRole), (r, c)
+
+
+def test_footer_elides_with_full_text_in_tooltip(panel) -> None:
+    panel.footer.resize(120, panel.footer.height())
+    assert panel.footer.elided and panel.footer.toolTip() == panel.footer.text()
+    panel.footer.resize(2000, panel.footer.height())
+    assert not panel.footer.elided and panel.footer.toolTip() == ""
+    image = panel.footer.grab()  # paints the elided branch without error
+    assert not image.isNull()
+
+
+def test_total_row_params_fit_their_column(panel) -> None:
+    """The bold totals row is measured with bold metrics: 4,253,864 is not cut to '4,253,8…'."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    bold = QFont(panel.view.font())
+    bold.setBold(True)
+    text = _shown(panel, COL_PARAMS)[-1]
+    width = panel.view.horizontalHeader().sectionSize(COL_PARAMS)
+    assert QFontMetrics(bold).horizontalAdvance(text) + 8 <= width

@@ -229,3 +229,20 @@ def test_slider_step_repaints_only_what_changed(window, qtbot) -> None:
     window.resize(1100, 800)
     qtbot.waitUntil(lambda: page.width() < before, timeout=2000)
     assert abs(page.width() - tabs.width()) < 40
+
+
+def test_narrow_window_shortens_tab_titles_instead_of_hiding_tabs(window, qtbot) -> None:
+    from explorer.ui.main_window import VIEW_SHORT_TITLES, VIEW_TITLES
+
+    bar = window.tabs.tabBar()
+    full = [VIEW_TITLES[n] for n in VIEW_NAMES]
+    assert [bar.tabText(i) for i in range(bar.count())] == full  # 1400 px: full titles
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: bar.tabText(1) == VIEW_SHORT_TITLES["blocks"], timeout=2000)
+    assert [bar.tabText(i) for i in range(bar.count())] == \
+        [VIEW_SHORT_TITLES[n] for n in VIEW_NAMES]
+    last = bar.tabRect(bar.count() - 1)
+    assert last.right() <= bar.width()  # every tab visible, no scroll arrows
+    assert bar.tabToolTip(1).startswith("Standard vs separable")
+    window.resize(1400, 900)
+    qtbot.waitUntil(lambda: bar.tabText(1) == VIEW_TITLES["blocks"], timeout=2000)
