@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from typing import Any, Final
 
 from explorer.arch.blocks import block_costs, block_totals
@@ -28,19 +29,53 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return "x".join(str(d) for d in shape)
 
 
+def _scaled(n: float, scales: tuple[tuple[float, str], ...], fmt: str) -> tuple[str, str] | None:
+    """``n`` in the largest unit it reaches *after* rounding (999,999 is "1 M", not "1e+03 k")."""
+    for scale, suffix in scales:
+        text = format(n / scale, fmt)
+        if abs(float(text)) >= 1:
+            return text, suffix
+    return None
+
+
 def human_count(n: float, unit: str = "") -> str:
-    """1234567 -> "1.23 M"; keeps three significant figures."""
-    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(n) >= scale:
-            return f"{n / scale:.3g} {suffix}{unit}"
+    """1234567 -> "1.23 M"; keeps three significant figures, up to P (10^15).
+
+    T is reached by the spin boxes' largest variant (4.0-4096: 2.92 T mult-adds); P is there so
+    nothing prints as "1e+03 T".
+    """
+    scaled = _scaled(n, ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")), ".3g")
+    if scaled is not None:
+        return f"{scaled[0]} {scaled[1]}{unit}"
     return f"{n:g} {unit}".rstrip()
 
 
 def human_bytes(n: float) -> str:
-    for scale, suffix in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if n >= scale:
-            return f"{n / scale:.2f} {suffix}"
-    return f"{int(n)} B"
+    """1536 -> "1.50 KiB"; two decimals, up to TiB."""
+    scaled = _scaled(n, ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")), ".2f")
+    if scaled is None or abs(n) < 2**10:  # 1023 B stays exact rather than "1.00 KiB"
+        return f"{int(n)} B"
+    return f"{scaled[0]} {scaled[1]}"
+
+
+def human_ratio(r: float) -> str:
+    """A ratio such as B / A with three significant figures and an "x": never a rounded zero.
+
+    0.000462 -> "0.000462x", 0.0336 -> "0.0336x", 1 -> "1.00x", 11.54 -> "11.5x",
+    5141.1 -> "5,141x"; below 0.0001 or from a million on it switches to "4.62e-5x" / "1.23e6x"
+    (more zeros than that are unreadable).
+    """
+    if r == 0 or not math.isfinite(r):
+        return f"{r:g}x"
+    rounded = float(f"{r:.3g}")
+    size = abs(rounded)
+    if size < 1e-4 or size >= 1e6:
+        mantissa, exponent = f"{r:.2e}".split("e")
+        return f"{mantissa}e{int(exponent)}x"
+    if size >= 100:
+        return f"{r:,.0f}x"
+    decimals = 2 - math.floor(math.log10(size))
+    return f"{rounded:.{decimals}f}x"
 
 
 def _share(part: int, whole: int) -> float:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from explorer.arch import MobileNetSpec, block_costs, layer_rows, model_totals
-from explorer.arch.export import render_report, report_dict
+from explorer.arch.export import human_bytes, human_count, human_ratio, render_report, report_dict
 
 
 def test_json_shape():
@@ -57,3 +57,31 @@ def test_unknown_format():
 
 def test_report_dict_is_json_serialisable_for_odd_variants():
     json.dumps(report_dict(MobileNetSpec(1.3, 257, classes=7, include_top=True)))
+
+
+def test_human_count_reaches_tera_and_never_prints_1e3():
+    macs = model_totals(MobileNetSpec(4.0, 4096)).macs  # the spin boxes' largest variant
+    assert human_count(macs) == "2.92 T"
+    assert human_count(2 * macs) == "5.85 T"
+    assert human_count(999_999) == "1 M"  # rounds up into the next unit, not "1e+03 k"
+    assert human_count(999_999_999) == "1 G"
+    assert human_count(1_234_567) == "1.23 M"
+    assert human_count(-4_481_120) == "-4.48 M"
+    assert human_count(999) == "999"
+
+
+def test_human_bytes_rounds_into_the_next_unit():
+    assert human_bytes(1023) == "1023 B"
+    assert human_bytes(2**20 - 1) == "1.00 MiB"  # not "1024.00 KiB"
+    assert human_bytes(83.08 * 2**30) == "83.08 GiB"
+    assert human_bytes(2 * 2**40) == "2.00 TiB"
+
+
+@pytest.mark.parametrize(("ratio", "text"), [
+    (262_759 / 568_740_352, "0.000462x"),  # 0.1-32 vs 1.0-224 MACs: not "0.000x"
+    (0.0336, "0.0336x"), (0.143, "0.143x"), (1.0, "1.00x"), (2.2857, "2.29x"),
+    (9.996, "10.0x"), (11.54, "11.5x"), (286.4, "286x"), (5141.13, "5,141x"),
+    (8.99e-8, "8.99e-8x"), (1.2e6, "1.20e6x"), (0.0, "0x"),
+])
+def test_human_ratio_keeps_three_significant_figures(ratio, text):
+    assert human_ratio(ratio) == text
