@@ -278,6 +278,7 @@ def test_load_weights_file_errors_keep_app_running(qtbot, make_panel, fixtures_d
     # The file serves only its own alpha: another alpha falls back to the lookup.
     state.set_alpha(0.5)
     assert panel.current_request().weights is None
+    assert panel.current_request().weights_dir == derived  # the file's folder, then the cache
 
 
 def test_engine_failure_is_shown_and_previous_engine_kept(qtbot, make_panel):
@@ -692,3 +693,57 @@ def test_top5_rows_say_when_the_other_classes_are_exactly_zero(qtbot, make_panel
     names = [row.name.text() for row in panel.rows]
     assert names == ["giant panda", "soccer ball", ZERO_CLASSES_NOTE, "", ""]
     assert panel.rows[2].bar.value() == 0 and panel.rows[2].bar.format() == ""
+
+
+# ------------------------------------------------------------------ stale results, weights folder
+
+def _photo(tmp_path, name="photo.png", value=120):
+    path = tmp_path / name
+    Image.fromarray(np.full((30, 40, 3), value, np.uint8)).save(path)
+    return path
+
+
+@pytest.mark.fixtures
+def test_explicit_weights_file_folder_serves_other_alphas(qtbot, make_panel, fixtures_dir):
+    """Only a weights file given: alpha 0.75 is looked for next to it before the Keras cache."""
+    from explorer.keras_builder.weights import find_weights
+
+    derived = fixtures_dir / "weights" / "derived_from_coral_quant_tflite"
+    panel, state = make_panel(spec=MobileNetSpec(0.5, 160))
+    panel.set_weights(derived / "mobilenet_5_0_160_tf.h5", None)
+    request = panel.current_request()
+    assert request.weights == derived / "mobilenet_5_0_160_tf.h5"
+    state.set_alpha(0.75)
+    request = panel.current_request()
+    assert request.weights is None
+    assert request.weights_dir == derived
+    choice = find_weights(request.spec, request.weights, request.weights_dir)
+    assert choice.path == derived / "mobilenet_7_5_192_tf.h5"
+    # An explicit --weights-dir still wins over the file's folder.
+    panel.set_weights(derived / "mobilenet_5_0_160_tf.h5", fixtures_dir)
+    assert panel.current_request().weights_dir == fixtures_dir
+
+
+@pytest.mark.fixtures
+def test_weights_found_next_to_the_loaded_file_are_described_as_such(qtbot, make_panel,
+                                                                       fixtures_dir):
+    """The lookup calls the file's folder --weights-dir; the view must not claim that option."""
+    from explorer.keras_builder.weights import find_weights
+
+    class Describing(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            engine = super().__call__(request, progress, cancel)
+            choice = find_weights(request.spec, request.weights, request.weights_dir)
+            engine.info = replace(engine.info, weights_description=choice.description)
+            return engine
+
+    derived = fixtures_dir / "weights" / "derived_from_coral_quant_tflite"
+    panel, state = make_panel(spec=MobileNetSpec(0.5, 160), factory=Describing())
+    panel.set_weights(derived / "mobilenet_5_0_160_tf.h5", None)
+    panel._ensure_engine()  # noqa: SLF001 - what the first show does
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    state.set_alpha(0.75)
+    qtbot.waitUntil(lambda: panel.engine_info.spec.alpha == 0.75, timeout=5000)
+    tip = panel.weights_label.toolTip()
+    assert "mobilenet_7_5_192_tf.h5" in tip
+    assert "--weights-dir" not in tip and "found next to mobilenet_5_0_160_tf.h5" in tip
