@@ -260,6 +260,12 @@ class ClassifyPanel(QWidget):
         self._engine_info: EngineInfo | None = None
         self._last_result: PredictionResult | None = None
         self._last_packet: FramePacket | None = None
+        # Why nothing is classified ("" unless the source failed or was closed), and the first
+        # frame sequence whose result may still be shown: results of frames from before a
+        # clear come back late from the worker and must not bring the old top-5 back.
+        self._nothing_reason = ""
+        self._newest_sequence = -1
+        self._stale_before = 0
         self._downloading = False
         self.last_message = ""
         self.last_error = ""
@@ -487,6 +493,8 @@ class ClassifyPanel(QWidget):
         self.inference_rate.clear()
         self.latency.clear()
         self.clear_message()
+        # The frame those predictions belong to is gone from the view, so are they.
+        self._clear_predictions("no source is open" if source is None else "")
         if source is None:
             self.frame_view.clear("No source. Pick a camera, open a video, an image or a folder,"
                                   " or drop one here.")
@@ -890,7 +898,7 @@ class ClassifyPanel(QWidget):
 
     @Slot(object)
     def _on_result(self, result: PredictionResult) -> None:
-        if self._paused or self._shut_down:
+        if self._paused or self._shut_down or result.frame_sequence < self._stale_before:
             return
         self._last_result = result
         self.inference_rate.tick()
@@ -928,6 +936,7 @@ class ClassifyPanel(QWidget):
         if self._paused or self._shut_down:
             return
         self._last_packet = packet
+        self._newest_sequence = max(self._newest_sequence, packet.sequence)
         self._worker.submit_frame(packet)
         self.frame_view.set_frame(packet.rgb)
         self.display_rate.tick()
@@ -936,6 +945,8 @@ class ClassifyPanel(QWidget):
     def _on_source_error(self, message: str) -> None:
         self.show_message(message, "error")
         self.frame_view.clear(message)
+        self._worker.clear_frames()
+        self._clear_predictions("the source failed")
         self._update_source_buttons()
 
     @Slot(str)
@@ -1070,12 +1081,27 @@ class ClassifyPanel(QWidget):
             self.switch_alpha_button.setText(f"Use alpha {nearest} (pretrained)")
             self.switch_alpha_button.show()
 
+    def _clear_predictions(self, reason: str) -> None:
+        """Forget the shown top-5 (and its latency); ``reason`` says why nothing is classified
+        ("" while a new source is expected to deliver)."""
+        self._last_result = None
+        self._nothing_reason = reason
+        self._stale_before = self._newest_sequence + 1
+        self.latency.clear()
+        self.inference_rate.clear()
+        for row in self.rows:
+            row.clear()
+        self._update_header()
+        self._refresh_stats()
+
     def _update_header(self) -> None:
         spec = self.state.spec
         result = self._last_result
         loading = self._debounce.isActive() or self._building is not None
         if result is None:
-            if self._build_error:
+            if self._nothing_reason:
+                text = f"Nothing classified: {self._nothing_reason}."
+            elif self._build_error:
                 text = f"MobileNet {spec.label} could not be built."
             elif self._engine_requested and self._engine_info is None:
                 text = f"Building MobileNet {spec.label}…"

@@ -747,3 +747,38 @@ def test_weights_found_next_to_the_loaded_file_are_described_as_such(qtbot, make
     tip = panel.weights_label.toolTip()
     assert "mobilenet_7_5_192_tf.h5" in tip
     assert "--weights-dir" not in tip and "found next to mobilenet_5_0_160_tf.h5" in tip
+
+
+def test_failed_source_clears_the_top5_and_keeps_the_error(qtbot, make_panel, tmp_path):
+    """A bad file after a good photo: the old photo's top-5 must not stay beside the error."""
+    panel, state = make_panel()
+    panel.open_path(_photo(tmp_path))
+    qtbot.waitUntil(lambda: len(panel.prediction_texts()) == 5, timeout=5000)
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"not an image at all")
+    panel.open_path(bad)
+    qtbot.waitUntil(lambda: "Cannot open image" in panel.last_error, timeout=5000)
+    assert panel.prediction_texts() == []
+    assert panel.last_result is None
+    assert panel.header_text().startswith("Nothing classified")
+    assert panel.message_label.isVisible() and "bad.jpg" in panel.message_label.text()
+    # A new variant has no frame to wait for: the header must not promise one.
+    state.set_spec(OTHER)
+    qtbot.waitUntil(lambda: panel.engine_info is not None
+                    and same_variant(panel.engine_info.spec, OTHER), timeout=5000)
+    assert "previous variant" not in panel.header_text()
+    assert "waits for a frame" not in panel.header_text()
+    assert panel.header_text().startswith("Nothing classified")
+    assert panel.prediction_texts() == []
+
+
+def test_closed_source_clears_the_top5(qtbot, make_panel, tmp_path):
+    panel, _ = make_panel()
+    panel.open_path(_photo(tmp_path))
+    qtbot.waitUntil(lambda: len(panel.prediction_texts()) == 5, timeout=5000)
+    panel.set_source(None)
+    assert panel.prediction_texts() == []
+    assert panel.header_text().startswith("Nothing classified")
+    # A result of a frame sent before the source closed must not bring the rows back.
+    qtbot.wait(300)
+    assert panel.prediction_texts() == []
