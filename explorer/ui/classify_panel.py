@@ -66,6 +66,7 @@ from PySide6.QtWidgets import (
 from explorer.arch.spec import MobileNetSpec, format_alpha
 from explorer.keras_builder.weights import WEIGHTS_FILE_FILTER, WEIGHTS_SUFFIXES
 from explorer.ui import settings as st
+from explorer.ui.stable_label import StableLabel
 from explorer.vision.frames import FramePacket, rgb_to_qimage
 from explorer.vision.labels import ZERO_CLASSES_NOTE
 from explorer.vision.sources import (
@@ -401,7 +402,17 @@ class ClassifyPanel(QWidget):
         body = QHBoxLayout()
         self.frame_view = FrameView(self)
         self.frame_view.paths_dropped.connect(self._on_paths_dropped)
-        body.addWidget(self.frame_view, 3)
+        frame_column = QVBoxLayout()
+        frame_column.setSpacing(2)
+        frame_column.addWidget(self.frame_view, 1)
+        # Which file of a folder is shown: "name.jpg (3 of 12)", elided in the middle.
+        self.frame_caption = StableLabel("mobilenet_example_photo.jpg (100 of 100)", self,
+                                         elide=Qt.TextElideMode.ElideMiddle)
+        self.frame_caption.setObjectName("frameCaption")
+        self.frame_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.frame_caption.hide()
+        frame_column.addWidget(self.frame_caption)
+        body.addLayout(frame_column, 3)
 
         side = QVBoxLayout()
         self.header_label = QLabel("", self)
@@ -486,6 +497,8 @@ class ClassifyPanel(QWidget):
             old.stalled.disconnect(self._on_source_stalled)
             old.recovered.disconnect(self._on_source_recovered)
             old.active_changed.disconnect(self._on_source_active)
+            if isinstance(old, FolderSource):
+                old.position_changed.disconnect(self._on_folder_position)
             old.deleteLater()
         self._worker.clear_frames()
         self._last_packet = None
@@ -495,6 +508,7 @@ class ClassifyPanel(QWidget):
         self.clear_message()
         # The frame those predictions belong to is gone from the view, so are they.
         self._clear_predictions("no source is open" if source is None else "")
+        self.frame_caption.hide()
         if source is None:
             self.frame_view.clear("No source. Pick a camera, open a video, an image or a folder,"
                                   " or drop one here.")
@@ -507,6 +521,8 @@ class ClassifyPanel(QWidget):
         source.stalled.connect(self._on_source_stalled)
         source.recovered.connect(self._on_source_recovered)
         source.active_changed.connect(self._on_source_active)
+        if isinstance(source, FolderSource):
+            source.position_changed.connect(self._on_folder_position)
         self.frame_view.clear(f"Waiting for frames from {source.name}…")
         self._ensure_engine()
         source.start()
@@ -945,9 +961,15 @@ class ClassifyPanel(QWidget):
     def _on_source_error(self, message: str) -> None:
         self.show_message(message, "error")
         self.frame_view.clear(message)
+        self.frame_caption.hide()
         self._worker.clear_frames()
         self._clear_predictions("the source failed")
         self._update_source_buttons()
+
+    @Slot(int, int, str)
+    def _on_folder_position(self, index: int, count: int, name: str) -> None:
+        self.frame_caption.setText(f"{name} ({index + 1} of {count})")
+        self.frame_caption.show()
 
     @Slot(str)
     def _on_source_status(self, message: str) -> None:

@@ -782,3 +782,22 @@ def test_closed_source_clears_the_top5(qtbot, make_panel, tmp_path):
     # A result of a frame sent before the source closed must not bring the rows back.
     qtbot.wait(300)
     assert panel.prediction_texts() == []
+
+
+def test_folder_source_shows_which_file_is_shown(qtbot, make_panel, tmp_path):
+    panel, _ = make_panel()
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(3):
+        _photo(folder, f"img{i}.png", i * 50)
+    panel.open_path(folder)
+    qtbot.waitUntil(lambda: panel.frame_caption.text() == "img0.png (1 of 3)", timeout=5000)
+    assert panel.frame_caption.isVisible()
+    panel.next_image()
+    qtbot.waitUntil(lambda: panel.frame_caption.text() == "img1.png (2 of 3)", timeout=5000)
+    panel.previous_image()
+    panel.previous_image()
+    qtbot.waitUntil(lambda: panel.frame_caption.text() == "img2.png (3 of 3)", timeout=5000)
+    # Another kind of source: no folder position.
+    panel.open_path(_photo(tmp_path))
+    assert not panel.frame_caption.isVisible()
