@@ -30,6 +30,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEventLoop,
     QPointF,
+    QRect,
     QRectF,
     QSize,
     QStandardPaths,
@@ -50,15 +51,21 @@ from PySide6.QtGui import (
 from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QComboBox,
     QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
+    QSpacerItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -96,6 +103,13 @@ DEVICE_CHOICES = (("auto", "Auto"), ("cpu", "CPU"), ("gpu", "GPU"))
 _WARN_COLORS = ("#fff1cc", "#6b4d00")
 _ERROR_COLORS = ("#fde2e1", "#8a1c17")
 _INFO_COLORS = ("#e7f0fb", "#1b4a7a")
+#: The top-5 column's width when there is room (docs/screenshots/classify.png) and the least
+#: it gets in a narrow window; the frame gives up its width first.
+SIDE_WIDTH = 280
+SIDE_MIN_WIDTH = 200
+#: Narrower than this and tall (height >= 1.25 x width), the top-5 goes under the frame: side
+#: by side the frame would be a narrow strip with the photo a fraction of its height.
+STACK_BELOW_WIDTH = 620
 
 
 def same_variant(a: MobileNetSpec | None, b: MobileNetSpec | None) -> bool:
@@ -114,6 +128,182 @@ def _tint(label: QLabel, colors: tuple[str, str]) -> None:
     label.setContentsMargins(8, 5, 8, 5)
 
 
+class FlowLayout(QLayout):
+    """Items left to right at their preferred widths, wrapping onto a new row when the width
+    runs out (the flow layout of Qt's examples), so a narrow window gets two or three rows of
+    buttons instead of buttons squeezed below their text.
+
+    A stretch (``addStretch``) on the first row takes its spare width, so what follows it sits
+    at the right edge; a row break (``add_row_break``) ends the first row.  Once the items
+    before either have wrapped, both are ignored, so a narrow flow packs its later rows.
+    Items are centred vertically in their row.
+    """
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6,
+                 row_spacing: int = 4) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._breaks: list[QLayoutItem] = []
+        self._spacing = spacing
+        self._row_spacing = row_spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt override
+        self._items.append(item)
+
+    def addStretch(self) -> None:  # noqa: N802 - named like QBoxLayout's
+        self.addItem(QSpacerItem(0, 0, QSizePolicy.Policy.Expanding,
+                                 QSizePolicy.Policy.Minimum))
+
+    def add_row_break(self) -> None:
+        item = QSpacerItem(0, 0)
+        self._breaks.append(item)
+        self.addItem(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 - Qt override
+        if not 0 <= index < len(self._items):
+            return None
+        item = self._items.pop(index)
+        self._breaks = [b for b in self._breaks if b is not item]
+        return item
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 - Qt override
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        return self._arrange(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt override
+        super().setGeometry(rect)
+        self._arrange(rect, apply=True)
+
+    def _widgets(self) -> list[QLayoutItem]:
+        return [item for item in self._items
+                if item.spacerItem() is None and not item.isEmpty()]
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """Everything on one row."""
+        items = self._widgets()
+        margins = self.contentsMargins()
+        width = sum(item.sizeHint().width() for item in items)
+        width += self._spacing * max(0, len(items) - 1)
+        height = max((item.sizeHint().height() for item in items), default=0)
+        return QSize(width + margins.left() + margins.right(),
+                     height + margins.top() + margins.bottom())
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - Qt override
+        """The widest item: one item a row."""
+        size = QSize(0, 0)
+        for item in self._widgets():
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, apply: bool) -> int:
+        """Place the items in ``rect`` (when ``apply``); returns the height they need."""
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        rows: list[list[tuple[QLayoutItem, QSize | None]]] = []
+        row: list[tuple[QLayoutItem, QSize | None]] = []
+        used = 0
+        for item in self._items:
+            if any(item is b for b in self._breaks):
+                if row and not rows:
+                    rows.append(row)
+                    row, used = [], 0
+                continue
+            if item.spacerItem() is not None:
+                if row and not rows:
+                    row.append((item, None))
+                continue
+            if item.isEmpty():
+                continue  # a hidden widget
+            hint = item.sizeHint()
+            width = max(item.minimumSize().width(), min(hint.width(), area.width()))
+            widgets = sum(1 for _, size in row if size is not None)
+            if widgets and used + self._spacing + width > area.width():
+                rows.append(row)
+                row, used, widgets = [], 0, 0
+            used += width + (self._spacing if widgets else 0)
+            row.append((item, QSize(width, hint.height())))
+        if row:
+            rows.append(row)
+        y = area.top()
+        for n, row in enumerate(rows):
+            sizes = [size for _, size in row if size is not None]
+            height = max(size.height() for size in sizes)
+            stretches = sum(1 for _, size in row if size is None)
+            spare = area.width() - sum(size.width() for size in sizes) \
+                - self._spacing * (len(sizes) - 1)
+            x = area.left()
+            first = True
+            for item, size in row:
+                if size is None:
+                    x += max(0, spare) // stretches
+                    continue
+                if not first:
+                    x += self._spacing
+                first = False
+                if apply:
+                    item.setGeometry(QRect(x, y + (height - size.height()) // 2,
+                                           size.width(), size.height()))
+                x += size.width()
+            y += height + (self._row_spacing if n < len(rows) - 1 else 0)
+        return y - area.top() + margins.top() + margins.bottom()
+
+
+class SideColumn(QScrollArea):
+    """The top-5 and engine details; scrolls vertically when the window is short.
+
+    Beside the frame it asks for ``SIDE_WIDTH`` (at least ``SIDE_MIN_WIDTH``) whatever its
+    labels hold; stacked under the frame it takes the full width and the height of its lines.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._stacked = False
+        self.set_stacked(False)
+
+    def set_stacked(self, stacked: bool) -> None:
+        self._stacked = stacked
+        if stacked:
+            self.setMaximumWidth(16777215)  # QWIDGETSIZE_MAX
+            self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        else:
+            self.setMaximumWidth(380)
+            self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        if self._stacked and self.widget() is not None:
+            return QSize(SIDE_WIDTH, min(self.widget().sizeHint().height(), 480))
+        return QSize(SIDE_WIDTH, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(SIDE_MIN_WIDTH, 120 if self._stacked else 60)
+
+
+def _group(parent: QWidget, *widgets: QWidget) -> QWidget:
+    """Widgets that stay together on one row of a FlowLayout."""
+    holder = QWidget(parent)
+    layout = QHBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    for widget in widgets:
+        widget.setParent(holder)
+        layout.addWidget(widget)
+    return holder
+
+
 class FrameView(QWidget):
     """Paints the current frame, aspect-preserving and centred; accepts dropped files.
 
@@ -127,7 +317,8 @@ class FrameView(QWidget):
         super().__init__(parent)
         self.setObjectName("frameView")
         self.setAcceptDrops(True)
-        self.setMinimumSize(320, 240)
+        # Small hints: in a narrow window the frame gives up its width before the top-5 does.
+        self.setMinimumSize(160, 120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._image: QImage | None = None
         self._placeholder = "No source yet."
@@ -147,7 +338,7 @@ class FrameView(QWidget):
         return self._image
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        return QSize(640, 480)
+        return QSize(320, 240)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
@@ -186,7 +377,9 @@ class PredictionRow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
         layout.setSpacing(1)
-        self.name = QLabel("", self)
+        # Elided with the full name as tooltip: a long class name must not widen the column.
+        self.name = StableLabel("American Staffordshire terrier", self,
+                                elide=Qt.TextElideMode.ElideRight)
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(True)
@@ -313,59 +506,70 @@ class ClassifyPanel(QWidget):
         root.setContentsMargins(8, 8, 8, 8)
         root.setSpacing(6)
 
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Camera:", self))
+        # One flow of button groups: two rows in a wide window (the source row with Pause and
+        # Save at its right end, then engine and device), three or four in a narrow one.
+        bar = FlowLayout(spacing=8, row_spacing=4)
         self.camera_combo = QComboBox(self)
         self.camera_combo.setObjectName("cameraCombo")
-        self.camera_combo.setMinimumContentsLength(18)
+        # A camera name can be long: the combo keeps its width and the tooltip has the name.
+        self.camera_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.camera_combo.setMinimumContentsLength(15)
         self.camera_combo.activated.connect(self._on_camera_chosen)
-        bar.addWidget(self.camera_combo)
-        self.open_video_button = QPushButton("Open video…", self)
+        self.camera_combo.currentTextChanged.connect(self.camera_combo.setToolTip)
+        self.open_video_button = QPushButton("Video…", self)
+        self.open_video_button.setToolTip("Open a video file (or drop one on the frame)")
         self.open_video_button.clicked.connect(self._ask_video)
-        self.open_image_button = QPushButton("Open image…", self)
+        self.open_image_button = QPushButton("Image…", self)
+        self.open_image_button.setToolTip("Open an image (or drop one on the frame)")
         self.open_image_button.clicked.connect(self._ask_image)
-        self.open_folder_button = QPushButton("Open folder…", self)
+        self.open_folder_button = QPushButton("Folder…", self)
+        self.open_folder_button.setToolTip("Open a folder of images, shown one after another")
         self.open_folder_button.clicked.connect(self._ask_folder)
-        self.previous_button = QPushButton("◀", self)
+        self.previous_button = QToolButton(self)
+        self.previous_button.setText("◀")
         self.previous_button.setToolTip("Previous image in the folder")
         self.previous_button.clicked.connect(self.previous_image)
-        self.next_button = QPushButton("▶", self)
+        self.next_button = QToolButton(self)
+        self.next_button.setText("▶")
         self.next_button.setToolTip("Next image in the folder")
         self.next_button.clicked.connect(self.next_image)
-        for button in (self.open_video_button, self.open_image_button, self.open_folder_button,
-                       self.previous_button, self.next_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
+        for button in (self.previous_button, self.next_button):
+            button.setMinimumWidth(36)
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.pause_button = QPushButton("Pause", self)
         self.pause_button.setObjectName("pauseButton")
         self.pause_button.setCheckable(True)
         self.pause_button.toggled.connect(self.set_paused)
         self.snapshot_button = QPushButton("Save snapshot…", self)
+        self.snapshot_button.setToolTip("Save the classified frame as PNG and its top-5 as JSON")
         self.snapshot_button.clicked.connect(self._ask_snapshot)
-        bar.addWidget(self.pause_button)
-        bar.addWidget(self.snapshot_button)
-        root.addLayout(bar)
+        bar.addWidget(_group(self, QLabel("Camera:", self), self.camera_combo))
+        bar.addWidget(_group(self, self.open_video_button, self.open_image_button,
+                             self.open_folder_button))
+        bar.addWidget(_group(self, self.previous_button, self.next_button))
+        bar.addStretch()
+        bar.addWidget(_group(self, self.pause_button, self.snapshot_button))
+        bar.add_row_break()
 
-        engine_bar = QHBoxLayout()
-        engine_bar.addWidget(QLabel("Engine:", self))
         self.engine_combo = QComboBox(self)
         self.engine_combo.setObjectName("engineCombo")
         for key, text in ENGINE_CHOICES:
             self.engine_combo.addItem(text, key)
         self.engine_combo.currentIndexChanged.connect(self._on_engine_choice)
-        engine_bar.addWidget(self.engine_combo)
-        engine_bar.addWidget(QLabel("Device:", self))
         self.device_combo = QComboBox(self)
         self.device_combo.setObjectName("deviceCombo")
         for key, text in DEVICE_CHOICES:
             self.device_combo.addItem(text, key)
         self.device_combo.currentIndexChanged.connect(self._on_device_choice)
-        engine_bar.addWidget(self.device_combo)
         self.load_weights_button = QPushButton("Load weights…", self)
+        self.load_weights_button.setToolTip("Classify with a Keras weights file (.h5, .keras)")
         self.load_weights_button.clicked.connect(self._ask_weights)
-        engine_bar.addWidget(self.load_weights_button)
-        engine_bar.addStretch(1)
-        root.addLayout(engine_bar)
+        bar.addWidget(_group(self, QLabel("Engine:", self), self.engine_combo))
+        bar.addWidget(_group(self, QLabel("Device:", self), self.device_combo))
+        bar.addWidget(self.load_weights_button)
+        bar.addStretch()
+        root.addLayout(bar)
 
         self.message_label = QLabel("", self)
         self.message_label.setObjectName("classifyMessage")
@@ -399,7 +603,7 @@ class ClassifyPanel(QWidget):
         self.progress_bar.hide()
         root.addWidget(self.progress_bar)
 
-        body = QHBoxLayout()
+        self._body = body = QHBoxLayout()
         self.frame_view = FrameView(self)
         self.frame_view.paths_dropped.connect(self._on_paths_dropped)
         frame_column = QVBoxLayout()
@@ -412,7 +616,7 @@ class ClassifyPanel(QWidget):
         self.frame_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.frame_caption.hide()
         frame_column.addWidget(self.frame_caption)
-        body.addLayout(frame_column, 3)
+        body.addLayout(frame_column, 1)
 
         side = QVBoxLayout()
         self.header_label = QLabel("", self)
@@ -446,14 +650,21 @@ class ClassifyPanel(QWidget):
         self.fps_label.setObjectName("fpsLabel")
         self.latency_label = QLabel("", self)
         self.latency_label.setObjectName("latencyLabel")
-        side.addWidget(self.fps_label)
-        side.addWidget(self.latency_label)
+        for label in (self.fps_label, self.latency_label):
+            label.setWordWrap(True)
+            side.addWidget(label)
         side.addStretch(1)
-        side_widget = QWidget(self)
+        side_widget = QWidget()
+        side_widget.setObjectName("predictionColumn")
         side_widget.setLayout(side)
-        side_widget.setMinimumWidth(280)
-        side_widget.setMaximumWidth(380)
-        body.addWidget(side_widget, 1)
+        # A short window scrolls the column instead of squeezing its lines into each other.
+        self.side_column = SideColumn(self)
+        self.side_column.setObjectName("sideColumn")
+        self.side_column.setWidget(side_widget)
+        self.side_column.setWidgetResizable(True)
+        self.side_column.setFrameShape(QFrame.Shape.NoFrame)
+        self.side_column.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body.addWidget(self.side_column)
         root.addLayout(body, 1)
         self._update_source_buttons()
         self._refresh_stats()
@@ -731,6 +942,24 @@ class ClassifyPanel(QWidget):
             self._shown_once = True
             # After the first paint: the view appears before any model work starts.
             QTimer.singleShot(0, self, self._first_show)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._arrange_body()
+
+    def _arrange_body(self) -> None:
+        """Top-5 beside the frame, or under it in a narrow, tall panel."""
+        stacked = self.width() < STACK_BELOW_WIDTH and self.height() >= 1.25 * self.width()
+        if stacked == self.stacked:
+            return
+        self._body.setDirection(QBoxLayout.Direction.TopToBottom if stacked
+                                else QBoxLayout.Direction.LeftToRight)
+        self.side_column.set_stacked(stacked)
+
+    @property
+    def stacked(self) -> bool:
+        """True while the top-5 sits under the frame."""
+        return self._body.direction() == QBoxLayout.Direction.TopToBottom
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         self.shutdown()
