@@ -38,15 +38,17 @@ def _scaled(n: float, scales: tuple[tuple[float, str], ...], fmt: str) -> tuple[
     return None
 
 
-def human_count(n: float, unit: str = "") -> str:
+def human_count(n: float, unit: str = "", trailing_zeros: bool = False) -> str:
     """1234567 -> "1.23 M"; keeps three significant figures, up to P (10^15).
 
     T is reached by the spin boxes' largest variant (4.0-4096: 2.92 T mult-adds); P is there so
-    nothing prints as "1e+03 T".
+    nothing prints as "1e+03 T".  ``trailing_zeros`` writes 54,992,896 as "55.0 M" rather
+    than "55 M", so a column of values reads alike (axis ticks want the short "50 M").
     """
-    scaled = _scaled(n, ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")), ".3g")
+    fmt = "#.3g" if trailing_zeros else ".3g"
+    scaled = _scaled(n, ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")), fmt)
     if scaled is not None:
-        return f"{scaled[0]} {scaled[1]}{unit}"
+        return f"{scaled[0].rstrip('.')} {scaled[1]}{unit}"
     return f"{n:g} {unit}".rstrip()
 
 

@@ -68,6 +68,11 @@ def test_human_count_reaches_tera_and_never_prints_1e3():
     assert human_count(1_234_567) == "1.23 M"
     assert human_count(-4_481_120) == "-4.48 M"
     assert human_count(999) == "999"
+    # A table column of compact values keeps three figures; axis ticks keep "50 M".
+    assert human_count(54_992_896, trailing_zeros=True) == "55.0 M"
+    assert human_count(276_085_866_496, trailing_zeros=True) == "276 G"
+    assert human_count(6_000, trailing_zeros=True) == "6.00 k"
+    assert human_count(50_000_000) == "50 M"
 
 
 def test_human_bytes_rounds_into_the_next_unit():
