@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from explorer.arch.accuracy import published_accuracy
 from explorer.arch.blocks import block_totals
-from explorer.arch.export import human_bytes, human_count
+from explorer.arch.export import human_bytes, human_count, human_ratio
 from explorer.arch.layers import model_totals
 from explorer.arch.spec import MobileNetSpec
 from explorer.ui.stable_label import StableLabel
@@ -31,6 +31,7 @@ class SummaryPanel(QWidget):
         ("act_total", "Activations, all"),
         ("weights_mem", "Weights (float32)"),
         ("vs_reference", "vs 1.0-224"),
+        ("vs_reference_params", ""),
         ("separable", "Separable blocks"),
         ("top1", "ImageNet top-1"),
         ("top1_other", "  int8 / Keras"),
@@ -56,6 +57,8 @@ class SummaryPanel(QWidget):
                          "full 3x3 convolutions; the whole network (with conv1 and the "
                          "classifier) is in the Standard vs separable view",
             "vs_reference": "Ratio to MobileNet 1.0-224 (568.7 M mult-adds, 4.25 M params)",
+            "vs_reference_params": "Ratio to MobileNet 1.0-224 (568.7 M mult-adds, "
+                                   "4.25 M params)",
             "top1": "TF-slim published top-1 (float); only the 16 pretrained variants have one",
             "top1_other": "TF-slim quantized (int8) top-1, and Keras' own measurement "
                           "(224 only)",
@@ -98,8 +101,10 @@ class SummaryPanel(QWidget):
                               f"({human_count(t.activations_peak)} values)")
         f["act_total"].setText(human_bytes(t.activation_bytes_total))
         f["weights_mem"].setText(human_bytes(t.param_bytes))
-        f["vs_reference"].setText(f"{t.macs / ref.macs:.2f}x MACs, "
-                                  f"{t.params / ref.params:.2f}x params")
+        # Three significant figures: 0.1-32 is "0.000462x", not a rounded "0.00x".  Two
+        # rows: both ratios on one line do not fit the sidebar's 200 px at 1024 px wide.
+        f["vs_reference"].setText(f"{human_ratio(t.macs / ref.macs)} MACs")
+        f["vs_reference_params"].setText(f"{human_ratio(t.params / ref.params)} params")
         b = block_totals(spec)
         f["separable"].setText(f"{b.reduction:.1f}x fewer mult-adds")
         acc = published_accuracy(spec)
