@@ -2,20 +2,36 @@
 
 Until the user pins a variant, A is the reference MobileNet 1.0-224.  Differences are shown
 for the whole model and per block, where the MACs bars of A and B stand side by side.
+
+The tables never elide: their columns are as wide as their texts, numbers switch to compact
+forms ("4.25 M", shorter row names) when the exact ones do not fit, the tables scroll
+sideways when even those do not fit, and every cell's tooltip has the exact value.  On a
+narrow, tall page the chart moves below the tables.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -23,14 +39,15 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.arch.accuracy import published_accuracy
-from explorer.arch.blocks import block_costs
-from explorer.arch.export import human_bytes
+from explorer.arch.blocks import BlockCost, block_costs
+from explorer.arch.export import human_bytes, human_count, human_ratio
 from explorer.arch.layers import model_totals
 from explorer.arch.spec import MobileNetSpec
 from explorer.ui.plot_style import (
     A_COLOR,
     B_COLOR,
     CountAxis,
+    axis_font,
     legend_html,
     nice_ceiling,
     style_plot,
@@ -41,9 +58,250 @@ from explorer.ui.variant_state import VariantState
 REFERENCE = MobileNetSpec(1.0, 224)
 SUMMARY_ROWS = ("Width multiplier alpha", "Input resolution", "Params", "  trainable",
                 "  non-trainable", "Mult-adds (MACs)", "FLOPs (2 x MACs)",
-                "Activations, peak (float32)", "Activations, all (float32)", "ImageNet top-1 %")
-BLOCK_HEADERS = ("Block", "A channels, size", "B channels, size", "A MACs", "B MACs",
-                 "B / A")
+                "Activations, peak", "Activations, all", "ImageNet top-1 %")
+# Row names while the table is compact (the full name is the tooltip).
+SUMMARY_SHORT = {0: "Alpha", 1: "Resolution", 5: "MACs", 6: "FLOPs"}
+SUMMARY_TIPS = {7: "Largest input + output of one layer, float32, batch 1",
+                8: "All layer outputs together, float32, batch 1 (no buffer reuse)",
+                9: "TF-slim published top-1 (float); only the 16 pretrained variants have one"}
+BYTES_ROWS = (7, 8)
+TOP1_ROW = 9
+BLOCKS = range(1, 14)
+# The chart goes below the tables on pages narrower than this (when there is height for it).
+NARROW_PAGE = 620
+MIN_CHART = 200
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: the full text, an optional compact form, and a tooltip."""
+
+    text: str
+    short: str = ""  # shown instead of ``text`` while the table is too narrow; "" = same
+    tip: str = ""  # defaults to the full text
+
+
+BLOCK_TITLES = (
+    Cell("Block", tip="Depthwise separable block 1-13"),
+    Cell("A channels", tip="A: input \u2192 output channels, output size (pixels\u00b2)"),
+    Cell("B channels", tip="B: input \u2192 output channels, output size (pixels\u00b2)"),
+    Cell("A MACs", tip="A: separable mult-adds (3x3 depthwise + 1x1 pointwise)"),
+    Cell("B MACs", tip="B: separable mult-adds (3x3 depthwise + 1x1 pointwise)"),
+    Cell("B / A", tip="B MACs / A MACs"),
+)
+
+
+def _shown(cell: Cell, compact: bool) -> str:
+    return (cell.short or cell.text) if compact else cell.text
+
+
+class FitTable(QTableWidget):
+    """A read-only table whose columns fit their texts, so nothing is ever elided.
+
+    Spare width goes to the number columns.  When the full texts do not fit, cells with a
+    compact form show it (``compact`` is then True).  The compact widths are the table's
+    minimum width: put it in a scroll area, which scrolls when even those do not fit (the
+    table has no scroll bars of its own, so its height never depends on its width).  Every
+    cell's tooltip holds its full text.
+    """
+
+    def __init__(self, headers: Sequence[Cell], parent: QWidget | None = None) -> None:
+        super().__init__(0, len(headers), parent)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(21)
+        bold_header(self)
+        header = self.horizontalHeader()
+        header.setMinimumSectionSize(24)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # _fit sets the widths
+        header.setStretchLastSection(False)
+        # As tall as its rows, no scroll bars: the scroll area around the tables scrolls.
+        self.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
+        self._pad = 2 * (margin + 1) + 2  # the delegate's text margins, the grid line, 1 spare
+        # The header's margins, measured once on a probe text.
+        self.setHorizontalHeaderLabels(["Ag"] * len(headers))
+        self._header_pad = (header.sectionSizeHint(0)
+                            - header.fontMetrics().horizontalAdvance("Ag") + 1)
+        self._advances: dict[tuple[str, bool], int] = {}
+        self._on_screen: dict[tuple[int, int], tuple[str, str]] = {}  # (row, col): text, tip
+        self._headers: list[Cell] = list(headers)
+        self._cells: list[list[Cell]] = []
+        self._min_width = 0
+        self.compact = False
+        self._fitted_width: int | None = None  # None: texts changed since the last fit
+        for c in range(len(headers)):
+            self.setHorizontalHeaderItem(c, QTableWidgetItem())
+
+    def set_headers(self, headers: Sequence[Cell]) -> None:
+        """Column titles (a compact form is used while the cells are compact)."""
+        if list(headers) != self._headers:
+            self._headers = list(headers)
+            self._fitted_width = None
+
+    def set_cells(self, rows: list[list[Cell]]) -> None:
+        """Show ``rows`` (lists of one Cell per column) and refit the columns."""
+        if len(rows) != self.rowCount():
+            self.setRowCount(len(rows))
+        self._cells = rows
+        self._fitted_width = None
+        self._fit()
+
+    def text_rows(self) -> list[list[str]]:
+        """The texts as shown (tests)."""
+        return [[self.item(r, c).text() for c in range(self.columnCount())]
+                for r in range(self.rowCount())]
+
+    def header_texts(self) -> list[str]:
+        """The column titles as shown (tests)."""
+        return [self.horizontalHeaderItem(c).text() for c in range(self.columnCount())]
+
+    def available_width(self) -> int:
+        return self.width() - 2 * self.frameWidth()
+
+    def _advance(self, text: str, title: bool = False) -> int:
+        # Measured once per text: a refit on every slider step measures ~150 texts, most of
+        # them seen before (block MACs repeat, A rarely changes).
+        key = (text, title)
+        width = self._advances.get(key)
+        if width is None:
+            if len(self._advances) > 4096:
+                self._advances.clear()
+            metrics = self.horizontalHeader().fontMetrics() if title else self.fontMetrics()
+            width = self._advances[key] = metrics.horizontalAdvance(text)
+        return width
+
+    def content_widths(self, compact: bool) -> list[int]:
+        """The width each column needs for its widest text, title included."""
+        widths = []
+        for c, title in enumerate(self._headers):
+            widest = max((self._advance(_shown(row[c], compact)) for row in self._cells),
+                         default=0)
+            widths.append(max(widest + self._pad,
+                              self._advance(_shown(title, compact), True) + self._header_pad))
+        return widths
+
+    def _fit(self) -> None:
+        available = self.available_width()
+        if available == self._fitted_width:
+            return
+        self._fitted_width = available
+        widths = self.content_widths(False)
+        compact_widths = self.content_widths(True)
+        compact = sum(widths) > available and compact_widths != widths
+        if compact:
+            widths = compact_widths
+        self.compact = compact
+        min_width = sum(compact_widths) + 2 * self.frameWidth()
+        if min_width != self._min_width:
+            self._min_width = min_width
+            self.updateGeometry()
+        for c, title in enumerate(self._headers):
+            self._show(self.horizontalHeaderItem(c), (-1, c), title, compact)
+        for r, row in enumerate(self._cells):
+            for c, cell in enumerate(row):
+                item = self.item(r, c)
+                if item is None:
+                    item = QTableWidgetItem()
+                    align = Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight
+                    item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+                    self.setItem(r, c, item)
+                    self._on_screen.pop((r, c), None)
+                self._show(item, (r, c), cell, compact)
+        spare = available - sum(widths)
+        if spare > 0 and len(widths) > 1:  # share it among the number columns
+            share, rest = divmod(spare, len(widths) - 1)
+            widths = [widths[0]] + [w + share + (1 if i < rest else 0)
+                                    for i, w in enumerate(widths[1:])]
+        header = self.horizontalHeader()
+        for c, w in enumerate(widths):
+            if header.sectionSize(c) != w:
+                header.resizeSection(c, w)
+
+    def _show(self, item: QTableWidgetItem, where: tuple[int, int], cell: Cell,
+              compact: bool) -> None:
+        # Only real changes, checked against a Python copy (cheaper than asking the items):
+        # each setText/setToolTip emits dataChanged and repaints.
+        text, tip = _shown(cell, compact), cell.tip or cell.text
+        shown = self._on_screen.get(where, ("", ""))
+        if shown[0] != text:
+            item.setText(text)
+        if shown[1] != tip:
+            item.setToolTip(tip)
+        self._on_screen[where] = (text, tip)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._advances.clear()  # measured in the old font
+            self._fitted_width = None
+            self._fit()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(self._min_width, super().minimumSizeHint().height())
+
+
+class _Splitter(QSplitter):
+    """QSplitter that says when it has been resized (its final size, unlike the page's
+    resizeEvent, which comes before the heading has wrapped)."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.resized.emit()
+
+
+class BlockAxis(pg.AxisItem):
+    """Bottom axis labelled with block numbers, thinned (every 2nd, 3rd...) so the labels
+    keep a gap between them however narrow the chart is; 13 always keeps its label."""
+
+    def __init__(self, blocks: Sequence[int] = BLOCKS, **kwargs: Any) -> None:
+        super().__init__("bottom", **kwargs)
+        self.blocks = list(blocks)
+        self.setStyle(tickFont=axis_font())
+
+    def label_step(self, pixels_per_block: float) -> int:
+        """Show every ``step``-th block: the smallest divisor of the span that leaves room."""
+        metrics = QFontMetrics(self.style["tickFont"] or axis_font())
+        need = max(metrics.horizontalAdvance(str(b)) for b in self.blocks) + 6
+        span = self.blocks[-1] - self.blocks[0]
+        for step in range(1, span + 1):
+            if span % step == 0 and step * pixels_per_block >= need:
+                return step
+        return max(1, span)
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802,N803
+        if maxVal <= minVal or not self.blocks:
+            return []
+        step = self.label_step(size / (maxVal - minVal))
+        first = self.blocks[0]
+        return [(float(step), [float(b) for b in self.blocks
+                               if (b - first) % step == 0 and minVal <= b <= maxVal])]
+
+    def tickStrings(self, values: list, scale: float, spacing: float) -> list:  # noqa: N802
+        return [str(round(v)) for v in values]
+
+
+def log_bar_range(values: np.ndarray) -> tuple[float, float]:
+    """(bottom, top) of a log10 y range for bars of ``values`` (counts; <1 is drawn as 1).
+
+    The Standard vs separable chart's rule: the bottom is the power of ten below the smallest
+    bar, the top the next half decade above the tallest; plus 3 % headroom so the top tick's
+    label is not cut off (that chart still cuts its "10G").
+    """
+    if not len(values):
+        return 0.0, 1.0
+    base = float(math.floor(math.log10(max(1.0, float(values.min())))))
+    top = math.ceil((float(np.log10(max(1.0, float(values.max())))) + 0.15) * 2) / 2
+    return base, top + 0.03 * (top - base)
 
 
 def _summary_values(spec: MobileNetSpec) -> list[float | None]:
@@ -54,54 +312,62 @@ def _summary_values(spec: MobileNetSpec) -> list[float | None]:
             acc.top1_float if acc else None]
 
 
-def _fmt(row: int, value: float | None) -> str:
+def _value_cell(row: int, value: float | None, who: str) -> Cell:
     if value is None:
-        return "n/a"
+        tip = f"{who}: no published accuracy" if row == TOP1_ROW else f"{who}: n/a"
+        return Cell("n/a", tip=tip)
     if row == 0:
-        return f"{value:g}"
-    if row in (7, 8):
-        return human_bytes(value)
-    if row == 9:
-        return f"{value:.1f}"
-    return f"{int(value):,}"
+        return Cell(f"{value:g}", tip=f"{who}: width multiplier alpha {value:g}")
+    if row == 1:
+        return Cell(f"{int(value):,}", tip=f"{who}: input resolution {int(value)} px")
+    if row in BYTES_ROWS:
+        return Cell(human_bytes(value), tip=f"{who}: {int(value):,} bytes")
+    if row == TOP1_ROW:
+        return Cell(f"{value:.1f}", tip=f"{who}: {value:.1f} % top-1 (TF-slim, float)")
+    exact = f"{int(value):,}"
+    return Cell(exact, human_count(value, trailing_zeros=True), f"{who}: {exact}")
 
 
-def _diff(row: int, a: float | None, b: float | None) -> tuple[str, str]:
+def _diff_cells(row: int, a: float | None, b: float | None) -> tuple[Cell, Cell]:
     if a is None or b is None:
-        return "", ""
+        return Cell(""), Cell("")
     delta = b - a
+    sign = "+" if delta >= 0 else "-"
     if row == 0:
-        d = f"{delta:+g}"
-    elif row in (7, 8):
-        d = ("+" if delta >= 0 else "-") + human_bytes(abs(delta))
-    elif row == 9:
-        d = f"{delta:+.1f} pts"
+        d = Cell(f"{round(delta, 6):+g}")
+    elif row == 1:
+        d = Cell(f"{int(delta):+,}")
+    elif row in BYTES_ROWS:
+        d = Cell(sign + human_bytes(abs(delta)), tip=f"B - A: {int(delta):+,} bytes")
+    elif row == TOP1_ROW:
+        # A ratio of accuracies (0.879x) says little; percentage points say how much is lost.
+        pp = f"{delta:+.1f} pp"
+        return (Cell(pp, tip=f"B - A: {pp} (percentage points of top-1)"),
+                Cell("", tip="No ratio for accuracy: B - A gives the difference in "
+                             "percentage points"))
     else:
-        d = f"{int(delta):+,}"
-    ratio = f"{b / a:.3f}x" if a else ""
-    return d, ratio
+        exact = f"{int(delta):+,}"
+        d = Cell(exact, sign + human_count(abs(delta), trailing_zeros=True), f"B - A: {exact}")
+    if not a:
+        return d, Cell("")
+    ratio = human_ratio(b / a)
+    return d, Cell(ratio, tip=f"B / A = {b / a:.6g}")
 
 
-def _table(rows: int, headers: tuple[str, ...], parent: QWidget,
-           first_width: int = 50) -> QTableWidget:
-    table = QTableWidget(rows, len(headers), parent)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(21)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    bold_header(table)
-    table.horizontalHeader().setMinimumSectionSize(40)
-    # The first column holds names: fixed width, the numbers share the rest.
-    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-    table.horizontalHeader().resizeSection(0, first_width)
-    for r in range(rows):
-        for c in range(len(headers)):
-            item = QTableWidgetItem()
-            align = Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight
-            item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
-            table.setItem(r, c, item)
-    return table
+def _channels_cell(cost: BlockCost | None, who: str) -> Cell:
+    if cost is None:
+        return Cell("-")
+    text = f"{cost.in_channels}\u2192{cost.out_channels}, {cost.output_size}\u00b2"
+    return Cell(text, tip=f"{who}: {cost.in_channels} \u2192 {cost.out_channels} channels, "
+                          f"{cost.output_size} x {cost.output_size} output")
+
+
+def _macs_cell(cost: BlockCost | None, who: str) -> Cell:
+    if cost is None:
+        return Cell("-")
+    exact = f"{cost.separable_macs:,}"
+    return Cell(exact, human_count(cost.separable_macs, trailing_zeros=True),
+                f"{who}: {exact} mult-adds")
 
 
 class CompareView(QWidget):
@@ -122,21 +388,20 @@ class CompareView(QWidget):
         self.unpin_button = QPushButton("Reset A to 1.0-224", self)
         self.unpin_button.setObjectName("unpinButton")
 
-        self.summary_table = _table(len(SUMMARY_ROWS), ("", "A", "B", "B - A", "B / A"), self,
-                                    first_width=205)
+        self.summary_table = FitTable([Cell(t) for t in ("", "A", "B", "B - A", "B / A")], self)
         self.summary_table.setObjectName("compareSummary")
-        for r, name in enumerate(SUMMARY_ROWS):
-            self.summary_table.item(r, 0).setText(name)
-        self.block_table = _table(13, BLOCK_HEADERS, self)
+        self.block_table = FitTable(BLOCK_TITLES, self)
         self.block_table.setObjectName("compareBlocks")
 
-        self.plot_widget = pg.PlotWidget(self, axisItems={"left": CountAxis("left")})
+        self.value_axis = CountAxis("left")
+        self.block_axis = BlockAxis()
+        self.plot_widget = pg.PlotWidget(self, axisItems={"left": self.value_axis,
+                                                          "bottom": self.block_axis})
         self.plot_widget.setObjectName("comparePlot")
         self.plot = self.plot_widget.getPlotItem()
         style_plot(self.plot)
         self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.getAxis("bottom").setTicks([[(b, str(b)) for b in range(1, 14)]])
-        self.plot.getAxis("bottom").setLabel("block")
+        self.block_axis.setLabel("block")
         self.plot.setXRange(0.4, 13.6, padding=0)
         self.a_bars = pg.BarGraphItem(x=[], height=[], width=0.38, brush=A_COLOR,
                                       pen=pg.mkPen(None), name="A")
@@ -147,38 +412,50 @@ class CompareView(QWidget):
         self.legend = QLabel(self)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)  # else its text width sets the chart's minimum width
+        self.log_check = QCheckBox("Log scale", self)
+        self.log_check.setObjectName("compareLogScale")
+        self.log_check.setToolTip("Logarithmic y axis: shows a small B next to a large A")
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.heading, 1)
         buttons.addWidget(self.pin_button)
         buttons.addWidget(self.unpin_button)
-        for table in (self.summary_table, self.block_table):
-            # Tables as tall as their rows: no empty white boxes, no inner scroll bars.
-            table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
-            table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.summary_table)
-        left_layout.addWidget(self.block_table)
-        left_layout.addStretch(1)
+        tables = QWidget(self)
+        tables_layout = QVBoxLayout(tables)
+        tables_layout.setContentsMargins(0, 0, 0, 0)
+        tables_layout.addWidget(self.summary_table)
+        tables_layout.addWidget(self.block_table)
+        tables_layout.addStretch(1)
+        # Tables keep their full height and compact width; a smaller page scrolls.
+        self.tables_area = QScrollArea(self)
+        self.tables_area.setObjectName("compareTables")
+        self.tables_area.setWidgetResizable(True)
+        self.tables_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.tables_area.setWidget(tables)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.legend)
+        legend_row = QHBoxLayout()
+        legend_row.addWidget(self.legend, 1)
+        legend_row.addWidget(self.log_check, 0, Qt.AlignmentFlag.AlignTop)
+        right_layout.addLayout(legend_row)
         right_layout.addWidget(self.plot_widget, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([700, 340])
+        self.splitter = _Splitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.tables_area)
+        self.splitter.addWidget(right)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([700, 340])
+        self._user_sized = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(buttons)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
 
         self.pin_button.clicked.connect(self.pin_current)
         self.unpin_button.clicked.connect(state.unpin)
+        self.log_check.toggled.connect(self.refresh)
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
+        self.splitter.resized.connect(self._arrange)
         state.spec_changed.connect(self.refresh)
         state.pinned_changed.connect(self.refresh)
         self.refresh()
@@ -195,56 +472,98 @@ class CompareView(QWidget):
     def pin_current(self) -> None:
         self._state.pin()
 
+    def set_log_scale(self, on: bool) -> None:
+        self.log_check.setChecked(on)
+
     @Slot()
     def refresh(self, *_args: object) -> None:
         a, b = self.spec_a, self.spec_b
         pinned = "pinned" if self._state.pinned is not None else "reference; pin to change"
         self.heading.setText(f"A: MobileNet {a.label} ({pinned})    B: MobileNet {b.label} "
                              "(follows the sliders)")
-        self.summary_table.setHorizontalHeaderLabels(
-            ("", f"A  {a.label}", f"B  {b.label}", "B - A", "B / A"))
+        who_a, who_b = f"A {a.label}", f"B {b.label}"
+        # Compact titles drop the labels: the heading above says which variant is A and B.
+        self.summary_table.set_headers([
+            Cell(""), Cell(f"A  {a.label}", "A", f"Variant A: MobileNet {a.label}"),
+            Cell(f"B  {b.label}", "B", f"Variant B: MobileNet {b.label}"),
+            Cell("B - A", tip="Difference B - A"),
+            Cell("B / A", tip="Ratio B / A (for accuracy see B - A)")])
+        rows = []
         for r, (va, vb) in enumerate(zip(_summary_values(a), _summary_values(b))):
-            d, ratio = _diff(r, va, vb)
-            self.summary_table.item(r, 1).setText(_fmt(r, va))
-            self.summary_table.item(r, 2).setText(_fmt(r, vb))
-            self.summary_table.item(r, 3).setText(d)
-            self.summary_table.item(r, 4).setText(ratio)
+            rows.append([Cell(SUMMARY_ROWS[r], SUMMARY_SHORT.get(r, ""),
+                              SUMMARY_TIPS.get(r, "")),
+                         _value_cell(r, va, who_a),
+                         _value_cell(r, vb, who_b), *_diff_cells(r, va, vb)])
+        self.summary_table.set_cells(rows)
+
         costs_a = {c.block: c for c in block_costs(a)}
         costs_b = {c.block: c for c in block_costs(b)}
         blocks = sorted(set(costs_a) | set(costs_b))
-        self.block_table.setRowCount(len(blocks))
-        for r, block in enumerate(blocks):
+        block_rows = []
+        for block in blocks:
             ca, cb = costs_a.get(block), costs_b.get(block)
-            cells = [
-                str(block),
-                f"{ca.in_channels}\u2192{ca.out_channels}, {ca.output_size}\u00b2" if ca else "-",
-                f"{cb.in_channels}\u2192{cb.out_channels}, {cb.output_size}\u00b2" if cb else "-",
-                f"{ca.separable_macs:,}" if ca else "-",
-                f"{cb.separable_macs:,}" if cb else "-",
-                f"{cb.separable_macs / ca.separable_macs:.3f}x" if ca and cb else "",
-            ]
-            for c, text in enumerate(cells):
-                item = self.block_table.item(r, c)
-                if item is None:
-                    item = QTableWidgetItem()
-                    self.block_table.setItem(r, c, item)
-                item.setText(text)
+            ratio = Cell("")
+            if ca and cb and ca.separable_macs:
+                r = cb.separable_macs / ca.separable_macs
+                ratio = Cell(human_ratio(r), tip=f"Block {block}: B / A = {r:.6g}")
+            block_rows.append([Cell(str(block)), _channels_cell(ca, who_a),
+                               _channels_cell(cb, who_b), _macs_cell(ca, who_a),
+                               _macs_cell(cb, who_b), ratio])
+        self.block_table.set_cells(block_rows)
+
         xs = np.asarray(blocks, dtype=float)
         ha = np.asarray([costs_a[k].separable_macs if k in costs_a else 0 for k in blocks], float)
         hb = np.asarray([costs_b[k].separable_macs if k in costs_b else 0 for k in blocks], float)
-        self.a_bars.setOpts(x=xs - 0.2, height=ha)
-        self.b_bars.setOpts(x=xs + 0.2, height=hb)
+        log = self.log_check.isChecked()
+        if log:
+            # pyqtgraph's log mode does not transform bars: feed log10 heights from y0.
+            y0, top = log_bar_range(np.concatenate([ha, hb]))
+            self.a_bars.setOpts(x=xs - 0.2, height=np.log10(np.maximum(ha, 1.0)) - y0, y0=y0)
+            self.b_bars.setOpts(x=xs + 0.2, height=np.log10(np.maximum(hb, 1.0)) - y0, y0=y0)
+        else:
+            y0 = 0.0
+            self.a_bars.setOpts(x=xs - 0.2, height=ha, y0=0.0)
+            self.b_bars.setOpts(x=xs + 0.2, height=hb, y0=0.0)
+            # 3 % headroom above the round top value so its tick label is not cut off.
+            top = nice_ceiling(float(max(ha.max(initial=1.0), hb.max(initial=1.0))) * 1.05) * 1.03
+        if self.value_axis.log_values != log:
+            self.value_axis.set_log_values(log)
+        if tuple(self.plot.vb.viewRange()[1]) != (y0, top):
+            self.plot.setYRange(y0, top, padding=0)
         self.legend.setText("Separable mult-adds (MACs) per block: " + legend_html(
-            [(A_COLOR, f"A {a.label}"), (B_COLOR, f"B {b.label}")]))
-        # 3 % headroom above the round top value so its tick label is not cut off.
-        top = nice_ceiling(float(max(ha.max(initial=1.0), hb.max(initial=1.0))) * 1.05) * 1.03
-        if self.plot.vb.viewRange()[1][1] != top:
-            self.plot.setYRange(0, top, padding=0)
+            [(A_COLOR, f"A\u00a0{a.label}"), (B_COLOR, f"B\u00a0{b.label}")]))  # no break
 
+    # --- layout ---------------------------------------------------------------------------
+    @Slot(int, int)
+    def _on_splitter_moved(self, _pos: int, _index: int) -> None:
+        self._user_sized = True  # from now on the user's split stands
+
+    def _arrange(self) -> None:
+        """Chart beside the tables, or below them on a narrow page with height to spare."""
+        width, height = self.splitter.width(), self.splitter.height()
+        tables = self.tables_area.widget()
+        tables_height = tables.sizeHint().height()
+        if tables.minimumSizeHint().width() > width:  # room for the sideways scroll bar
+            tables_height += self.tables_area.horizontalScrollBar().sizeHint().height()
+        below = width < NARROW_PAGE and height >= tables_height + MIN_CHART
+        orientation = Qt.Orientation.Vertical if below else Qt.Orientation.Horizontal
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+            self._user_sized = False
+        if self._user_sized:
+            return
+        handle = self.splitter.handleWidth()
+        if below:
+            self.splitter.setSizes([tables_height,
+                                    max(MIN_CHART, height - handle - tables_height)])
+        else:
+            chart = int(min(640, max(MIN_CHART, 0.33 * width)))
+            self.splitter.setSizes([max(1, width - handle - chart), chart])
+
+    # --- tests and automation -------------------------------------------------------------
     def block_rows(self) -> list[list[str]]:
         """The per-block table as shown (tests)."""
-        t = self.block_table
-        return [[t.item(r, c).text() for c in range(t.columnCount())] for r in range(t.rowCount())]
+        return self.block_table.text_rows()
 
     def block_differences(self) -> list[tuple[int, int, int]]:
         """(block, A separable MACs, B separable MACs) for tests and automation."""

@@ -7,6 +7,7 @@ import math
 import pytest
 
 from explorer.arch import MobileNetSpec, block_costs, block_totals, cost_by_type, model_totals
+from explorer.arch.export import human_ratio
 from explorer.arch.paper import paper_tables
 from explorer.ui.plot_style import nice_ceiling
 
@@ -95,6 +96,7 @@ def test_accuracy_chart_marks_current_variant(window) -> None:
 
 
 def test_compare_pin_a_then_move_b(window) -> None:
+    window.show_view("compare")  # laid out at 1400 px: exact numbers, not compact ones
     view = window.compare_view
     assert view.spec_a == MobileNetSpec(1.0, 224)  # reference until something is pinned
     window.state.set_variant(0.75, 192)
@@ -107,7 +109,7 @@ def test_compare_pin_a_then_move_b(window) -> None:
     assert table.item(2, 1).text() == f"{ta.params:,}"
     assert table.item(2, 2).text() == f"{tb.params:,}"
     assert table.item(2, 3).text() == f"{tb.params - ta.params:+,}"
-    assert table.item(5, 4).text() == f"{tb.macs / ta.macs:.3f}x"
+    assert table.item(5, 4).text() == human_ratio(tb.macs / ta.macs) == "0.320x"
     assert table.item(9, 1).text() == "67.2" and table.item(9, 2).text() == "59.1"
     diffs = view.block_differences()
     assert diffs == [(ca.block, ca.separable_macs, cb.separable_macs)

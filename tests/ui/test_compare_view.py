@@ -2,6 +2,161 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication
+
+from explorer.arch import MobileNetSpec, block_costs, model_totals
+from explorer.arch.export import human_ratio
+from explorer.ui import VariantState
+from explorer.ui.compare_view import CompareView
+
+# The delegate's text margins in the Fusion style: text narrower than the column by less
+# than this is elided.
+CELL_MARGIN = 6
+
+
+def _show_compare(window, width: int, height: int, alpha: float, resolution: int):
+    window.resize(width, height)
+    window.show_view("compare")
+    window.state.set_variant(alpha, resolution)
+    for _ in range(3):
+        QApplication.processEvents()
+    return window.compare_view
+
+
+def _tables(view):
+    return (view.summary_table, view.block_table)
+
+
+def _cells(table):
+    for r in range(table.rowCount()):
+        for c in range(table.columnCount()):
+            yield r, c, table.item(r, c)
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (900, 1000), (1280, 800)])
+@pytest.mark.parametrize("variant", [(0.5, 160), (0.1, 32), (1.5, 512), (4.0, 4096)])
+def test_no_cell_or_title_is_elided(window, size, variant) -> None:
+    view = _show_compare(window, *size, *variant)
+    for table in _tables(view):
+        header = table.horizontalHeader()
+        metrics = table.fontMetrics()
+        for c in range(table.columnCount()):
+            title = table.horizontalHeaderItem(c).text()
+            assert header.sectionSizeHint(c) <= header.sectionSize(c), (size, variant, title)
+        for _row, c, item in _cells(table):
+            need = metrics.horizontalAdvance(item.text()) + CELL_MARGIN
+            assert need <= header.sectionSize(c), (size, variant, item.text())
+
+
+def test_compact_numbers_when_narrow_with_exact_tooltips(window) -> None:
+    a, b = model_totals(MobileNetSpec(1.0, 224)), model_totals(MobileNetSpec(0.5, 160))
+    view = _show_compare(window, 1024, 640, 0.5, 160)
+    table = view.summary_table
+    assert table.compact
+    assert (table.item(2, 1).text(), table.item(2, 2).text()) == ("4.25 M", "1.34 M")
+    assert f"{a.params:,}" in table.item(2, 1).toolTip()
+    assert f"{b.params:,}" in table.item(2, 2).toolTip()
+    assert f"{b.macs - a.macs:+,}" in table.item(5, 3).toolTip()
+    blocks = view.block_table
+    assert blocks.item(2, 3).text() == "55.0 M"  # 54,992,896: three figures, like "29.3 M"
+    assert "54,992,896" in blocks.item(2, 3).toolTip()
+    for each in _tables(view):
+        for r, c, item in _cells(each):
+            if item.text():
+                assert item.toolTip(), (r, c, item.text())
+        for c in range(1, each.columnCount()):
+            assert each.horizontalHeaderItem(c).toolTip()
+
+    # With room, the exact numbers come back.
+    _show_compare(window, 1400, 900, 0.5, 160)
+    assert not table.compact
+    assert table.item(2, 2).text() == f"{b.params:,}"
+
+
+def test_tables_scroll_sideways_rather_than_squeeze(qtbot) -> None:
+    view = CompareView(VariantState())
+    qtbot.addWidget(view)
+    view.resize(330, 900)
+    view.show()
+    qtbot.waitExposed(view)
+    QApplication.processEvents()
+    area = view.tables_area
+    assert area.widget().width() > area.viewport().width()
+    assert area.horizontalScrollBar().isVisible()
+    for table in _tables(view):
+        assert sum(table.content_widths(True)) <= table.width()
+
+
+def test_narrow_tall_page_puts_the_chart_below_the_whole_tables(window) -> None:
+    view = _show_compare(window, 900, 1000, 0.5, 160)
+    assert view.splitter.orientation() == Qt.Orientation.Vertical
+    assert not view.tables_area.verticalScrollBar().isVisible()  # all 13 blocks in view
+    assert view.plot_widget.width() > 450
+    view = _show_compare(window, 1400, 900, 0.5, 160)
+    assert view.splitter.orientation() == Qt.Orientation.Horizontal
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (900, 1000), (1400, 900)])
+def test_block_labels_on_the_chart_never_overlap(window, size) -> None:
+    view = _show_compare(window, *size, 1.0, 224)
+    axis = view.plot.getAxis("bottom")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    labels = [(rect, text) for rect, _, text in texts]
+    assert labels[0][1] == "1" and labels[-1][1] == "13"
+    rects = sorted((rect for rect, _ in labels), key=lambda rect: rect.left())
+    for left, right in zip(rects, rects[1:]):
+        assert left.right() + 2 <= right.left(), (size, [text for _, text in labels])
+
+
+def test_tiny_ratios_keep_three_significant_figures(window) -> None:
+    a, b = MobileNetSpec(1.0, 224), MobileNetSpec(0.1, 32)
+    view = _show_compare(window, 1400, 900, 0.1, 32)
+    ta, tb = model_totals(a), model_totals(b)
+    assert view.summary_table.item(5, 4).text() == "0.000462x"
+    assert view.summary_table.item(5, 4).text() == human_ratio(tb.macs / ta.macs)
+    for row, ca, cb in zip(view.block_rows(), block_costs(a), block_costs(b)):
+        assert row[5] == human_ratio(cb.separable_macs / ca.separable_macs)
+        assert float(row[5].rstrip("x")) > 0
+
+
+def test_top1_shows_percentage_points_not_a_ratio(window) -> None:
+    view = _show_compare(window, 1400, 900, 0.5, 160)
+    assert view.summary_table.item(9, 3).text() == "-11.8 pp"  # 59.1 - 70.9
+    assert view.summary_table.item(9, 4).text() == ""
+
+
+def test_spin_box_extremes_print_tera(window) -> None:
+    view = _show_compare(window, 1024, 640, 4.0, 4096)
+    assert view.summary_table.item(5, 2).text() == "2.92 T"
+    assert window.summary.text("macs").endswith("(2.92 T)")
+    assert window.summary.text("flops").endswith("(5.85 T)")
+
+
+def test_log_scale_shows_a_small_b_next_to_a(window) -> None:
+    view = _show_compare(window, 1400, 900, 0.1, 32)
+    view.set_log_scale(True)
+    b_macs = np.asarray([c.separable_macs for c in block_costs(MobileNetSpec(0.1, 32))], float)
+    y0 = view.b_bars.opts["y0"]
+    tops = y0 + np.asarray(view.b_bars.opts["height"])
+    assert tops == pytest.approx(np.log10(b_macs))
+    low, high = view.plot.vb.viewRange()[1]
+    assert low <= math.log10(b_macs.min()) and high >= math.log10(55e6)
+    assert view.value_axis.log_values
+    view.set_log_scale(False)
+    assert list(view.b_bars.opts["height"]) == pytest.approx(list(b_macs))
+    assert view.plot.vb.viewRange()[1][0] == 0
+
 
 def test_sidebar_ratio_to_reference_is_never_a_rounded_zero(window) -> None:
     window.state.set_variant(0.1, 32)
