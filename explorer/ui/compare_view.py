@@ -121,7 +121,7 @@ class FitTable(QTableWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self)
-        self._pad = 2 * (margin + 1) + 2  # the delegate's text margins, the grid line, 1 spare
+        self._pad = 2 * (margin + 1) + 1  # the delegate's text margins and the grid line
         # The header's margins, measured once on a probe text.
         self.setHorizontalHeaderLabels(["Ag"] * len(headers))
         self._header_pad = (header.sectionSizeHint(0)
@@ -531,7 +531,7 @@ class CompareView(QWidget):
         if tuple(self.plot.vb.viewRange()[1]) != (y0, top):
             self.plot.setYRange(y0, top, padding=0)
         self.legend.setText("Separable mult-adds (MACs) per block: " + legend_html(
-            [(A_COLOR, f"A\u00a0{a.label}"), (B_COLOR, f"B\u00a0{b.label}")]))  # no break
+            [(A_COLOR, f"A {a.label}"), (B_COLOR, f"B {b.label}")]))
 
     # --- layout ---------------------------------------------------------------------------
     @Slot(int, int)

@@ -52,6 +52,8 @@ def test_no_cell_or_title_is_elided(window, size, variant) -> None:
         for _row, c, item in _cells(table):
             need = metrics.horizontalAdvance(item.text()) + CELL_MARGIN
             assert need <= header.sectionSize(c), (size, variant, item.text())
+    # ...and at these sizes the compact forms fit: no sideways scrolling either.
+    assert not view.tables_area.horizontalScrollBar().isVisible(), (size, variant)
 
 
 def test_compact_numbers_when_narrow_with_exact_tooltips(window) -> None:
