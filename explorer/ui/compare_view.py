@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtGui import QFontMetrics, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -170,8 +170,9 @@ class FitTable(QTableWidget):
         if width is None:
             if len(self._advances) > 4096:
                 self._advances.clear()
-            metrics = self.horizontalHeader().fontMetrics() if title else self.fontMetrics()
-            width = self._advances[key] = metrics.horizontalAdvance(text)
+            font = self.horizontalHeader().font() if title else self.font()
+            # Fractional advances, rounded up: the delegate elides a text even 0.3 px too wide.
+            width = self._advances[key] = math.ceil(QFontMetricsF(font).horizontalAdvance(text))
         return width
 
     def content_widths(self, compact: bool) -> list[int]:
@@ -557,7 +558,7 @@ class CompareView(QWidget):
             self.splitter.setSizes([tables_height,
                                     max(MIN_CHART, height - handle - tables_height)])
         else:
-            chart = int(min(640, max(MIN_CHART, 0.33 * width)))
+            chart = int(min(640, max(MIN_CHART, 0.32 * width)))
             self.splitter.setSizes([max(1, width - handle - chart), chart])
 
     # --- tests and automation -------------------------------------------------------------

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from explorer.arch import MobileNetSpec, block_costs, model_totals
@@ -15,9 +15,9 @@ from explorer.arch.export import human_ratio
 from explorer.ui import VariantState
 from explorer.ui.compare_view import CompareView
 
-# The delegate's text margins in the Fusion style: text narrower than the column by less
-# than this is elided.
-CELL_MARGIN = 6
+# Text rect = column - grid line (1) - the delegate's text margins (2 x 3 in Fusion); the
+# delegate elides text whose fractional width exceeds it.
+CELL_MARGIN = 7
 
 
 def _show_compare(window, width: int, height: int, alpha: float, resolution: int):
@@ -45,12 +45,16 @@ def test_no_cell_or_title_is_elided(window, size, variant) -> None:
     view = _show_compare(window, *size, *variant)
     for table in _tables(view):
         header = table.horizontalHeader()
-        metrics = table.fontMetrics()
+        metrics = QFontMetricsF(table.font())
         for c in range(table.columnCount()):
             title = table.horizontalHeaderItem(c).text()
             assert header.sectionSizeHint(c) <= header.sectionSize(c), (size, variant, title)
         for _row, c, item in _cells(table):
             need = metrics.horizontalAdvance(item.text()) + CELL_MARGIN
+            # Exactly what the delegate draws: the text, not "4,85…".
+            shown = metrics.elidedText(item.text(), Qt.TextElideMode.ElideRight,
+                                       header.sectionSize(c) - CELL_MARGIN)
+            assert shown == item.text(), (size, variant, shown)
             assert need <= header.sectionSize(c), (size, variant, item.text())
     # ...and at these sizes the compact forms fit: no sideways scrolling either.
     assert not view.tables_area.horizontalScrollBar().isVisible(), (size, variant)
@@ -65,7 +69,9 @@ def test_compact_numbers_when_narrow_with_exact_tooltips(window) -> None:
     assert f"{a.params:,}" in table.item(2, 1).toolTip()
     assert f"{b.params:,}" in table.item(2, 2).toolTip()
     assert f"{b.macs - a.macs:+,}" in table.item(5, 3).toolTip()
+    view = _show_compare(window, 1024, 640, 1.5, 512)
     blocks = view.block_table
+    assert blocks.compact
     assert blocks.item(2, 3).text() == "55.0 M"  # 54,992,896: three figures, like "29.3 M"
     assert "54,992,896" in blocks.item(2, 3).toolTip()
     for each in _tables(view):
