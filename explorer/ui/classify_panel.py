@@ -73,7 +73,7 @@ from PySide6.QtWidgets import (
 from explorer.arch.spec import MobileNetSpec, format_alpha
 from explorer.keras_builder.weights import WEIGHTS_FILE_FILTER, WEIGHTS_SUFFIXES
 from explorer.ui import settings as st
-from explorer.ui.stable_label import StableLabel
+from explorer.ui.stable_label import ElidingStableLabel
 from explorer.vision.frames import FramePacket, rgb_to_qimage
 from explorer.vision.labels import ZERO_CLASSES_NOTE
 from explorer.vision.sources import (
@@ -378,8 +378,7 @@ class PredictionRow(QWidget):
         layout.setContentsMargins(0, 2, 0, 2)
         layout.setSpacing(1)
         # Elided with the full name as tooltip: a long class name must not widen the column.
-        self.name = StableLabel("American Staffordshire terrier", self,
-                                elide=Qt.TextElideMode.ElideRight)
+        self.name = ElidingStableLabel("American Staffordshire terrier", self)
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(True)
@@ -477,12 +476,17 @@ class ClassifyPanel(QWidget):
         self._worker.frame_failed.connect(self._on_frame_failed)
         self._worker.download_finished.connect(self._on_download_finished)
         self._worker.start()  # a bare event loop: no TensorFlow until an engine is requested
-
-        self._build_ui()
-        self._restore_choices()
-        self._media_devices = QMediaDevices(self)
-        self._media_devices.videoInputsChanged.connect(self.refresh_cameras)
-        self.refresh_cameras()
+        try:
+            self._build_ui()
+            self._restore_choices()
+            self._media_devices = QMediaDevices(self)
+            self._media_devices.videoInputsChanged.connect(self.refresh_cameras)
+            self.refresh_cameras()
+        except BaseException:
+            # The window reports a panel that fails to start; a running worker thread left
+            # behind would abort the whole process at exit ("QThread: Destroyed while...").
+            self._worker.stop()
+            raise
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -610,8 +614,8 @@ class ClassifyPanel(QWidget):
         frame_column.setSpacing(2)
         frame_column.addWidget(self.frame_view, 1)
         # Which file of a folder is shown: "name.jpg (3 of 12)", elided in the middle.
-        self.frame_caption = StableLabel("mobilenet_example_photo.jpg (100 of 100)", self,
-                                         elide=Qt.TextElideMode.ElideMiddle)
+        self.frame_caption = ElidingStableLabel("mobilenet_example_photo.jpg (100 of 100)",
+                                                self, Qt.TextElideMode.ElideMiddle)
         self.frame_caption.setObjectName("frameCaption")
         self.frame_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.frame_caption.hide()

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QRegularExpression,
     QSortFilterProxyModel,
@@ -38,6 +40,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -45,7 +48,7 @@ from PySide6.QtWidgets import (
 from explorer.arch.export import human_count, shape_text
 from explorer.arch.layers import LAYER_KINDS, LayerRow, layer_rows, model_totals
 from explorer.arch.spec import MobileNetSpec
-from explorer.ui.stable_label import StableLabel
+from explorer.ui.stable_label import ElidingStableLabel
 from explorer.ui.theme import set_role
 from explorer.ui.variant_state import VariantState
 
@@ -293,15 +296,22 @@ _CELL_FORMATS: dict[int, tuple[Any, Any]] = {
 }
 
 
-#: Count columns whose cells carry a tooltip: the full value when a narrow column elides it.
+#: Count columns whose cells show a tooltip: the full value when a narrow column elides it.
 _COUNT_TIPS = {COL_PARAMS: "params", COL_MACS: "mult-adds", COL_ACTIVATIONS: "output values"}
 
 
-def _set_text(item: QStandardItem, column: int, text: str, sort_value: Any) -> None:
-    item.setText(text)
+def count_tooltip(column: int, value: Any) -> str:
+    """Tooltip of a count cell, e.g. "4,253,864 params (4.25 M)"; "" for other cells."""
     unit = _COUNT_TIPS.get(column)
-    if unit is not None:
-        item.setToolTip(f"{sort_value:,} {unit} ({human_count(sort_value)})" if text else "")
+    if unit is None or not isinstance(value, int) or value < 0:
+        return ""
+    return f"{value:,} {unit} ({human_count(value)})"
+
+
+def _set_text(item: QStandardItem, column: int, text: str, sort_value: Any) -> None:
+    # Tooltips are made when asked for (LayerTablePanel.eventFilter), not stored per cell:
+    # storing ~270 of them cost ~3 ms of every slider step.
+    item.setText(text)
 
 
 #: Column -> value of a layer row (one lookup instead of a chain of ifs: this runs ~600
@@ -444,6 +454,7 @@ class LayerTablePanel(QWidget):
         copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         copy_action.triggered.connect(self.copy_selection)
         self.view.addAction(copy_action)
+        self.view.viewport().installEventFilter(self)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.copy_action = copy_action
 
@@ -455,8 +466,7 @@ class LayerTablePanel(QWidget):
         set_role(self.empty_note, "caption")
         self.empty_note.hide()
 
-        self.footer = StableLabel("Showing 91 of 91 layers: 4,253,864 params", self,
-                                  elide=Qt.TextElideMode.ElideRight)
+        self.footer = ElidingStableLabel("Showing 91 of 91 layers: 4,253,864 params", self)
         self.footer.setObjectName("layerFooter")
         set_role(self.footer, "caption")
         # One line with constant size hints (see StableLabel): no relayout per slider step.
@@ -575,6 +585,23 @@ class LayerTablePanel(QWidget):
         super().resizeEvent(event)
         if self.empty_note.isVisible():
             self._place_empty_note()
+
+    def cell_tooltip(self, proxy_row: int, column: int) -> str:
+        """What hovering a cell of the view shows (the exact count with its unit)."""
+        index = self.proxy.index(proxy_row, column)
+        return count_tooltip(column, index.data(RAW_ROLE)) if index.isValid() else ""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ToolTip and watched is self.view.viewport():
+            pos = event.pos()  # type: ignore[attr-defined]  # a QHelpEvent
+            index = self.view.indexAt(pos)
+            text = self.cell_tooltip(index.row(), index.column()) if index.isValid() else ""
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.view)  # type: ignore[attr-defined]
+            else:
+                QToolTip.hideText()
+            return True
+        return super().eventFilter(watched, event)
 
     def selection_tsv(self) -> str:
         """Selected cells as tab-separated text with a header line (as shown, sorted)."""

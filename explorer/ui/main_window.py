@@ -39,7 +39,7 @@ from explorer.ui.controls import VariantControls
 from explorer.ui.export_dialog import EXPORT_FORMATS, ExportError, ask_export_path, export_report
 from explorer.ui.layer_table import LayerTablePanel
 from explorer.ui.paper_view import PaperView
-from explorer.ui.stable_label import StableLabel
+from explorer.ui.stable_label import ElidingStableLabel
 from explorer.ui.summary_panel import SummaryPanel
 from explorer.ui.theme import TAB_BAR_STYLE, set_role
 from explorer.ui.type_chart import TypeChartPanel
@@ -223,9 +223,9 @@ class MainWindow(QMainWindow):
         self._build_sidebar()
         self._build_actions()
         # Constant size hints: the status text changes every step and must not relayout.
-        self._status = StableLabel(
+        self._status = ElidingStableLabel(
             "MobileNet 1.25-512  |  99.99 M params  |  9999 M mult-adds (MACs)  |"
-            "  views updated in 99.9 ms", self, elide=Qt.TextElideMode.ElideRight)
+            "  views updated in 99.9 ms", self)
         self._status.setObjectName("statusVariant")
         self._status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.statusBar().addPermanentWidget(self._status)

@@ -214,3 +214,25 @@ def test_total_row_params_fit_their_column(panel) -> None:
     text = _shown(panel, COL_PARAMS)[-1]
     width = panel.view.horizontalHeader().sectionSize(COL_PARAMS)
     assert QFontMetrics(bold).horizontalAdvance(text) + 8 <= width
+
+
+def test_count_cells_show_exact_value_tooltips_on_hover(panel, qtbot) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    conv1 = next(r for r in range(panel.proxy.rowCount())
+                 if panel.proxy.index(r, COL_NAME).data() == "conv1")
+    assert panel.cell_tooltip(conv1, COL_MACS) == "10,838,016 mult-adds (10.8 M)"
+    assert panel.cell_tooltip(conv1, COL_PARAMS) == "864 params (864)"
+    assert panel.cell_tooltip(conv1, COL_NAME) == ""
+    total = panel.proxy.rowCount() - 1
+    assert panel.cell_tooltip(total, COL_PARAMS) == "4,253,864 params (4.25 M)"
+    # A real hover: the viewport's ToolTip event shows it.
+    rect = panel.view.visualRect(panel.proxy.index(conv1, COL_MACS))
+    event = QHelpEvent(QEvent.Type.ToolTip, rect.center(),
+                       panel.view.viewport().mapToGlobal(rect.center()))
+    QApplication.sendEvent(panel.view.viewport(), event)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+    assert QToolTip.text() == "10,838,016 mult-adds (10.8 M)"
+    QToolTip.hideText()

@@ -246,3 +246,17 @@ def test_narrow_window_shortens_tab_titles_instead_of_hiding_tabs(window, qtbot)
     assert bar.tabToolTip(1).startswith("Standard vs separable")
     window.resize(1400, 900)
     qtbot.waitUntil(lambda: bar.tabText(1) == VIEW_TITLES["blocks"], timeout=2000)
+
+
+def test_classify_panel_failing_to_start_leaves_no_thread(window, monkeypatch) -> None:
+    """A panel that raises while building its widgets is reported in the tab, and its worker
+    thread is stopped (a running QThread would abort the process at exit)."""
+    from explorer.ui import classify_panel
+
+    def broken(self):
+        raise RuntimeError("widgets exploded")
+
+    monkeypatch.setattr(classify_panel.ClassifyPanel, "_build_ui", broken)
+    assert window.classify_panel() is None
+    assert "failed to start: widgets exploded" in window.classify_error
+    assert not [n for n in running_threads() if "Classify" in n]
