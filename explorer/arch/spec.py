@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal
 
 BodyKind = Literal["separable", "standard", "shallow"]
@@ -144,6 +145,7 @@ def _all_channels(alpha: float) -> tuple[int, ...]:
     return tuple(scaled_channels(f, alpha) for f in _CHANNEL_FILTERS)
 
 
+@lru_cache(maxsize=4096)  # called for every label on every slider step; the check costs ~3 us
 def format_alpha(alpha: float) -> str:
     """Alpha as people write it: 1.0, 0.75, 0.5, 0.25, 0.35, 1.3.
 

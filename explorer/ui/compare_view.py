@@ -177,21 +177,40 @@ class FitTable(QTableWidget):
 
     def content_widths(self, compact: bool) -> list[int]:
         """The width each column needs for its widest text, title included."""
-        widths = []
-        for c, title in enumerate(self._headers):
-            widest = max((self._advance(_shown(row[c], compact)) for row in self._cells),
-                         default=0)
-            widths.append(max(widest + self._pad,
-                              self._advance(_shown(title, compact), True) + self._header_pad))
-        return widths
+        return self._both_widths()[1 if compact else 0]
+
+    def _both_widths(self) -> tuple[list[int], list[int]]:
+        # Full and compact widths in one pass over the cells (this runs on every slider
+        # step): most cells have no compact form, so their one measurement serves both.
+        advances = self._advances
+        measure = self._advance
+        full = [0] * len(self._headers)
+        compact = [0] * len(self._headers)
+        for row in self._cells:
+            for c, cell in enumerate(row):
+                width = advances.get((cell.text, False))
+                if width is None:
+                    width = measure(cell.text)
+                if width > full[c]:
+                    full[c] = width
+                if cell.short:
+                    width = advances.get((cell.short, False))
+                    if width is None:
+                        width = measure(cell.short)
+                if width > compact[c]:
+                    compact[c] = width
+        pad, head_pad = self._pad, self._header_pad
+        return ([max(w + pad, measure(h.text, True) + head_pad)
+                 for w, h in zip(full, self._headers)],
+                [max(w + pad, measure(h.short or h.text, True) + head_pad)
+                 for w, h in zip(compact, self._headers)])
 
     def _fit(self) -> None:
         available = self.available_width()
         if available == self._fitted_width:
             return
         self._fitted_width = available
-        widths = self.content_widths(False)
-        compact_widths = self.content_widths(True)
+        widths, compact_widths = self._both_widths()
         compact = sum(widths) > available and compact_widths != widths
         if compact:
             widths = compact_widths
@@ -202,8 +221,13 @@ class FitTable(QTableWidget):
             self.updateGeometry()
         for c, title in enumerate(self._headers):
             self._show(self.horizontalHeaderItem(c), (-1, c), title, compact)
+        on_screen = self._on_screen
         for r, row in enumerate(self._cells):
             for c, cell in enumerate(row):
+                shown = on_screen.get((r, c))
+                if shown is not None and shown[0] == _shown(cell, compact) and \
+                        shown[1] == (cell.tip or cell.text):
+                    continue  # unchanged: skip the item lookup (most of a step's cells)
                 item = self.item(r, c)
                 if item is None:
                     item = QTableWidgetItem()
