@@ -9,8 +9,6 @@ auto-range pass runs.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Slot
@@ -33,8 +31,10 @@ from explorer.ui.plot_style import (
     RATIO_COLOR,
     SEPARABLE_COLOR,
     STANDARD_COLOR,
+    BlockAxis,
     CountAxis,
     legend_html,
+    log_bar_range,
     nice_ceiling,
     style_plot,
 )
@@ -83,13 +83,13 @@ class BlockChartPanel(QWidget):
         self.subcaption.setWordWrap(True)
 
         self.cost_axis = CountAxis("left")
-        self.plot_widget = pg.PlotWidget(self, axisItems={"left": self.cost_axis})
+        self.plot_widget = pg.PlotWidget(self, axisItems={"left": self.cost_axis,
+                                                          "bottom": BlockAxis()})
         self.plot_widget.setObjectName("blockCostPlot")
         self.plot = self.plot_widget.getPlotItem()
         style_plot(self.plot)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.getAxis("bottom").setLabel("block")
-        self.plot.getAxis("bottom").setTicks([[(b, str(b)) for b in range(1, 14)]])
         self.standard_bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH,
                                              brush=STANDARD_COLOR, pen=pg.mkPen(None),
                                              name="standard 3x3 convolution")
@@ -106,12 +106,11 @@ class BlockChartPanel(QWidget):
         self.legend.setWordWrap(True)
         self.reduction_labels: list[pg.TextItem] = []
 
-        self.ratio_widget = pg.PlotWidget(self)
+        self.ratio_widget = pg.PlotWidget(self, axisItems={"bottom": BlockAxis()})
         self.ratio_widget.setObjectName("blockRatioPlot")
         self.ratio_plot = self.ratio_widget.getPlotItem()
         style_plot(self.ratio_plot)
         self.ratio_plot.setMouseEnabled(x=False, y=False)
-        self.ratio_plot.getAxis("bottom").setTicks([[(b, str(b)) for b in range(1, 14)]])
         self.ratio_plot.getAxis("left").setLabel("%")
         self.ratio_plot.getAxis("left").enableAutoSIPrefix(False)
         self.ratio_legend = QLabel(
@@ -189,12 +188,10 @@ class BlockChartPanel(QWidget):
         sep = np.asarray(data["separable"], dtype=float)
         log = self.log_check.isChecked()
         if log:
-            base = math.floor(math.log10(max(1.0, float(sep.min())))) if len(sep) else 0
-            y0 = float(base)
+            ymin, ymax = log_bar_range(np.concatenate([std, sep]))
+            y0 = ymin
             std_h = np.log10(np.maximum(std, 1.0)) - y0
             sep_h = np.log10(np.maximum(sep, 1.0)) - y0
-            top = float(np.log10(max(1.0, float(std.max())))) if len(std) else 1.0
-            ymin, ymax = y0, math.ceil((top + 0.15) * 2) / 2
         else:
             y0 = 0.0
             std_h, sep_h = std, sep

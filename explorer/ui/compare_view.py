@@ -14,12 +14,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QFontMetrics, QFontMetricsF, QResizeEvent
+from PySide6.QtGui import QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -46,9 +45,10 @@ from explorer.arch.spec import MobileNetSpec
 from explorer.ui.plot_style import (
     A_COLOR,
     B_COLOR,
+    BlockAxis,
     CountAxis,
-    axis_font,
     legend_html,
+    log_bar_range,
     nice_ceiling,
     style_plot,
 )
@@ -282,51 +282,6 @@ class _Splitter(QSplitter):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self.resized.emit()
-
-
-class BlockAxis(pg.AxisItem):
-    """Bottom axis labelled with block numbers, thinned (every 2nd, 3rd...) so the labels
-    keep a gap between them however narrow the chart is; 13 always keeps its label."""
-
-    def __init__(self, blocks: Sequence[int] = BLOCKS, **kwargs: Any) -> None:
-        super().__init__("bottom", **kwargs)
-        self.blocks = list(blocks)
-        self.setStyle(tickFont=axis_font())
-
-    def label_step(self, pixels_per_block: float) -> int:
-        """Show every ``step``-th block: the smallest divisor of the span that leaves room."""
-        metrics = QFontMetrics(self.style["tickFont"] or axis_font())
-        need = max(metrics.horizontalAdvance(str(b)) for b in self.blocks) + 6
-        span = self.blocks[-1] - self.blocks[0]
-        for step in range(1, span + 1):
-            if span % step == 0 and step * pixels_per_block >= need:
-                return step
-        return max(1, span)
-
-    def tickValues(self, minVal: float, maxVal: float, size: float) -> list:  # noqa: N802,N803
-        if maxVal <= minVal or not self.blocks:
-            return []
-        step = self.label_step(size / (maxVal - minVal))
-        first = self.blocks[0]
-        return [(float(step), [float(b) for b in self.blocks
-                               if (b - first) % step == 0 and minVal <= b <= maxVal])]
-
-    def tickStrings(self, values: list, scale: float, spacing: float) -> list:  # noqa: N802
-        return [str(round(v)) for v in values]
-
-
-def log_bar_range(values: np.ndarray) -> tuple[float, float]:
-    """(bottom, top) of a log10 y range for bars of ``values`` (counts; <1 is drawn as 1).
-
-    The Standard vs separable chart's rule: the bottom is the power of ten below the smallest
-    bar, the top the next half decade above the tallest; plus 3 % headroom so the top tick's
-    label is not cut off (that chart still cuts its "10G").
-    """
-    if not len(values):
-        return 0.0, 1.0
-    base = float(math.floor(math.log10(max(1.0, float(values.min())))))
-    top = math.ceil((float(np.log10(max(1.0, float(values.max())))) + 0.15) * 2) / 2
-    return base, top + 0.03 * (top - base)
 
 
 def _summary_values(spec: MobileNetSpec) -> list[float | None]:
