@@ -326,15 +326,22 @@ class MainWindow(QMainWindow):
                                         f"Ctrl+{i + 1}"))
         view.addSeparator()
         view.addAction(self._action(
-            "Log scale in block chart",
-            lambda: self.block_panel.set_log_scale(not self.block_panel.log_check.isChecked()),
-            "Ctrl+L"))
+            "Log scale (Standard vs separable, Compare)", self.toggle_log_scale, "Ctrl+L",
+            "Toggle the log y axis of the chart in front (the Standard vs separable chart's"
+            " when another view is in front)"))
         view.addAction(self._action("Filter layers by name",
                                     self._focus_filter, QKeySequence.StandardKey.Find))
         view.addAction(self.sidebar_dock.toggleViewAction())
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About MobileNet Explorer", self.show_about, "F1"))
+
+    def toggle_log_scale(self) -> None:
+        """Ctrl+L: the Compare chart's log scale when Compare is in front, else the Standard
+        vs separable chart's."""
+        panel = self.compare_view if self.tabs.currentWidget() is self.compare_view \
+            else self.block_panel
+        panel.set_log_scale(not panel.log_check.isChecked())
 
     def _make_classify_placeholder(self) -> QWidget:
         holder = QWidget()
@@ -522,6 +529,7 @@ class MainWindow(QMainWindow):
         if 0 <= tab < len(VIEW_NAMES) and VIEW_NAMES[tab] != "classify":
             self.tabs.setCurrentIndex(tab)
         self.block_panel.set_log_scale(st.read_bool(s, st.KEY_LOG_SCALE))
+        self.compare_view.set_log_scale(st.read_bool(s, st.KEY_COMPARE_LOG_SCALE))
 
     def save_settings(self) -> None:
         s = self._settings
@@ -529,6 +537,7 @@ class MainWindow(QMainWindow):
         s.setValue(st.KEY_STATE, self.saveState())
         s.setValue(st.KEY_TAB, self.tabs.currentIndex())
         s.setValue(st.KEY_LOG_SCALE, self.block_panel.log_check.isChecked())
+        s.setValue(st.KEY_COMPARE_LOG_SCALE, self.compare_view.log_check.isChecked())
         st.save_variant(s, self.state.spec)
         s.sync()
 

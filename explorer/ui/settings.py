@@ -22,6 +22,7 @@ KEY_TAB = "window/tab"
 KEY_ALPHA = "variant/alpha"
 KEY_RESOLUTION = "variant/resolution"
 KEY_LOG_SCALE = "blocks/log_scale"
+KEY_COMPARE_LOG_SCALE = "compare/log_scale"
 KEY_ENGINE = "classify/engine"
 KEY_DEVICE = "classify/device"
 

@@ -260,3 +260,22 @@ def test_classify_panel_failing_to_start_leaves_no_thread(window, monkeypatch) -
     assert window.classify_panel() is None
     assert "failed to start: widgets exploded" in window.classify_error
     assert not [n for n in running_threads() if "Classify" in n]
+
+
+def test_ctrl_l_toggles_the_chart_in_front_and_both_are_remembered(qtbot) -> None:
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    first.show_view("compare")
+    first.toggle_log_scale()
+    assert first.compare_view.log_check.isChecked()
+    assert not first.block_panel.log_check.isChecked()
+    first.show_view("layers")
+    first.toggle_log_scale()  # no chart in front: the Standard vs separable chart's
+    assert first.block_panel.log_check.isChecked()
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    assert second.compare_view.log_check.isChecked()
+    assert second.block_panel.log_check.isChecked()
+    second.close()
