@@ -250,6 +250,11 @@ class VariantControls(QWidget):
         self.resolution_spin.valueChanged.connect(self._on_resolution_spin)
         self.preset_combo.activated.connect(self._on_preset)
         state.spec_changed.connect(self.show_spec)
+        # Tab follows the screen: each spin box sits on its label's row, above its slider.
+        order = (self.alpha_spin, self.alpha_slider, self.resolution_spin,
+                 self.resolution_slider, self.preset_combo)
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
         self.show_spec(state.spec)
 
     # --- writing to the state -------------------------------------------------------------

@@ -436,6 +436,7 @@ class LayerTablePanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(False)  # rows are tinted by kind instead
         self.view.setWordWrap(False)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         # A touch smaller than the UI font: twelve columns fit a 1400 px window unscrolled.
         table_font = QFont(self.view.font())
         table_font.setPointSizeF(max(8.0, table_font.pointSizeF() - 0.5))

@@ -269,6 +269,7 @@ class MainWindow(QMainWindow):
         dock.setWidget(scroll)
         dock.setMinimumWidth(350)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        dock.toggleViewAction().setText("Show sidebar")  # not the dock title, in View menu
         self.sidebar_dock = dock
 
     def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None,
@@ -299,10 +300,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("&Load weights...", self.load_weights, "Ctrl+O",
                                          "Classify with Keras weights (.h5 or .keras)"))
         file_menu.addSeparator()
-        file_menu.addAction(self._action("Copy selected rows", self.layer_panel.copy_selection,
+        # Ctrl+C belongs to the table (a window-wide Ctrl+C would steal copy from text
+        # fields): the menu only shows it, after a tab.
+        file_menu.addAction(self._action("Copy selected rows\tCtrl+C",
+                                         self.layer_panel.copy_selection,
                                          None, "Copy the selected table cells as TSV"))
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+        # Explicit Ctrl+Q: StandardKey.Quit is empty on some Linux desktops and offscreen.
+        file_menu.addAction(self._action("&Quit", self.close, "Ctrl+Q"))
 
         variant = bar.addMenu("&Variant")
         variant.addAction(self._action("Wider (alpha + 0.05)",

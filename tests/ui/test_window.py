@@ -279,3 +279,26 @@ def test_ctrl_l_toggles_the_chart_in_front_and_both_are_remembered(qtbot) -> Non
     assert second.compare_view.log_check.isChecked()
     assert second.block_panel.log_check.isChecked()
     second.close()
+
+
+def test_keyboard_order_menus_and_table_tab(window, qtbot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    c = window.controls
+    c.alpha_spin.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=2000)
+    seen = []
+    for _ in range(4):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    assert seen[:3] == [c.alpha_slider, c.resolution_spin, c.resolution_slider]
+    table = window.layer_panel.view
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not table  # Tab leaves the table
+    texts = {a.text(): a for m in window.menuBar().actions() for a in m.menu().actions()}
+    assert texts["&Quit"].shortcut().toString() == "Ctrl+Q"
+    assert "Copy selected rows\tCtrl+C" in texts
+    assert "Show sidebar" in texts
