@@ -196,17 +196,18 @@ class LayerTableModel(QStandardItemModel):
         # instead of one per cell, so the proxy and view do their bookkeeping once per step.
         self.blockSignals(True)
         try:
+            layers = len(self._rows)
             for row, items in enumerate(self._items):
                 texts = self._texts[row]
                 sorts = self._sorts[row]
-                for column in _VALUE_COLUMN_ORDER:
-                    text, sort_value = self._cell(row, column)
-                    item = items[column]
+                cells = (_layer_value_cells(self._rows[row], self._totals) if row < layers
+                         else [self._cell(row, column) for column in _VALUE_COLUMN_ORDER])
+                for column, (text, sort_value) in zip(_VALUE_COLUMN_ORDER, cells):
                     if sort_value != sorts[column]:  # a share can change below 0.01 %
-                        item.setData(sort_value, RAW_ROLE)
+                        items[column].setData(sort_value, RAW_ROLE)
                         sorts[column] = sort_value
                     if text != texts[column]:
-                        _set_text(item, column, text, sort_value)
+                        items[column].setText(text)
                         texts[column] = text
         finally:
             self.blockSignals(False)
@@ -332,11 +333,32 @@ _ROW_VALUES: dict[int, Any] = {
 }
 
 
+def _layer_value_cells(r: LayerRow, t: Any) -> list[tuple[str, Any]]:
+    """(text, sort value) of a layer row's value columns, in ``_VALUE_COLUMN_ORDER``.
+
+    The same results as ``_cell`` column by column (a test compares them), written out for
+    the slider-step path: ~640 cells a step through the generic lookup cost ~0.5 ms more.
+    """
+    macs_share = r.macs / t.macs if t.macs else 0.0
+    params_share = r.params / t.params if t.params else 0.0
+    return [
+        (shape_text(r.input_shape), _element_count(r.input_shape)),
+        (shape_text(r.output_shape), _element_count(r.output_shape)),
+        (f"{r.params:,}", r.params),
+        (f"{r.macs:,}", r.macs),
+        (f"{100 * macs_share:.2f}", macs_share),
+        (f"{100 * params_share:.2f}", params_share),
+        (f"{r.activations:,}", r.activations),
+    ]
+
+
 #: Columns whose values change with alpha or resolution; sorting by one of them must be
 #: redone after a slider step (the proxy does not re-sort by itself, see LayerFilterProxy).
 VALUE_COLUMNS = frozenset({COL_INPUT, COL_OUTPUT, COL_PARAMS, COL_MACS, COL_MACS_SHARE,
                            COL_PARAMS_SHARE, COL_ACTIVATIONS})
 _VALUE_COLUMN_ORDER = tuple(sorted(VALUE_COLUMNS))
+assert _VALUE_COLUMN_ORDER == (COL_INPUT, COL_OUTPUT, COL_PARAMS, COL_MACS, COL_MACS_SHARE,
+                               COL_PARAMS_SHARE, COL_ACTIVATIONS)  # _layer_value_cells' order
 
 
 class LayerFilterProxy(QSortFilterProxyModel):
