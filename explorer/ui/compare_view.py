@@ -144,8 +144,13 @@ class FitTable(QTableWidget):
 
     def set_cells(self, rows: list[list[Cell]]) -> None:
         """Show ``rows`` (lists of one Cell per column) and refit the columns."""
-        if len(rows) != self.rowCount():
+        old = self.rowCount()
+        if len(rows) != old:
             self.setRowCount(len(rows))
+            # Rows Qt removed took their items along: forget what they showed, so that rows
+            # added again later get items and texts (a shallow A drops blocks 7-11).
+            keep = min(old, len(rows))
+            self._on_screen = {k: v for k, v in self._on_screen.items() if k[0] < keep}
         self._cells = rows
         self._fitted_width = None
         self._fit()
@@ -220,22 +225,10 @@ class FitTable(QTableWidget):
             self._min_width = min_width
             self.updateGeometry()
         for c, title in enumerate(self._headers):
-            self._show(self.horizontalHeaderItem(c), (-1, c), title, compact)
-        on_screen = self._on_screen
+            self._show((-1, c), title, compact)
         for r, row in enumerate(self._cells):
             for c, cell in enumerate(row):
-                shown = on_screen.get((r, c))
-                if shown is not None and shown[0] == _shown(cell, compact) and \
-                        shown[1] == (cell.tip or cell.text):
-                    continue  # unchanged: skip the item lookup (most of a step's cells)
-                item = self.item(r, c)
-                if item is None:
-                    item = QTableWidgetItem()
-                    align = Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight
-                    item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
-                    self.setItem(r, c, item)
-                    self._on_screen.pop((r, c), None)
-                self._show(item, (r, c), cell, compact)
+                self._show((r, c), cell, compact)
         spare = available - sum(widths)
         if spare > 0 and len(widths) > 1:  # share it among the number columns
             share, rest = divmod(spare, len(widths) - 1)
@@ -246,17 +239,34 @@ class FitTable(QTableWidget):
             if header.sectionSize(c) != w:
                 header.resizeSection(c, w)
 
-    def _show(self, item: QTableWidgetItem, where: tuple[int, int], cell: Cell,
-              compact: bool) -> None:
-        # Only real changes, checked against a Python copy (cheaper than asking the items):
-        # each setText/setToolTip emits dataChanged and repaints.
+    def _show(self, where: tuple[int, int], cell: Cell, compact: bool) -> None:
+        """Put ``cell`` at ``where`` ((-1, column) is the header), changing only what differs.
+
+        Checked against a Python copy of what is on screen, before the item is even looked
+        up: most cells of a slider step are unchanged, and each setText/setToolTip emits
+        dataChanged and repaints.
+        """
         text, tip = _shown(cell, compact), cell.tip or cell.text
         shown = self._on_screen.get(where, ("", ""))
+        if shown == (text, tip) and where in self._on_screen:
+            return
+        item = self._item(*where)
         if shown[0] != text:
             item.setText(text)
         if shown[1] != tip:
             item.setToolTip(tip)
         self._on_screen[where] = (text, tip)
+
+    def _item(self, row: int, column: int) -> QTableWidgetItem:
+        if row < 0:
+            return self.horizontalHeaderItem(column)
+        item = self.item(row, column)
+        if item is None:
+            item = QTableWidgetItem()
+            align = Qt.AlignmentFlag.AlignLeft if column == 0 else Qt.AlignmentFlag.AlignRight
+            item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+            self.setItem(row, column, item)
+        return item
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

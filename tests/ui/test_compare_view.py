@@ -173,3 +173,20 @@ def test_sidebar_ratio_to_reference_is_never_a_rounded_zero(window) -> None:
     window.state.set_variant(4.0, 4096)
     assert window.summary.text("vs_reference") == "5,141x MACs"
     assert window.summary.text("vs_reference_params") == "12.9x params"
+
+
+def test_rows_removed_and_added_again_are_filled(qtbot) -> None:
+    """Shallow drops blocks 7-11 from the block table; back to separable, the re-created rows
+    must show their texts again (no stale bookkeeping of what was on screen)."""
+    state = VariantState(MobileNetSpec(0.5, 160))
+    view = CompareView(state)
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    before = view.block_table.text_rows()
+    state.set_spec(MobileNetSpec(0.5, 160, body="shallow"))
+    state.pin()  # A and B both shallow: 8 blocks
+    assert view.block_table.rowCount() == 8
+    state.unpin()
+    state.set_spec(MobileNetSpec(0.5, 160))
+    assert view.block_table.text_rows() == before
