@@ -185,15 +185,21 @@ def keras3_group_paths() -> dict[str, str]:
     return paths
 
 
+def _keras3_class_counts(group_names: Iterable[str]) -> dict[str, int]:
+    """Groups per weight-carrying class among ``group_names`` (``conv2d_3`` counts as conv2d)."""
+    counts: dict[str, int] = {}
+    for key in group_names:
+        match = _KERAS3_GROUP.match(key)
+        if match:
+            counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    return counts
+
+
 def _keras3_counts(with_top: bool) -> dict[str, int]:
     """How many groups of each class a Keras 3 MobileNet v1 file holds."""
-    counts: dict[str, int] = {}
-    for name, path in keras3_group_paths().items():
-        match = _KERAS3_GROUP.match(path.removeprefix("layers/"))
-        if match is None or (name == "conv_preds" and not with_top):
-            continue
-        counts[match.group(1)] = counts.get(match.group(1), 0) + 1
-    return counts
+    return _keras3_class_counts(path.removeprefix("layers/")
+                                for name, path in keras3_group_paths().items()
+                                if with_top or name != "conv_preds")
 
 
 def _alpha_for_channels(stem: int, last_pw: int | None) -> float:
@@ -262,11 +268,7 @@ def _detect_layout(f: Any, p: Path) -> str:
 
 def _check_keras3_groups(f: Any, p: Path) -> bool:
     """Whether the Keras 3 file is a MobileNet v1 with its classifier (raise if not one)."""
-    counts: dict[str, int] = {}
-    for key in f["layers"].keys():
-        match = _KERAS3_GROUP.match(key)
-        if match:
-            counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    counts = _keras3_class_counts(f["layers"].keys())
     for with_top in (True, False):
         if counts == _keras3_counts(with_top):
             return with_top

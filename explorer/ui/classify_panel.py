@@ -718,10 +718,9 @@ class ClassifyPanel(QWidget):
         self._worker.clear_frames()
         self._last_packet = None
         self.display_rate.clear()
-        self.inference_rate.clear()
-        self.latency.clear()
         self.clear_message()
-        # The frame those predictions belong to is gone from the view, so are they.
+        # The frame those predictions belong to is gone from the view, so are they (with
+        # their latency and inference rate).
         self._clear_predictions("no source is open" if source is None else "")
         self.frame_caption.hide()
         if source is None:

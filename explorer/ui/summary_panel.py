@@ -57,12 +57,11 @@ class SummaryPanel(QWidget):
                          "full 3x3 convolutions; the whole network (with conv1 and the "
                          "classifier) is in the Standard vs separable view",
             "vs_reference": "Ratio to MobileNet 1.0-224 (568.7 M mult-adds, 4.25 M params)",
-            "vs_reference_params": "Ratio to MobileNet 1.0-224 (568.7 M mult-adds, "
-                                   "4.25 M params)",
             "top1": "TF-slim published top-1 (float); only the 16 pretrained variants have one",
             "top1_other": "TF-slim quantized (int8) top-1, and Keras' own measurement "
                           "(224 only)",
         }
+        tips["vs_reference_params"] = tips["vs_reference"]  # the ratio's second row
         for key, caption in self.FIELDS:
             value = StableLabel("4,253,864,000  (4.25 G)", self)
             value.setObjectName(f"summary_{key}")

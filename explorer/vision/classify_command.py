@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
+from explorer.vision.images import IMAGE_SUFFIXES, list_images
 from explorer.vision.labels import ZERO_CLASSES_NOTE
 
 PROG = "mobilenet-explorer classify"
@@ -104,9 +105,6 @@ def _check_request(args: argparse.Namespace, spec: MobileNetSpec) -> None:
 
 def _expand_folders(paths: list[Path]) -> list[Path]:
     """Each folder in ``paths`` replaced by its image files (the window's rules and order)."""
-    if not any(Path(p).is_dir() for p in paths):
-        return list(paths)
-    from explorer.vision.images import IMAGE_SUFFIXES, list_images
     files: list[Path] = []
     for path in paths:
         if not Path(path).is_dir():

@@ -48,7 +48,6 @@ from explorer.vision.images import IMAGE_SUFFIXES, list_images
 
 #: Default time without frames after which a running source reports a stall.
 DEFAULT_STALL_TIMEOUT_MS = 5000
-#: Still-image file suffixes the folder source picks up (and drag-and-drop treats as images).
 #: Suffixes offered in the "Open video" dialog (Qt's FFmpeg backend plays many more).
 VIDEO_SUFFIXES = frozenset({
     ".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".ogv", ".gif",
