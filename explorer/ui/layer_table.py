@@ -183,7 +183,7 @@ class LayerTableModel(QStandardItemModel):
                     item.setBackground(brush)
                 if row == total_row:
                     item.setFont(_TOTAL_FONT)
-                _set_text(item, column, text, sort_value)
+                item.setText(text)
                 item.setData(sort_value, RAW_ROLE)
                 items.append(item)
             self.appendRow(items)
@@ -230,14 +230,10 @@ class LayerTableModel(QStandardItemModel):
         items = self._items[total]
         for column in (COL_NAME, *_VALUE_COLUMN_ORDER):
             text, sort_value = self._cell(total, column)
-            _set_text(items[column], column, text, sort_value)
+            items[column].setText(text)
             items[column].setData(sort_value, RAW_ROLE)
             self._texts[total][column] = text
             self._sorts[total][column] = sort_value
-
-    @property
-    def total_scope(self) -> tuple[int, ...] | None:
-        return self._scope
 
     def raw_value(self, row: int, column: int) -> Any:
         """Unformatted value of a cell: ints for counts, floats (0..1) for shares."""
@@ -302,17 +298,15 @@ _COUNT_TIPS = {COL_PARAMS: "params", COL_MACS: "mult-adds", COL_ACTIVATIONS: "ou
 
 
 def count_tooltip(column: int, value: Any) -> str:
-    """Tooltip of a count cell, e.g. "4,253,864 params (4.25 M)"; "" for other cells."""
+    """Tooltip of a count cell, e.g. "4,253,864 params (4.25 M)"; "" for other cells.
+
+    Made when asked for (``LayerTablePanel.eventFilter``), not stored per cell: storing ~270
+    of them cost ~3 ms of every slider step.
+    """
     unit = _COUNT_TIPS.get(column)
     if unit is None or not isinstance(value, int) or value < 0:
         return ""
     return f"{value:,} {unit} ({human_count(value)})"
-
-
-def _set_text(item: QStandardItem, column: int, text: str, sort_value: Any) -> None:
-    # Tooltips are made when asked for (LayerTablePanel.eventFilter), not stored per cell:
-    # storing ~270 of them cost ~3 ms of every slider step.
-    item.setText(text)
 
 
 #: Column -> value of a layer row (one lookup instead of a chain of ifs: this runs ~600
@@ -531,15 +525,14 @@ class LayerTablePanel(QWidget):
         metrics = self.view.fontMetrics()
         bold = QFont(self.view.font())
         bold.setBold(True)
-        header_metrics = QFontMetrics(bold)
+        bold_metrics = QFontMetrics(bold)  # the headers and the totals row are bold
         header = self.view.horizontalHeader()
-        bold_cells = QFontMetrics(bold)
-        last = widest.rowCount() - 1  # the totals row is drawn bold
+        last = widest.rowCount() - 1
         for col, title in enumerate(HEADER_TEXTS):
             texts = [widest.display_text(r, col) for r in range(last)]
             cells = max(max(metrics.horizontalAdvance(t) for t in texts),
-                        bold_cells.horizontalAdvance(widest.display_text(last, col))) + 12
-            head = max(header_metrics.horizontalAdvance(t) for t in title.split("\n")) + 22
+                        bold_metrics.horizontalAdvance(widest.display_text(last, col))) + 12
+            head = max(bold_metrics.horizontalAdvance(t) for t in title.split("\n")) + 22
             header.resizeSection(col, min(max(cells, head), 150))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
@@ -579,30 +572,25 @@ class LayerTablePanel(QWidget):
 
     @Slot()
     def _update_footer(self, *_args: object) -> None:
+        total = self.model.rowCount() - 1  # the totals row, also the number of layers
+        # Mapping rows through the proxy only when a filter hides some (every slider step
+        # comes here); the totals row then sums what is shown, and the footer reads it.
         filtered = self.proxy.rowCount() != self.model.rowCount()
-        self.model.set_total_scope(self.shown_source_rows() if filtered else None)
-        empty = self.proxy.rowCount() <= 1
+        shown = self.shown_source_rows() if filtered else None
+        self.model.set_total_scope(shown)
+        count = total if shown is None else len(shown)
+        empty = count == 0
         if empty:
             self.empty_note.setText(f"No layer has {self._filter_text()}."
                                     " Clear the filter to see all layers.")
             self._place_empty_note()
         self.empty_note.setVisible(empty)
-        if not filtered:  # nothing filtered out: use totals
-            total = self.model.rowCount() - 1
-            macs = self.model.raw_value(total, COL_MACS)
-            self.footer.setText(
-                f"Showing {total} of {total} layers:"
-                f" {self.model.raw_value(total, COL_PARAMS):,} params, {macs:,} mult-adds (MACs)"
-                f" = {100.0 if macs else 0.0:.1f} % of the model")
-            return
-        rows = self.shown_source_rows()
-        total_layers = self.model.rowCount() - 1
-        params = sum(self.model.raw_value(r, COL_PARAMS) for r in rows)
-        macs = sum(self.model.raw_value(r, COL_MACS) for r in rows)
-        all_macs = self.model.raw_value(total_layers, COL_MACS) or 1
+        params = self.model.raw_value(total, COL_PARAMS)
+        macs = self.model.raw_value(total, COL_MACS)
+        share = self.model.raw_value(total, COL_MACS_SHARE)  # of the whole model
         self.footer.setText(
-            f"Showing {len(rows)} of {total_layers} layers: {params:,} params, {macs:,} "
-            f"mult-adds (MACs) = {100 * macs / all_macs:.1f} % of the model")
+            f"Showing {count} of {total} layers: {params:,} params, {macs:,} mult-adds"
+            f" (MACs) = {100 * share:.1f} % of the model")
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

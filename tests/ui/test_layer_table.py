@@ -89,6 +89,8 @@ def test_filter_by_kind_and_name(panel) -> None:
     dw_macs = sum(r.macs for r in dw)
     assert "Showing 13 of 91 layers" in panel.footer.text()
     assert f"{dw_macs:,} mult-adds" in panel.footer.text()
+    all_macs = sum(r.macs for r in layer_rows(MobileNetSpec()))
+    assert f"= {100 * dw_macs / all_macs:.1f} % of the model" in panel.footer.text()  # 3.1 %
     assert _shown(panel, COL_MACS)[-1] == f"{dw_macs:,}"
     assert _shown(panel, COL_PARAMS)[-1] == f"{sum(r.params for r in dw):,}"
     assert not panel.empty_note.isVisible()
