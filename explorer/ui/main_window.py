@@ -91,6 +91,7 @@ class ViewTabs(QTabWidget):
         self._hint: QSize | None = None
         self._min_hint: QSize | None = None
         self._laid_out_for: tuple[QSize, QSize] | None = None
+        self._titles: tuple[list[str], list[str]] | None = None  # full, short (set_titles)
         self.skipped_layout_requests = 0
 
     def tabInserted(self, index: int) -> None:  # noqa: N802 - Qt override
@@ -119,7 +120,7 @@ class ViewTabs(QTabWidget):
         self._fit_titles()
 
     def _fit_titles(self) -> None:
-        titles = getattr(self, "_titles", None)
+        titles = self._titles
         if titles is None or self.count() != len(titles[0]):
             return
         bar = self.tabBar()
@@ -210,8 +211,9 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("viewTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.tabBar().setStyleSheet(TAB_BAR_STYLE)  # scoped: the pages stay unstyled
-        # Below ~1280 px the seven titles do not fit: shorten them ("Standard vs s…") rather
-        # than hide the last tabs behind scroll arrows; the tooltip keeps the full title.
+        # Below ~1280 px the seven titles do not fit: short titles (set_titles), elided when
+        # even those do not fit, rather than the last tabs hidden behind scroll arrows; the
+        # tooltip keeps the full title.
         self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
         self.tabs.setUsesScrollButtons(False)
         for i, name in enumerate(VIEW_NAMES):
