@@ -192,8 +192,11 @@ class LayerTableModel(QStandardItemModel):
             self._sorts.append([sort_value for _, sort_value in cells])
 
     def _update_items(self) -> None:
-        # Only value columns can change (same layers); one dataChanged for the whole table
-        # instead of one per cell, so the proxy and view do their bookkeeping once per step.
+        # Only value columns can change (same layers).  Signals are blocked while the items
+        # change, then one dataChanged per run of adjacent changed columns: the view repaints
+        # just those columns (a resolution step leaves params and the five layout columns
+        # alone), and the proxy and view do their bookkeeping a few times, not once per cell.
+        changed: set[int] = set()
         self.blockSignals(True)
         try:
             layers = len(self._rows)
@@ -206,13 +209,16 @@ class LayerTableModel(QStandardItemModel):
                     if sort_value != sorts[column]:  # a share can change below 0.01 %
                         items[column].setData(sort_value, RAW_ROLE)
                         sorts[column] = sort_value
+                        changed.add(column)
                     if text != texts[column]:
                         items[column].setText(text)
                         texts[column] = text
+                        changed.add(column)
         finally:
             self.blockSignals(False)
-        last = self.index(self.rowCount() - 1, _COLUMN_COUNT - 1)
-        self.dataChanged.emit(self.index(0, 0), last, [])
+        last_row = self.rowCount() - 1
+        for first, last in column_runs(changed):
+            self.dataChanged.emit(self.index(0, first), self.index(last_row, last), [])
 
     def set_total_scope(self, rows: list[int] | None) -> None:
         """Make the totals row sum ``rows`` (the filtered view's layers), or all (None).
@@ -258,6 +264,17 @@ class LayerTableModel(QStandardItemModel):
 
     def display_text(self, row: int, column: int) -> str:
         return self._cell(row, column)[0]
+
+
+def column_runs(columns: set[int]) -> list[tuple[int, int]]:
+    """Sorted runs of adjacent columns as (first, last): {5, 6, 8, 9, 11} -> 3 runs."""
+    runs: list[tuple[int, int]] = []
+    for column in sorted(columns):
+        if runs and runs[-1][1] == column - 1:
+            runs[-1] = (runs[-1][0], column)
+        else:
+            runs.append((column, column))
+    return runs
 
 
 def _element_count(shape: tuple[int, ...]) -> int:
