@@ -40,9 +40,16 @@ class CountAxis(pg.AxisItem):
         super().__init__(orientation, **kwargs)
         self.log_values = False
         self.unit = unit
-        self.setStyle(tickFont=axis_font(), tickTextOffset=4)
+        # Grow to fit wider tick labels but never shrink back: otherwise the plot area shifts
+        # sideways whenever "800M" becomes "1G" while a slider moves, and every such step
+        # re-lays out and repaints the whole chart.
+        self.setStyle(tickFont=axis_font(), tickTextOffset=4, autoReduceTextSpace=False)
 
     def set_log_values(self, log: bool) -> None:
+        # Charts call this on every redraw; only a real switch may throw away the cached
+        # picture, or the axis regenerates its ticks on every slider step (~1 ms).
+        if log == self.log_values:
+            return
         self.log_values = log
         self.picture = None
         self.update()

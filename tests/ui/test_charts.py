@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from explorer.arch import MobileNetSpec, block_costs, block_totals, cost_by_type, model_totals
 from explorer.arch.export import human_ratio
@@ -59,6 +60,27 @@ def test_block_chart_follows_slider_and_tooltips(window) -> None:
     # y range is a round number above the tallest bar (steady while scrubbing).
     top = panel.plot.vb.viewRange()[1][1]
     assert top == pytest.approx(nice_ceiling(max(c.standard_macs for c in costs) * 1.08) * 1.03)
+
+
+def test_block_chart_axis_keeps_its_ticks_and_width_while_scrubbing(window) -> None:
+    """A slider step that leaves the y range alone must not make the axis regenerate its
+    ticks, and narrower tick labels must not shrink it (the plot would shift sideways)."""
+    window.show_view("blocks")
+    window.state.set_variant(1.0, 224)
+    panel = window.block_panel
+    axis = panel.cost_axis
+    panel.grab()  # paint once: the axis caches its picture
+    assert axis.picture is not None
+    same_range = panel.plot.vb.viewRange()[1]
+    window.state.set_variant(1.0, 225)  # a tiny step: same round top value
+    assert panel.plot.vb.viewRange()[1] == same_range
+    assert axis.picture is not None
+    QApplication.processEvents()
+    wide = axis.width()
+    window.state.set_variant(0.25, 96)  # much smaller counts: "6M" instead of "500M"
+    QApplication.processEvents()
+    panel.grab()
+    assert axis.width() >= wide
 
 
 def test_nice_ceiling() -> None:
