@@ -110,7 +110,9 @@ class WeightsChoice:
 
     path: Path | None
     info: WeightsFileInfo | None
-    source: str  # "--weights", "--weights-dir", "Keras cache" or "" when not found
+    #: "--weights", "--weights-dir" (or the caller's name for that folder, see
+    #: ``find_weights``), "Keras cache", or "" when not found
+    source: str
     description: str  # one line for the UI/CLI: which file is in use, or why none
     searched: tuple[Path, ...] = ()
     message: str = ""
@@ -418,7 +420,9 @@ def check_weights(info: WeightsFileInfo, spec: MobileNetSpec, need_top: bool = T
 
 
 def _describe(info: WeightsFileInfo, source: str, spec: MobileNetSpec) -> str:
-    text = f"{info.path} (alpha {info.alpha_text}, from {source})"
+    # sources are option names or "Keras cache" ("from ..."), or a phrase of their own
+    where = f"from {source}" if source.startswith("--") or source == "Keras cache" else source
+    text = f"{info.path} (alpha {info.alpha_text}, {where})"
     stem = info.path.name.rsplit("_tf", 1)[0]
     res_text = stem.rsplit("_", 1)[-1]
     if res_text.isdigit() and int(res_text) != spec.resolution:
@@ -456,11 +460,14 @@ def _dirs_for(weights_dir: Path | None) -> list[Path]:
 
 def find_weights(spec: MobileNetSpec, weights: str | os.PathLike[str] | None = None,
                  weights_dir: str | os.PathLike[str] | None = None,
-                 need_top: bool = True) -> WeightsChoice:
+                 need_top: bool = True,
+                 weights_dir_source: str = "--weights-dir") -> WeightsChoice:
     """Choose the weights file for ``spec``.
 
     Order: the explicit ``weights`` file; else ``weights_dir`` then the Keras cache, each
     searched for every resolution file of the alpha (matching resolution first).
+    ``weights_dir_source`` names that folder in ``source`` and the description: the option
+    by default, or e.g. "found next to x.h5" when the app chose the folder itself.
 
     Raises:
         WeightsError: the explicit file is bad, or ``weights_dir`` is not a folder.
@@ -478,8 +485,8 @@ def find_weights(spec: MobileNetSpec, weights: str | os.PathLike[str] | None = N
     dirs = _dirs_for(Path(weights_dir) if weights_dir is not None else None)
     problems: list[str] = []
     for folder in dirs:
-        source = "--weights-dir" if weights_dir is not None and folder == Path(weights_dir) \
-            else "Keras cache"
+        source = weights_dir_source if weights_dir is not None \
+            and folder == Path(weights_dir) else "Keras cache"
         for name in candidate_names(spec):
             path = folder / name
             if not path.is_file():

@@ -1012,6 +1012,7 @@ class ClassifyPanel(QWidget):
         spec = self.state.spec
         weights = self._weights_path
         weights_dir = self._weights_dir
+        weights_dir_source = "--weights-dir"
         # An explicit file serves the alpha it holds; for other alphas look it up instead,
         # first in the file's own folder (where the other alphas' files usually sit), then in
         # the Keras cache.  An explicit --weights-dir keeps priority over that folder.
@@ -1019,8 +1020,10 @@ class ClassifyPanel(QWidget):
                 and abs(self._weights_alpha - spec.alpha) > 1e-9:
             if weights_dir is None and weights.parent.is_dir():
                 weights_dir = weights.parent
+                weights_dir_source = f"found next to {weights.name}"
             weights = None
         return EngineRequest(spec, weights=weights, weights_dir=weights_dir,
+                             weights_dir_source=weights_dir_source,
                              engine=self._engine_kind, device=self._device)
 
     @Slot()
@@ -1114,22 +1117,13 @@ class ClassifyPanel(QWidget):
         # Zero-width spaces after slashes and underscores let long paths wrap inside the
         # narrow column (a folder name like derived_from_coral_quant_tflite is wider than it);
         # the tooltip keeps the plain text.
-        description = self._weights_description(info)
+        description = info.weights_description
         self.weights_label.setText(description.replace("/", "/\u200b").replace("_", "_\u200b"))
         self.weights_label.setToolTip(description)
         if self.last_message.startswith("Loading weights"):
             self.clear_message()
         self._update_weights_warning()
         self._update_header()
-
-    def _weights_description(self, info: EngineInfo) -> str:
-        """The engine's weights text; a file found next to the loaded weights file says so
-        (the lookup calls that folder --weights-dir, which the user never passed)."""
-        text = info.weights_description
-        path = self._weights_path
-        if self._weights_dir is None and path is not None:
-            text = text.replace(", from --weights-dir)", f", found next to {path.name})")
-        return text
 
     @Slot(object, str)
     def _on_engine_failed(self, request: EngineRequest, message: str) -> None:

@@ -500,7 +500,8 @@ def create_engine(request: EngineRequest, progress: ProgressCallback | None = No
     spec = classification_spec(request.spec)
 
     stages.enter("Finding weights", 0.0)
-    choice = find_weights(spec, request.weights, request.weights_dir)
+    choice = find_weights(spec, request.weights, request.weights_dir,
+                          weights_dir_source=request.weights_dir_source)
     warnings: list[str] = []
     pretrained = choice.found
     if not pretrained:

@@ -30,6 +30,9 @@ class EngineRequest:
     spec: MobileNetSpec
     weights: Path | None = None  # explicit .h5 file; None = look up the Keras cache / --weights-dir
     weights_dir: Path | None = None
+    #: How a file found in ``weights_dir`` is described: the option, or the app's own reason
+    #: for that folder (the Classify view looks next to a loaded file for other alphas).
+    weights_dir_source: str = "--weights-dir"
     engine: EngineKind = "auto"
     device: DeviceChoice = "auto"
 

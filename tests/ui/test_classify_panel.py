@@ -727,13 +727,15 @@ def test_explicit_weights_file_folder_serves_other_alphas(qtbot, make_panel, fix
 @pytest.mark.fixtures
 def test_weights_found_next_to_the_loaded_file_are_described_as_such(qtbot, make_panel,
                                                                        fixtures_dir):
-    """The lookup calls the file's folder --weights-dir; the view must not claim that option."""
+    """Other alphas are looked up next to the loaded file: the request names that folder so,
+    and the view must not claim a --weights-dir option the user never passed."""
     from explorer.keras_builder.weights import find_weights
 
     class Describing(FakeFactory):
         def __call__(self, request, progress=None, cancel=None):
             engine = super().__call__(request, progress, cancel)
-            choice = find_weights(request.spec, request.weights, request.weights_dir)
+            choice = find_weights(request.spec, request.weights, request.weights_dir,
+                                  weights_dir_source=request.weights_dir_source)
             engine.info = replace(engine.info, weights_description=choice.description)
             return engine
 

@@ -203,6 +203,24 @@ def test_second_litert_engine_comes_from_cache(litert_engine, fixtures_dir: Path
         again.close()
 
 
+@pytest.mark.tf
+@pytest.mark.fixtures
+def test_engine_describes_weights_in_the_folder_as_the_request_names_it(
+        litert_engine, fixtures_dir: Path) -> None:
+    from explorer.vision.engines import create_engine
+
+    folder = (fixtures_dir / WEIGHTS).parent
+    for source, phrase in (("--weights-dir", "from --weights-dir"),
+                           ("found next to a.h5", "found next to a.h5")):
+        engine = create_engine(EngineRequest(SPEC, weights_dir=folder, weights_dir_source=source,
+                                             engine="litert", device="cpu"))
+        try:
+            assert engine.from_cache  # same file as litert_engine's: no model writing here
+            assert engine.info.weights_description.endswith(f"(alpha 0.25, {phrase})")
+        finally:
+            engine.close()
+
+
 @pytest.mark.fixtures
 def test_cache_key_depends_on_variant_and_weights(fixtures_dir: Path) -> None:
     w = fixtures_dir / WEIGHTS

@@ -164,6 +164,12 @@ def test_lookup_prefers_weights_dir_then_matching_resolution(derived: Path,
     assert choice.source == "--weights-dir" and choice.path == wdir / "mobilenet_5_0_160_tf.h5"
     choice = find_weights(MobileNetSpec(0.5, 128), weights_dir=wdir)
     assert choice.path == wdir / "mobilenet_5_0_128_tf.h5"
+    assert choice.description.endswith("(alpha 0.50, from --weights-dir)")
+    # a folder the app chose itself is described the way the caller names it
+    choice = find_weights(MobileNetSpec(0.5, 160), weights_dir=wdir,
+                          weights_dir_source="found next to x.h5")
+    assert choice.source == "found next to x.h5"
+    assert choice.description.endswith("(alpha 0.50, found next to x.h5)")
 
 
 @pytest.mark.fixtures
