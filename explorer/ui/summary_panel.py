@@ -78,6 +78,8 @@ class SummaryPanel(QWidget):
                 set_role(value, "headline")
             form.addRow(name, value)
             self.fields[key] = value
+        #: The 1.0-224 totals the "vs 1.0-224" rows divide by: a constant, computed once.
+        self._reference = model_totals(REFERENCE)
         state.spec_changed.connect(self.show_spec)
         self.show_spec(state.spec)
 
@@ -88,7 +90,7 @@ class SummaryPanel(QWidget):
     @Slot(object)
     def show_spec(self, spec: MobileNetSpec) -> None:
         t = model_totals(spec)
-        ref = model_totals(REFERENCE)
+        ref = self._reference
         f = self.fields
         f["variant"].setText(f"MobileNet {spec.label}")
         f["params"].setText(f"{t.params:,}  ({human_count(t.params)})")
