@@ -12,6 +12,10 @@ For each variant (default: 1.0/224 and 0.25/128, in one run, on the CPU):
   round trip.
 - ``pipeline_vga``: the same at 640x480, the size the app now asks a camera for
   (``explorer.vision.camera_format``); its budget is reported beside the 720p one.
+- ``pipeline_model_size``: the same with frames already R x R (the 720p frame's crop resized
+  once, beforehand), so the worker skips the crop and resize: what the worker itself costs
+  (thread hops, float scaling, top-5) apart from the exact resize.  Not a budget: it splits the
+  pipeline's overhead into the resize and the rest.
 - ``naive``: ``model.predict(x, verbose=0)`` per frame on the same Keras model.
 - ``litert``: the Keras model converted here with the standard
   ``tf.lite.TFLiteConverter.from_keras_model`` and run by a bare
@@ -371,7 +375,7 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
     from explorer.keras_builder.weights import find_weights
     from explorer.vision.engines import build_keras_model, classification_spec, create_engine
     from explorer.vision.frames import packet_from_rgb
-    from explorer.vision.preprocess import preprocess
+    from explorer.vision.preprocess import crop_and_resize, preprocess
 
     def packet_fn() -> Any:
         return packet_from_rgb(frame, source="bench")
@@ -380,6 +384,11 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
 
     def vga_packet_fn() -> Any:
         return packet_from_rgb(vga, source="bench-vga")
+
+    model_size = np.array(crop_and_resize(frame, resolution))  # owned: no copy per packet
+
+    def model_size_packet_fn() -> Any:
+        return packet_from_rgb(model_size, source="bench-model-size")
 
     first = (first_prediction_times(alpha, resolution, packet_fn)
              if with_first_prediction else None)
@@ -404,9 +413,11 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
             for fn in (lambda: lite.predict(x), lambda: tfe.predict(x), lambda: ref_predict(x)):
                 time_calls(fn, 5)  # warm-up
             times: dict[str, list[float]] = {"raw_litert": [], "raw_tf": [], "pipeline": [],
-                                             "pipeline_vga": [], "litert": []}
+                                             "pipeline_vga": [], "pipeline_model_size": [],
+                                             "litert": []}
             stage_ms: dict[str, list[float]] = {"preprocess": [], "infer": [], "decode": []}
             vga_preprocess_ms: list[float] = []
+            model_size_stage_ms: list[float] = []
             direct: list[tuple[str, Callable[[Any], Any]]] = [
                 ("raw_litert", lite.predict), ("raw_tf", tfe.predict), ("litert", ref_predict)]
             per_round = max(1, frames // ROUNDS)
@@ -430,6 +441,12 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
                 time.sleep(PAUSE_S)
                 times["pipeline_vga"] += driver.closed_loop(per_round, vga_packet_fn)
                 vga_preprocess_ms += [float(t.preprocess) for t in driver.stage_timings]
+                time.sleep(PAUSE_S)
+                times["pipeline_model_size"] += driver.closed_loop(per_round,
+                                                                   model_size_packet_fn)
+                model_size_stage_ms += [float(t.preprocess) for t in driver.stage_timings]
+            model_size_top1 = driver.last_result.predictions[0].class_index
+            driver.closed_loop(1, vga_packet_fn)
             vga_top1 = driver.last_result.predictions[0].class_index
             driver.closed_loop(1, packet_fn)  # the 720p frame's answer, for the top-1 check
             pipeline_top1 = driver.last_result.predictions[0].class_index
@@ -448,6 +465,8 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
             # The 640x480 frame is the same photo squeezed to 4:3: its crop differs, so its
             # top-1 is reported but left out of the agreement check.
             top1["pipeline_vga"] = int(vga_top1)
+            # the same pixels as the 720p frame's crop and resize: must agree with it
+            top1["pipeline_model_size"] = int(model_size_top1)
             lite_name, tf_name = lite.info.engine_name, tfe.info.engine_name
             weights_desc = lite.info.weights_description
             pretrained = bool(lite.info.pretrained)
@@ -473,17 +492,23 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
         entry("pipeline_vga", "pipeline_vga", f"InferenceWorker + {pipeline_info.engine_name}",
               frame_size=list(CAMERA_FORMAT_SIZE),
               stage_ms_median={"preprocess": round(percentile(vga_preprocess_ms, 50), 4)}),
+        entry("pipeline_model_size", "pipeline_model_size",
+              f"InferenceWorker + {pipeline_info.engine_name}",
+              frame_size=[resolution, resolution],
+              stage_ms_median={"preprocess": round(percentile(model_size_stage_ms, 50), 4)}),
         entry("naive", "naive", "keras Model.predict per frame"),
         entry("litert", "litert",
               f"ai_edge_litert Interpreter, from_keras_model, XNNPACK, {threads} threads",
               conversion_s=round(convert_s, 2)),
     ]
-    keys = ("raw_litert", "raw_tf", "pipeline", "pipeline_vga", "naive", "litert")
+    keys = ("raw_litert", "raw_tf", "pipeline", "pipeline_vga", "pipeline_model_size", "naive",
+            "litert")
     fps = {key: r["fps"] for key, r in zip(keys, results, strict=True)}
     raw_default = fps["raw_litert"] if default_kind == "litert" else fps["raw_tf"]
     ratios = {
         "pipeline_vs_raw": round(fps["pipeline"] / raw_default, 3),
         "pipeline_vga_vs_raw": round(fps["pipeline_vga"] / raw_default, 3),
+        "pipeline_model_size_vs_raw": round(fps["pipeline_model_size"] / raw_default, 3),
         "pipeline_vs_naive": round(fps["pipeline"] / fps["naive"], 2),
         "default_vs_litert": round(raw_default / fps["litert"], 3),
         "tf_vs_litert": round(fps["raw_tf"] / fps["litert"], 3),
@@ -495,6 +520,7 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
     ratios_by_median = {
         "pipeline_vs_raw": round(raw_default_med / med["pipeline"], 3),
         "pipeline_vga_vs_raw": round(raw_default_med / med["pipeline_vga"], 3),
+        "pipeline_model_size_vs_raw": round(raw_default_med / med["pipeline_model_size"], 3),
         "pipeline_vs_naive": round(med["naive"] / med["pipeline"], 2),
         "default_vs_litert": round(med["litert"] / raw_default_med, 3),
         "tf_vs_litert": round(med["litert"] / med["raw_tf"], 3),
