@@ -79,7 +79,7 @@ def test_inference_bench_tiny(qapp, bench_fixtures: Path) -> None:
     assert (data["alpha"], data["resolution"], data["device"]) == (0.25, 128, "CPU")
     names = [r["name"] for r in data["results"]]
     assert sorted(set(names)) == ["litert", "naive", "pipeline", "pipeline_model_size",
-                                  "pipeline_vga", "raw"]
+                                  "pipeline_vga", "raw", "raw_tf_loaded"]
     sizes = {r["name"]: r.get("frame_size") for r in data["results"]}
     assert sizes["pipeline"] == [1280, 720] and sizes["pipeline_vga"] == [640, 480]
     assert sizes["pipeline_model_size"] == [128, 128]
@@ -96,7 +96,7 @@ def test_inference_bench_tiny(qapp, bench_fixtures: Path) -> None:
     first = data["first_prediction"]
     assert _number(first["after_variant_change_s"]) and _number(first["cached_s"])
     for key in ("pipeline_vs_raw", "pipeline_vga_vs_raw", "pipeline_model_size_vs_raw",
-                "pipeline_vs_naive", "default_vs_litert"):
+                "pipeline_vs_naive", "default_vs_litert", "tensorflow_loaded_vs_not"):
         assert _number(data["ratios"][key])
     assert data["variants"][0]["results"] == data["results"]
 
