@@ -423,10 +423,9 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
                             else "tf")
             for fn in (lite.predict, twin.predict, tfe.predict, ref_predict):
                 time_calls(partial(fn, x), 5)  # warm-up
-            times: dict[str, list[float]] = {"raw_litert": [], "raw_twin": [], "raw_tf": [],
-                                             "pipeline": [],
-                                             "pipeline_vga": [], "pipeline_model_size": [],
-                                             "litert": []}
+            times: dict[str, list[float]] = {
+                key: [] for key in ("raw_litert", "raw_twin", "raw_tf", "pipeline",
+                                    "pipeline_vga", "pipeline_model_size", "litert")}
             stage_ms: dict[str, list[float]] = {"preprocess": [], "infer": [], "decode": []}
             vga_preprocess_ms: list[float] = []
             model_size_stage_ms: list[float] = []
