@@ -96,6 +96,9 @@ from explorer.vision.worker import DownloadOutcome, InferenceWorker, PredictionR
 TOP_K = 5
 #: Slider moves closer together than this build only the last variant.
 SPEC_DEBOUNCE_MS = 150
+#: Start of the message a failed engine build shows ("... 0.5-160: why"); cleared by the
+#: next build that works.
+BUILD_FAILED = "Could not build MobileNet"
 STATS_REFRESH_MS = 500
 ENGINE_CHOICES = (("auto", "Auto"), ("tf", "TensorFlow"), ("litert", "LiteRT float32"),
                   ("int8", "LiteRT int8 (Google)"))
@@ -1120,7 +1123,8 @@ class ClassifyPanel(QWidget):
         description = info.weights_description
         self.weights_label.setText(description.replace("/", "/\u200b").replace("_", "_\u200b"))
         self.weights_label.setToolTip(description)
-        if self.last_message.startswith("Loading weights"):
+        # A build that worked makes "loading" and earlier "could not build" messages stale.
+        if self.last_message.startswith(("Loading weights", BUILD_FAILED)):
             self.clear_message()
         self._update_weights_warning()
         self._update_header()
@@ -1135,7 +1139,7 @@ class ClassifyPanel(QWidget):
             # The file passed inspection but the build failed: go back to what worked.
             self._weights_path, self._weights_alpha = self._previous_weights
             self._previous_weights = None
-        self.show_message(f"Could not build MobileNet {request.spec.label}: {message}", "error")
+        self.show_message(f"{BUILD_FAILED} {request.spec.label}: {message}", "error")
         self._update_header()
 
     @Slot(object)

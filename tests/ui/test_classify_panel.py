@@ -301,6 +301,10 @@ def test_engine_failure_is_shown_and_previous_engine_kept(qtbot, make_panel):
     _push(source, 6)
     qtbot.wait(200)
     assert same_variant(panel.last_result.spec, SMALL)  # the old engine still answers
+    # a later build that works takes the stale error away
+    state.set_spec(SMALL)
+    qtbot.waitUntil(lambda: "Could not build" not in panel.last_message, timeout=5000)
+    assert same_variant(panel.engine_info.spec, SMALL)
 
 
 def test_no_camera_message(qtbot, make_panel):
