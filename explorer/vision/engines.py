@@ -181,6 +181,18 @@ def litert_cache_key(spec: MobileNetSpec, weights_path: Path | None) -> str:
     return f"mobilenet_{spec.alpha:.4f}_{spec.resolution}_{spec.body}_{digest}"
 
 
+def looks_like_tflite(data: bytes) -> bool:
+    """Whether ``data`` can be a TFLite flatbuffer: its file identifier "TFL3" at byte 4."""
+    return len(data) > 8 and data[4:8] == b"TFL3"
+
+
+def _drop_cached(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
 def _litert_cache_path(key: str) -> Path:
     return cache_dir() / "litert" / f"{key}.tflite"
 
@@ -408,8 +420,10 @@ def _litert_bytes(spec: MobileNetSpec, choice: WeightsChoice, stages: _Stages,
         stages.enter("Loading cached LiteRT model", 0.5)
         try:
             data = path.read_bytes()
-            os.utime(path)  # most recently used, for pruning
-            return data, True
+            if looks_like_tflite(data):
+                os.utime(path)  # most recently used, for pruning
+                return data, True
+            path.unlink()  # empty or damaged (a crash mid-copy, an edit): write it anew
         except OSError:
             pass  # unreadable cache entry: rebuild below
     if choice.info is not None:
@@ -530,7 +544,16 @@ def create_engine(request: EngineRequest, progress: ProgressCallback | None = No
     elif kind == "litert":
         data, from_cache = _litert_bytes(spec, choice, stages, use_cache)
         stages.enter("Starting LiteRT", 0.85)
-        engine = LiteRtEngine(data, base_info, num_threads)
+        try:
+            engine = LiteRtEngine(data, base_info, num_threads)
+        except EngineError:
+            if not from_cache:
+                raise
+            # The cached file passed the header check but LiteRT refuses it: drop it and
+            # write the model again, instead of failing this variant on every run.
+            _drop_cached(_litert_cache_path(litert_cache_key(spec, choice.path)))
+            data, from_cache = _litert_bytes(spec, choice, stages, use_cache)
+            engine = LiteRtEngine(data, base_info, num_threads)
         engine.from_cache = from_cache
     else:
         stages.enter("Importing TensorFlow", 0.1)

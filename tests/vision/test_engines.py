@@ -205,6 +205,30 @@ def test_second_litert_engine_comes_from_cache(litert_engine, fixtures_dir: Path
 
 @pytest.mark.tf
 @pytest.mark.fixtures
+@pytest.mark.parametrize("damage", ["empty", "random bytes", "right header, bad body"])
+def test_damaged_cache_entry_is_written_again(litert_engine, fixtures_dir: Path, batches,
+                                              damage: str) -> None:
+    """A cache file cut short by a crash or edited must not break its variant for good."""
+    from explorer.vision.engines import create_engine
+
+    path = cache_dir() / "litert" / f"{litert_cache_key(SPEC, fixtures_dir / WEIGHTS)}.tflite"
+    good = path.read_bytes()
+    bad = {"empty": b"", "random bytes": bytes(range(256)) * 64,
+           "right header, bad body": good[:8] + bytes(4096)}[damage]
+    path.write_bytes(bad)
+    engine = create_engine(EngineRequest(SPEC, weights=fixtures_dir / WEIGHTS, engine="litert",
+                                         device="cpu"))
+    try:
+        assert not engine.from_cache  # written again from the weights
+        batch = batches["koala.jpg"]
+        np.testing.assert_array_equal(engine.predict(batch), litert_engine.predict(batch))
+    finally:
+        engine.close()
+    assert path.read_bytes() == good  # and the cache holds the good model again
+
+
+@pytest.mark.tf
+@pytest.mark.fixtures
 def test_engine_describes_weights_in_the_folder_as_the_request_names_it(
         litert_engine, fixtures_dir: Path) -> None:
     from explorer.vision.engines import create_engine
