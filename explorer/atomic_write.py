@@ -1,12 +1,17 @@
 """Write a file all at once: a temp file in the same folder, then a rename.
 
-Readers never see half a file, and a failed write leaves nothing behind.  The file gets the
-permissions a plain ``open(path, "w")`` would give (mkstemp alone would make it 0600).
+Readers never see half a file, and a failed write leaves nothing behind.  A new file gets the
+permissions a plain ``open(path, "w")`` would give (mkstemp alone would make it 0600); a
+replaced file keeps its own.  The rename only ever replaces regular files: a symbolic link is
+followed (the file it points to is replaced, the link stays), and a FIFO, a terminal or a
+device such as ``/dev/stdout`` is written to directly, since renaming over it would destroy it
+and its reader would get nothing.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -20,12 +25,24 @@ def _default_mode() -> int:
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data``; raises OSError (and removes the temp file) on failure."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        st = os.stat(path)  # follows links, /dev/stdout's included
+    except FileNotFoundError:
+        st = None  # a new file, or a link to one
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        with open(path, "wb") as fh:  # a stream: there is no "all at once"
+            fh.write(data)
+        return
+    target = Path(os.path.realpath(path))
+    mode = stat.S_IMODE(st.st_mode) if st is not None else _default_mode()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, _default_mode())
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

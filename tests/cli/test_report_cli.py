@@ -103,3 +103,35 @@ def test_no_top_header_omits_classes(capsys):
         assert "no top" in head and "classes" not in head
         assert main(["report", "--classes", "10", "--format", fmt]) == 0
         assert "10 classes" in capsys.readouterr().out.splitlines()[0]
+
+
+def test_output_through_a_symlink_replaces_its_target_not_the_link(tmp_path):
+    target = tmp_path / "real.csv"
+    target.write_text("old")
+    target.chmod(0o640)
+    link = tmp_path / "link.csv"
+    link.symlink_to(target.name)
+    assert main(["report", "--format", "csv", "--output", str(link)]) == 0
+    assert link.is_symlink() and link.resolve() == target
+    assert target.read_text().startswith("index,name,kind,")
+    assert target.stat().st_mode & 0o777 == 0o640  # a replaced file keeps its permissions
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.csv", "real.csv"]
+
+
+def test_output_to_a_fifo_writes_into_it(tmp_path):
+    """A FIFO (or /dev/stdout) is a stream: renaming a file over it would destroy it and
+    leave its reader with nothing."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    assert main(["report", "--format", "csv", "--output", str(fifo)]) == 0
+    reader.join(10)
+    assert not reader.is_alive()
+    assert b"conv1" in received[0]
+    assert fifo.is_fifo()  # still a FIFO
+
