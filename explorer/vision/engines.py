@@ -485,7 +485,16 @@ def _int8_engine(spec: MobileNetSpec, request: EngineRequest, choice: WeightsCho
                    weights_description=f"{found.name} (in {found.parent})", pretrained=True,
                    warnings=tuple(w for w in base_info.warnings
                                   if not w.startswith("Random weights")))
-    return QuantizedEngine(data, info, num_threads)
+    engine = QuantizedEngine(data, info, num_threads, what=str(found))
+    # A file under the right name can still hold another variant (copied, renamed): say so
+    # now, naming it, rather than fail on every frame with a shape error.
+    want = (1, spec.resolution, spec.resolution, 3)
+    if engine.input_shape != want or engine.classes not in (1000, 1001):
+        got = "x".join(str(d) for d in engine.input_shape[1:3])
+        engine.close()
+        raise EngineError(f"{found} is not MobileNet {spec.label}'s int8 model: it takes {got}"
+                          f" images and gives {engine.classes} classes")
+    return engine
 
 
 def create_engine(request: EngineRequest, progress: ProgressCallback | None = None,

@@ -85,11 +85,10 @@ class QuantizedEngine:
     """A quantized ``.tflite`` under LiteRT (XNNPACK), behind the float engine interface."""
 
     def __init__(self, model_bytes: bytes, info: EngineInfo,
-                 num_threads: int | None = None) -> None:
+                 num_threads: int | None = None, what: str = "the quantized model") -> None:
         from explorer.vision.engines import open_litert
 
-        self._interp, inp, out, _threads = open_litert(model_bytes, num_threads,
-                                                       "the quantized model")
+        self._interp, inp, out, _threads = open_litert(model_bytes, num_threads, what)
         self._in = int(inp["index"])
         self._out = int(out["index"])
         self._in_dtype = np.dtype(inp["dtype"])
@@ -97,7 +96,7 @@ class QuantizedEngine:
         self._out_dtype = np.dtype(out["dtype"])
         self._out_scale, self._out_zero = out["quantization"]
         self._shape = tuple(int(d) for d in inp["shape"])
-        classes = int(out["shape"][-1])
+        classes = self.classes = int(out["shape"][-1])
         # 1001 = TF-slim's background class at index 0, then Keras' 1000 in the same order.
         self._drop_background = classes == 1001
         self._bytes = model_bytes
@@ -105,6 +104,11 @@ class QuantizedEngine:
         self.input_type = self._in_dtype.name
         self.info = info
         self.timings: dict[str, float] = {}
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The model's input, e.g. (1, 160, 160, 3)."""
+        return self._shape
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
         """float32 (1, R, R, 3) in [-1, 1] -> float32 (1, 1000) probabilities."""

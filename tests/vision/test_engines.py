@@ -397,6 +397,25 @@ def test_int8_engine_runs_googles_model_next_to_the_weights(fixtures_dir: Path,
 
 
 @pytest.mark.fixtures
+def test_int8_model_of_another_variant_is_refused_by_name(fixtures_dir: Path,
+                                                           tmp_path: Path) -> None:
+    """Google's 0.25-128 file copied under the 0.5-160 name: refused when loaded, naming the
+    file, instead of a shape error on every frame."""
+    import shutil
+
+    from explorer.vision.engines import EngineError, create_engine
+
+    wrong = tmp_path / "mobilenet_v1_0.5_160_quant.tflite"
+    shutil.copy(fixtures_dir / "weights/tflite/mobilenet_v1_0.25_128_quant.tflite", wrong)
+    with pytest.raises(EngineError) as caught:
+        create_engine(EngineRequest(MobileNetSpec(0.5, 160), weights_dir=tmp_path,
+                                    engine="int8"))
+    message = str(caught.value)
+    assert str(wrong) in message and "not MobileNet 0.5-160's int8 model" in message
+    assert "128x128" in message and "\n" not in message
+
+
+@pytest.mark.fixtures
 def test_int8_without_a_model_says_where_to_put_one(fixtures_dir: Path) -> None:
     from explorer.vision.engines import EngineError, create_engine
 
