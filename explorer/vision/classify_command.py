@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -65,6 +66,16 @@ def captured_native_stderr() -> Iterator[list[str]]:
             os.close(saved)
             tmp.seek(0)
             captured.append(tmp.read().decode("utf-8", "replace"))
+
+
+def _native_problems(text: str) -> str:
+    """The lines of captured native stderr worth showing beside an error: LiteRT's
+    "INFO: Created TensorFlow Lite XNNPACK delegate" and absl's INFO lines ("I0000 ...") are
+    left out, so a failed build still reads as one line."""
+    keep = [line for line in text.splitlines(keepends=True)
+            if line.strip() and not line.startswith("INFO: ")
+            and not re.match(r"I\d{4} ", line)]
+    return "".join(keep)
 
 
 def _error_line(stream: TextIO, message: str) -> None:
@@ -176,8 +187,9 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
         with captured_native_stderr() as native:
             engine = create_engine(request)
     except (WeightsError, EngineError, ValueError, OSError) as exc:
-        if native and native[0].strip():
-            err.write(native[0])
+        details = _native_problems(native[0] if native else "")
+        if details:
+            err.write(details)
         _error_line(err, str(exc))
         return 2
 

@@ -343,3 +343,32 @@ def test_reader_closing_the_pipe_early_is_not_a_traceback(fixtures_dir: Path,
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == 141
     assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_native_log_noise_is_left_out_of_errors() -> None:
+    from explorer.vision.classify_command import _native_problems
+
+    captured = ("INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n"
+                "I0000 00:00:1795950566.277888    1170 cudart_stub.cc:31] no cuda\n"
+                "ERROR: Didn't find op for builtin opcode 'CONV_2D' version '9'\n\n")
+    assert _native_problems(captured) == (
+        "ERROR: Didn't find op for builtin opcode 'CONV_2D' version '9'\n")
+    assert _native_problems("INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n") == ""
+
+
+@pytest.mark.fixtures
+def test_int8_file_of_another_variant_is_one_line(fixtures_dir: Path, tmp_path: Path) -> None:
+    """A real process: LiteRT's own INFO line on file descriptor 2 must not join the error."""
+    import shutil
+
+    shutil.copy(fixtures_dir / "weights/tflite/mobilenet_v1_0.25_128_quant.tflite",
+                tmp_path / "mobilenet_v1_0.5_160_quant.tflite")
+    result = subprocess.run(
+        [sys.executable, "main.py", "classify", str(fixtures_dir / "images" / "panda.jpg"),
+         "--alpha", "0.5", "--resolution", "160", "--weights-dir", str(tmp_path),
+         "--engine", "int8"],
+        cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "is not MobileNet 0.5-160's int8 model" in lines[0]
