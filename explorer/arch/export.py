@@ -113,7 +113,8 @@ def report_dict(spec: MobileNetSpec) -> dict[str, Any]:
         "model": "mobilenet_v1",
         "alpha": spec.alpha,
         "resolution": spec.resolution,
-        "classes": spec.classes,
+        # without the top there is no classifier: null, as the text header says "no top"
+        "classes": spec.classes if spec.include_top else None,
         "include_top": spec.include_top,
         "body": spec.body,
         "layers": [layer_dict(r, totals.macs, totals.params) for r in layer_rows(spec)],

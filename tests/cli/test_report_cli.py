@@ -36,8 +36,10 @@ def test_report_formats_to_stdout(fmt, capsys):
 
 
 def test_report_no_top_and_classes(capsys):
-    assert main(["report", "--no-top", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["totals"]["params"] == 3_228_864
+    assert main(["report", "--no-top", "--classes", "10", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["totals"]["params"] == 3_228_864
+    assert doc["classes"] is None and doc["include_top"] is False  # no classifier, no classes
     assert main(["report", "--classes", "10", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["classes"] == 10 and doc["layers"][-1]["output_shape"] == [10]
