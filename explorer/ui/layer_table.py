@@ -265,6 +265,11 @@ class LayerTableModel(QStandardItemModel):
     def display_text(self, row: int, column: int) -> str:
         return self._cell(row, column)[0]
 
+    def longest_texts(self, column: int) -> tuple[str, str]:
+        """The longest layer text of ``column`` (by characters) and the totals row's text."""
+        texts = self._texts
+        return max((row[column] for row in texts[:-1]), key=len, default=""), texts[-1][column]
+
 
 def column_runs(columns: set[int]) -> list[tuple[int, int]]:
     """Sorted runs of adjacent columns as (first, last): {5, 6, 8, 9, 11} -> 3 runs."""
@@ -539,10 +544,10 @@ class LayerTablePanel(QWidget):
         # are bold in the style sheet and carry the sort arrow, hence their own metrics.
         widest = LayerTableModel(None)
         widest.set_spec(MobileNetSpec(1.5, 512))
-        metrics = self.view.fontMetrics()
+        metrics = self._metrics = self.view.fontMetrics()
         bold = QFont(self.view.font())
         bold.setBold(True)
-        bold_metrics = QFontMetrics(bold)  # the headers and the totals row are bold
+        bold_metrics = self._bold_metrics = QFontMetrics(bold)  # headers and totals are bold
         header = self.view.horizontalHeader()
         last = widest.rowCount() - 1
         for col, title in enumerate(HEADER_TEXTS):
@@ -553,6 +558,21 @@ class LayerTablePanel(QWidget):
             header.resizeSection(col, min(max(cells, head), 150))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
+    def _widen_value_columns(self) -> None:
+        """Widen a value column whose texts no longer fit; never narrow one.
+
+        ``_size_columns`` fits the sliders' range, but the spin boxes go to alpha 4.0 and
+        4096 px ("2048x2048x128", "137,438,953,472"), which it would elide.  About 0.1 ms:
+        one longest string per column is measured.
+        """
+        header = self.view.horizontalHeader()
+        for col in _VALUE_COLUMN_ORDER:
+            text, total = self.model.longest_texts(col)
+            need = max(self._metrics.horizontalAdvance(text),
+                       self._bold_metrics.horizontalAdvance(total)) + 12
+            if need > header.sectionSize(col):
+                header.resizeSection(col, need)
+
     @Slot(object)
     def _after_spec_change(self, _spec: MobileNetSpec) -> None:
         # Runs after the model's own slot (connected first), so the values are new here.
@@ -560,6 +580,7 @@ class LayerTablePanel(QWidget):
             self.proxy.invalidate()  # the layers themselves changed (top or body)
         else:
             self.proxy.refresh_after_update()
+        self._widen_value_columns()
         self._update_footer()
 
     @Slot(int)

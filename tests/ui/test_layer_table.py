@@ -254,6 +254,27 @@ def test_total_row_params_fit_their_column(panel) -> None:
     assert QFontMetrics(bold).horizontalAdvance(text) + 8 <= width
 
 
+def test_value_columns_widen_for_spin_box_extremes(qtbot) -> None:
+    """Sized for the sliders' range, the columns must still show alpha 4.0 at 4096 px whole
+    ("2048x2048x128", "137,438,953,472"), and go back to nothing narrower afterwards."""
+    from explorer.ui.layer_table import VALUE_COLUMNS
+
+    state = VariantState()
+    panel = LayerTablePanel(state)
+    qtbot.addWidget(panel)
+    metrics = panel.view.fontMetrics()
+    header = panel.view.horizontalHeader()
+    before = {c: header.sectionSize(c) for c in VALUE_COLUMNS}
+    state.set_variant(4.0, 4096)
+    for column in VALUE_COLUMNS:
+        texts = _shown(panel, column)[:-1]  # layer rows (the bold total has its own test)
+        widest = max(metrics.horizontalAdvance(t) for t in texts)
+        assert widest + 8 <= header.sectionSize(column), (column, max(texts, key=len))
+    assert header.sectionSize(COL_MACS) > before[COL_MACS]
+    state.set_variant(0.25, 128)
+    assert all(header.sectionSize(c) >= before[c] for c in VALUE_COLUMNS)
+
+
 def test_count_cells_show_exact_value_tooltips_on_hover(panel, qtbot) -> None:
     from PySide6.QtCore import QEvent
     from PySide6.QtGui import QHelpEvent
