@@ -23,6 +23,8 @@ from explorer.ui.variant_state import VariantState
 
 ALPHA_COLORS = {1.0: "#2f78c4", 0.75: "#3a9e3a", 0.5: "#e07b24", 0.25: "#9b4fb5"}
 CURRENT_COLOR = "#d62728"
+#: Series whose resolution labels go below their points (the others' go above).
+LABELS_BELOW = frozenset({0.75, 0.25})
 
 
 def published_points() -> list[tuple[MobileNetSpec, int, float]]:
@@ -55,6 +57,7 @@ class AccuracyChartPanel(QWidget):
                                      brush=pg.mkBrush(255, 255, 255, 220))
         points = published_points()
         self.points = points
+        self.resolution_labels: list[tuple[float, pg.TextItem]] = []
         for alpha in PRETRAINED_ALPHAS:
             mine = sorted((p for p in points if p[0].alpha == alpha), key=lambda p: p[1])
             xs = [math.log10(m) for _, m, _ in mine]
@@ -62,10 +65,16 @@ class AccuracyChartPanel(QWidget):
             self.plot.plot(xs, ys, pen=pg.mkPen(ALPHA_COLORS[alpha], width=2), symbol="o",
                            symbolSize=9, symbolBrush=ALPHA_COLORS[alpha],
                            symbolPen=pg.mkPen("w"), name=f"alpha {format_alpha(alpha)}")
+            # Labels in their curve's colour, above the points of alpha 1.0 and 0.5 and below
+            # those of 0.75 and 0.25: the curves cross (0.75-160 sits on 1.0-128, 0.75-128
+            # on 0.5-192), and labels all above the points ran into each other there.
+            below = alpha in LABELS_BELOW
             for spec, macs, top1 in mine:
-                label = pg.TextItem(str(spec.resolution), color="#555555", anchor=(0.5, 1.35))
+                label = pg.TextItem(str(spec.resolution), color=ALPHA_COLORS[alpha],
+                                    anchor=(0.5, -0.3 if below else 1.3))
                 label.setPos(math.log10(macs), top1)
                 self.plot.addItem(label)
+                self.resolution_labels.append((alpha, label))
         self.current_marker = self.plot.plot(
             [], [], pen=None, symbol="star", symbolSize=22, symbolBrush=CURRENT_COLOR,
             symbolPen=pg.mkPen("#7a1010"), name="current variant")

@@ -117,6 +117,18 @@ def test_accuracy_chart_marks_current_variant(window) -> None:
     assert panel.current_point() == (macs, None)
 
 
+def test_accuracy_labels_take_their_curve_colour_and_alternate_sides(window) -> None:
+    """Where the curves cross (0.75-160 on 1.0-128), labels all above the points overlapped."""
+    from explorer.ui.accuracy_chart import ALPHA_COLORS, LABELS_BELOW
+
+    labels = window.accuracy_panel.resolution_labels
+    assert len(labels) == 16
+    for alpha, label in labels:
+        assert label.color.name() == ALPHA_COLORS[alpha]
+        assert (label.anchor.y() < 0) == (alpha in LABELS_BELOW)  # below: anchored at its top
+    assert LABELS_BELOW == {0.75, 0.25}
+
+
 def test_compare_pin_a_then_move_b(window) -> None:
     window.show_view("compare")  # laid out at 1400 px: exact numbers, not compact ones
     view = window.compare_view
