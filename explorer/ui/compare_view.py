@@ -294,6 +294,22 @@ class _Splitter(QSplitter):
         self.resized.emit()
 
 
+#: Below this fraction of the taller variant's tallest bar, bars are a pixel or two high.
+TINY_BARS = 0.02
+
+
+def tiny_bars_hint(a_macs: np.ndarray, b_macs: np.ndarray, log: bool) -> str:
+    """On a linear scale, a note when one variant's bars are too small to see, else ""."""
+    if log or not len(a_macs) or not len(b_macs):
+        return ""
+    top_a, top_b = float(a_macs.max()), float(b_macs.max())
+    small, big = ("B", "A") if top_b < top_a else ("A", "B")
+    if min(top_a, top_b) >= TINY_BARS * max(top_a, top_b):
+        return ""
+    return (f"{small}'s bars are under {100 * TINY_BARS:.0f} % of {big}'s and hardly show:"
+            " tick Log scale (Ctrl+L) to see both.")
+
+
 def _summary_values(spec: MobileNetSpec) -> list[float | None]:
     t = model_totals(spec)
     acc = published_accuracy(spec)
@@ -520,8 +536,10 @@ class CompareView(QWidget):
             self.value_axis.set_log_values(log)
         if tuple(self.plot.vb.viewRange()[1]) != (y0, top):
             self.plot.setYRange(y0, top, padding=0)
-        self.legend.setText("Separable mult-adds (MACs) per block: " + legend_html(
-            [(A_COLOR, f"A {a.label}"), (B_COLOR, f"B {b.label}")]))
+        legend = "Separable mult-adds (MACs) per block: " + legend_html(
+            [(A_COLOR, f"A {a.label}"), (B_COLOR, f"B {b.label}")])
+        hint = tiny_bars_hint(ha, hb, log)
+        self.legend.setText(legend + (f"<br><i>{hint}</i>" if hint else ""))
 
     # --- layout ---------------------------------------------------------------------------
     @Slot(int, int)

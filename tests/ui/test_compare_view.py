@@ -190,3 +190,28 @@ def test_rows_removed_and_added_again_are_filled(qtbot) -> None:
     state.unpin()
     state.set_spec(MobileNetSpec(0.5, 160))
     assert view.block_table.text_rows() == before
+
+
+def test_tiny_bars_hint() -> None:
+    from explorer.ui.compare_view import tiny_bars_hint
+
+    big, small = np.array([5e7, 3e7]), np.array([1.2e4, 6e3])
+    assert tiny_bars_hint(big, small, log=False).startswith("B's bars are under 2 % of A's")
+    assert tiny_bars_hint(small, big, log=False).startswith("A's bars are under 2 % of B's")
+    assert tiny_bars_hint(big, small, log=True) == ""  # log scale shows both
+    assert tiny_bars_hint(big, big * 0.03, log=False) == ""  # 3 %: visible
+    assert tiny_bars_hint(big, np.array([]), log=False) == ""
+
+
+def test_compare_says_when_b_is_too_small_to_see(qtbot) -> None:
+    """0.1-32 against 1.0-224 on a linear scale: B's bars are 0.04 % of A's, i.e. invisible;
+    the legend says so and how to see them."""
+    state = VariantState(MobileNetSpec(0.1, 32))
+    view = CompareView(state)
+    qtbot.addWidget(view)
+    assert "B's bars are under 2 %" in view.legend.text()
+    view.set_log_scale(True)
+    assert "under 2 %" not in view.legend.text()
+    view.set_log_scale(False)
+    state.set_variant(0.75, 192)
+    assert "under 2 %" not in view.legend.text()
