@@ -69,7 +69,7 @@ TOP1_ROW = 9
 BLOCKS = range(1, 14)
 # The chart goes below the tables on pages narrower than this (when there is height for it).
 NARROW_PAGE = 620
-MIN_CHART = 200
+MIN_CHART = 180
 
 
 @dataclass(frozen=True)
@@ -452,6 +452,7 @@ class CompareView(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([700, 340])
         self._user_sized = False
+        self._arranged_for = 0  # the tables' minimum width when the split was last chosen
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(buttons)
@@ -540,6 +541,8 @@ class CompareView(QWidget):
             [(A_COLOR, f"A {a.label}"), (B_COLOR, f"B {b.label}")])
         hint = tiny_bars_hint(ha, hb, log)
         self.legend.setText(legend + (f"<br><i>{hint}</i>" if hint else ""))
+        if self.tables_area.widget().minimumSizeHint().width() != self._arranged_for:
+            self._arrange()  # wider (or narrower) numbers: choose the split again
 
     # --- layout ---------------------------------------------------------------------------
     @Slot(int, int)
@@ -550,6 +553,7 @@ class CompareView(QWidget):
         """Chart beside the tables, or below them on a narrow page with height to spare."""
         width, height = self.splitter.width(), self.splitter.height()
         tables = self.tables_area.widget()
+        self._arranged_for = tables.minimumSizeHint().width()
         tables_height = tables.sizeHint().height()
         if tables.minimumSizeHint().width() > width:  # room for the sideways scroll bar
             tables_height += self.tables_area.horizontalScrollBar().sizeHint().height()
@@ -566,6 +570,12 @@ class CompareView(QWidget):
                                     max(MIN_CHART, height - handle - tables_height)])
         else:
             chart = int(min(640, max(MIN_CHART, 0.32 * width)))
+            # The chart gives way (down to MIN_CHART) before the tables scroll sideways: at
+            # 1024 px with B = 4.0-4096 the B / A column was scrolled out of sight.
+            need = tables.minimumSizeHint().width() + 2 * self.tables_area.frameWidth()
+            if tables.sizeHint().height() > height:  # a vertical scroll bar takes its width
+                need += self.tables_area.verticalScrollBar().sizeHint().width()
+            chart = max(MIN_CHART, min(chart, width - handle - need))
             self.splitter.setSizes([max(1, width - handle - chart), chart])
 
     # --- tests and automation -------------------------------------------------------------

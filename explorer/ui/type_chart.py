@@ -32,7 +32,8 @@ PAPER_TABLE2 = {
     "Conv 3x3": (1.19, 0.02),
     "Fully Connected": (0.18, 24.33),
 }
-HEADERS = ("Type", "Mult-adds (MACs)", "% MACs", "Params (weights)", "% params",
+#: Two-line titles: in one line the Stretch columns cut "Mult-adds (MACs)" at 1024 px.
+HEADERS = ("Type", "Mult-adds\n(MACs)", "% MACs", "Params\n(weights)", "% params",
            "Paper, 1.0-224\n% MACs / % params")
 
 
@@ -52,9 +53,11 @@ class TypeChartPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         bold_header(self.table)
-        # The printed column never changes, so sizing it to its contents costs nothing per step.
-        self.table.horizontalHeader().setSectionResizeMode(
-            len(HEADERS) - 1, QHeaderView.ResizeMode.ResizeToContents)
+        # The type names and the printed column never change, so sizing them to their
+        # contents costs nothing per step ("Fully Connected" was elided at 1024 px).
+        for column in (0, len(HEADERS) - 1):
+            self.table.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for r, label in enumerate(TYPE_LABELS):
