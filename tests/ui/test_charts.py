@@ -103,6 +103,26 @@ def test_type_chart_is_table_2_live(window) -> None:
     assert table.item(2, 5).text() == "1.19 / 0.02"  # the paper's printed row, kept visible
 
 
+@pytest.mark.parametrize("size", [(1024, 700), (1400, 900)])
+def test_type_table_shows_every_title_and_type_whole(window, size) -> None:
+    """At 1024 px the one-line titles were cut ("ult-adds (MAC") and "Fully Connected"
+    elided: titles are on two lines and the type column fits its names."""
+    from PySide6.QtGui import QFontMetricsF
+
+    window.resize(*size)
+    window.show_view("types")
+    window.state.set_variant(1.0, 224)
+    QApplication.processEvents()
+    table = window.type_panel.table
+    header = table.horizontalHeader()
+    metrics = QFontMetricsF(table.font())
+    for c in range(table.columnCount()):
+        assert header.sectionSizeHint(c) <= header.sectionSize(c), (size, c)
+        for r in range(table.rowCount()):
+            text = table.item(r, c).text()
+            assert metrics.horizontalAdvance(text) + 7 <= header.sectionSize(c), (size, text)
+
+
 def test_accuracy_chart_marks_current_variant(window) -> None:
     panel = window.accuracy_panel
     assert len(panel.points) == 16
