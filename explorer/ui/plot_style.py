@@ -113,8 +113,10 @@ def legend_html(entries: list[tuple[str, str]], line: bool = False) -> str:
     for color, text in entries:
         mark = (f'<span style="color:{color}; font-weight:bold;">&#9473;&#9473;</span>' if line
                 else f'<span style="color:{color};">&#9632;</span>')
-        parts.append(f"{mark}&nbsp;{text}")
-    return "&nbsp;&nbsp;&nbsp;&nbsp;".join(parts)
+        # non-breaking inside an entry: a narrow legend wraps between entries, never inside
+        # one ("A" at a line's end and "1.0-224" on the next)
+        parts.append(f"{mark}&nbsp;{text.replace(' ', '&nbsp;')}")
+    return "&nbsp;&nbsp;&nbsp; ".join(parts)  # the plain space: where a line may break
 
 
 class BlockAxis(pg.AxisItem):

@@ -83,6 +83,18 @@ def test_block_chart_axis_keeps_its_ticks_and_width_while_scrubbing(window) -> N
     assert axis.width() >= wide
 
 
+def test_legend_wraps_between_entries_only() -> None:
+    """A narrow Compare legend broke "A 1.0-224" after the "A"; it may break only between
+    entries (and only there: all-nbsp separators made the chart too wide to shrink)."""
+    from explorer.ui.plot_style import legend_html
+
+    html = legend_html([("#888", "A 1.0-224"), ("#00f", "B 0.5-160")])
+    entries = html.split("&nbsp;&nbsp;&nbsp; ")
+    assert len(entries) == 2
+    assert all(" " not in entry.split("</span>", 1)[1] for entry in entries)
+    assert entries[0].endswith("A&nbsp;1.0-224")
+
+
 def test_nice_ceiling() -> None:
     assert nice_ceiling(462e6) == 500e6
     assert nice_ceiling(101) == 120
