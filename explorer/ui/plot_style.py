@@ -126,7 +126,9 @@ class BlockAxis(pg.AxisItem):
     def __init__(self, blocks: Sequence[int] = range(1, 14), **kwargs: Any) -> None:
         super().__init__("bottom", **kwargs)
         self.blocks = list(blocks)
-        self.setStyle(tickFont=axis_font())
+        # label_step already keeps labels apart; let the last one ("13") reach 12 px past
+        # the axis' end instead of pyqtgraph dropping it in a narrow chart.
+        self.setStyle(tickFont=axis_font(), hideOverlappingLabels=12)
 
     def label_step(self, pixels_per_block: float) -> int:
         """Show every ``step``-th block: the smallest divisor of the span that leaves room."""

@@ -215,3 +215,17 @@ def test_compare_says_when_b_is_too_small_to_see(qtbot) -> None:
     view.set_log_scale(False)
     state.set_variant(0.75, 192)
     assert "under 2 %" not in view.legend.text()
+
+
+def test_block_13_keeps_its_label_in_a_narrow_chart(window) -> None:
+    """At 1024x640 with B = 4.0-4096 the chart is under 200 px; pyqtgraph used to drop the
+    last label because "13" reached past the axis' end."""
+    view = _show_compare(window, 1024, 640, 4.0, 4096)
+    axis = view.plot.getAxis("bottom")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        texts = [spec[2] for spec in axis.generateDrawSpecs(painter)[2]]
+    finally:
+        painter.end()
+    assert texts[-1] == "13" and texts[0] == "1"
