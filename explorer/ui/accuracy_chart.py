@@ -82,6 +82,11 @@ class AccuracyChartPanel(QWidget):
             angle=90, movable=False,
             pen=pg.mkPen(CURRENT_COLOR, width=1.5, style=Qt.PenStyle.DashLine))
         self.plot.addItem(self.current_line)
+        # Off the chart the line is pinned to an edge; this label says where it really is
+        # ("1.6 G ->"), so the line is not read as that edge's MACs.
+        self.off_chart_label = pg.TextItem("", color=CURRENT_COLOR)
+        self.off_chart_label.setVisible(False)
+        self.plot.addItem(self.off_chart_label)
         del legend
         self._fixed_y = (38.0, 73.0)
         published = [math.log10(m) for _, m, _ in points]
@@ -115,6 +120,13 @@ class AccuracyChartPanel(QWidget):
             self.plot.setRange(xRange=(low, high), yRange=self._fixed_y, padding=0)
         off_chart = not low <= x <= high
         x_shown = min(max(x, low), high)
+        if off_chart:
+            right = x > high
+            self.off_chart_label.setText(f"{human_count(macs)} \u2192" if right
+                                         else f"\u2190 {human_count(macs)}")
+            self.off_chart_label.setAnchor((1.0, 0.0) if right else (0.0, 0.0))
+            self.off_chart_label.setPos(x_shown, self._fixed_y[1])
+        self.off_chart_label.setVisible(off_chart)
         if acc is None:
             self._current = (float(macs), None)
             self.current_marker.setData([], [])

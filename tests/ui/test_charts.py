@@ -149,6 +149,19 @@ def test_accuracy_chart_marks_current_variant(window) -> None:
     assert panel.current_point() == (macs, None)
 
 
+def test_accuracy_line_off_the_chart_says_where_it_really_is(window) -> None:
+    """1.3-300 (1.6 G MACs) lies right of the published points: the line is pinned to the
+    edge, which alone reads as ~1 G; a label at the edge gives the real figure."""
+    panel = window.accuracy_panel
+    window.state.set_variant(1.3, 300)
+    label = panel.off_chart_label
+    assert label.isVisible() and label.toPlainText() == "1.6 G \u2192"
+    window.state.set_variant(0.1, 32)
+    assert label.isVisible() and label.toPlainText().startswith("\u2190 ")
+    window.state.set_variant(0.6, 200)  # on the chart, unpublished: the line alone
+    assert not label.isVisible()
+
+
 def test_accuracy_labels_take_their_curve_colour_and_alternate_sides(window) -> None:
     """Where the curves cross (0.75-160 on 1.0-128), labels all above the points overlapped."""
     from explorer.ui.accuracy_chart import ALPHA_COLORS, LABELS_BELOW
