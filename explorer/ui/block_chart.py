@@ -115,8 +115,9 @@ class BlockChartPanel(QWidget):
         self.ratio_plot.getAxis("left").enableAutoSIPrefix(False)
         self.ratio_legend = QLabel(
             "Separable / standard per block: " + legend_html(
-                [(RATIO_COLOR, "counted for this variant")]) + "&nbsp;&nbsp;&nbsp;&nbsp;"
-            + legend_html([(FORMULA_COLOR, "1/N + 1/D<sub>K</sub><sup>2</sup> "
+                [(RATIO_COLOR, "counted for this variant")]) + "&nbsp;&nbsp;&nbsp; "
+            # word joiners: no line break after a "/" of the formula (it split "1/" from "D")
+            + legend_html([(FORMULA_COLOR, "1/\u2060N + 1/\u2060D<sub>K</sub><sup>2</sup> "
                             "(paper section 3.1)")], line=True), self)
         self.ratio_legend.setTextFormat(Qt.TextFormat.RichText)
         self.ratio_legend.setWordWrap(True)

@@ -107,15 +107,22 @@ def style_plot(plot: pg.PlotItem, title: str | None = None, grid: bool = False) 
     plot.hideButtons()
 
 
+#: Legend entries up to this many characters are kept on one line.
+SHORT_LEGEND_ENTRY = 24
+
+
 def legend_html(entries: list[tuple[str, str]], line: bool = False) -> str:
     """A one-line legend as rich text (kept outside the plot so it never hides data)."""
     parts = []
     for color, text in entries:
         mark = (f'<span style="color:{color}; font-weight:bold;">&#9473;&#9473;</span>' if line
                 else f'<span style="color:{color};">&#9632;</span>')
-        # non-breaking inside an entry: a narrow legend wraps between entries, never inside
-        # one ("A" at a line's end and "1.0-224" on the next)
-        parts.append(f"{mark}&nbsp;{text.replace(' ', '&nbsp;')}")
+        # A short entry ("A 1.0-224", "alpha 0.75") does not wrap inside: a narrow legend put
+        # "A" at a line's end and "1.0-224" on the next.  Long ones may, or they would set
+        # the legend's (and the chart's) minimum width.
+        if len(text) <= SHORT_LEGEND_ENTRY:
+            text = text.replace(" ", "&nbsp;")
+        parts.append(f"{mark}&nbsp;{text}")
     return "&nbsp;&nbsp;&nbsp; ".join(parts)  # the plain space: where a line may break
 
 

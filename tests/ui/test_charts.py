@@ -93,6 +93,15 @@ def test_legend_wraps_between_entries_only() -> None:
     assert len(entries) == 2
     assert all(" " not in entry.split("</span>", 1)[1] for entry in entries)
     assert entries[0].endswith("A&nbsp;1.0-224")
+    # a long entry may wrap inside, or it alone would set the legend's minimum width
+    long = legend_html([("#888", "depthwise separable (3x3 depthwise + 1x1 pointwise)")])
+    assert "depthwise separable (3x3" in long
+
+
+def test_formula_legend_does_not_break_after_a_slash(window) -> None:
+    """At 900 px the formula broke into "1/N + 1/" and "D_K^2"."""
+    text = window.block_panel.ratio_legend.text()
+    assert "1/\u2060N + 1/\u2060D<sub>K</sub>" in text
 
 
 def test_nice_ceiling() -> None:
