@@ -41,7 +41,12 @@ from explorer.ui.layer_table import LayerTablePanel
 from explorer.ui.paper_view import PaperView
 from explorer.ui.stable_label import ElidingStableLabel
 from explorer.ui.summary_panel import SummaryPanel
-from explorer.ui.theme import TAB_BAR_STYLE, set_role
+from explorer.ui.theme import (
+    TAB_BAR_STYLE,
+    TAB_BAR_STYLE_COMPACT,
+    TAB_COMPACT_SAVING,
+    set_role,
+)
 from explorer.ui.type_chart import TypeChartPanel
 from explorer.ui.variant_state import VariantState
 
@@ -125,11 +130,23 @@ class ViewTabs(QTabWidget):
             return
         bar = self.tabBar()
         metrics = bar.fontMetrics()
-        # Tab width = text + padding; the padding is what the current tabs add to their text.
+        # Tab width = text + padding; the padding is what the current tabs add to their text,
+        # taken back to the normal style's when the compact one is on.
+        compact_now = bar.styleSheet() == TAB_BAR_STYLE_COMPACT
         padding = sum(bar.tabSizeHint(i).width() - metrics.horizontalAdvance(bar.tabText(i))
                       for i in range(self.count()))
-        need = padding + sum(metrics.horizontalAdvance(t) for t in titles[0])
-        chosen = titles[0] if need <= self.width() else titles[1]
+        if compact_now:
+            padding += TAB_COMPACT_SAVING * self.count()
+
+        def need(texts: list[str]) -> int:
+            return padding + sum(metrics.horizontalAdvance(t) for t in texts)
+
+        chosen = titles[0] if need(titles[0]) <= self.width() else titles[1]
+        # Short titles with full padding still elided at ~900 px ("La...", "Cla..."): then
+        # the tabs get narrower padding before any title is cut.
+        compact = chosen is titles[1] and need(titles[1]) > self.width()
+        if compact != compact_now and bar.styleSheet() in (TAB_BAR_STYLE, TAB_BAR_STYLE_COMPACT):
+            bar.setStyleSheet(TAB_BAR_STYLE_COMPACT if compact else TAB_BAR_STYLE)
         for i, text in enumerate(chosen):
             if bar.tabText(i) != text:
                 self.setTabText(i, text)

@@ -19,13 +19,18 @@ LEVEL_COLORS = {
     "partial": ("#fff1cc", "#6b4d00"),
     "none": ("#eceff1", "#4a5058"),
 }
-TAB_BAR_STYLE = """
-QTabBar::tab { padding: 7px 16px; margin-right: 2px; color: #444;
+_TAB_BAR_STYLE = """
+QTabBar::tab { padding: 7px %dpx; margin-right: 2px; color: #444;
                border: 1px solid transparent; border-bottom: none; }
 QTabBar::tab:selected { color: #1f2328; background: #ffffff; border-color: #d0d4da;
                         border-top: 2px solid #2f78c4; font-weight: bold; }
 QTabBar::tab:hover:!selected { background: #e8ebef; }
 """
+TAB_BAR_STYLE = _TAB_BAR_STYLE % 16
+#: Narrow windows (about 900 px), where even the short titles do not fit with full padding.
+TAB_BAR_STYLE_COMPACT = _TAB_BAR_STYLE % 7
+#: Width the compact style saves per tab (padding on both sides).
+TAB_COMPACT_SAVING = 2 * (16 - 7)
 
 
 def _base_point_size() -> float:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, QThread
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from explorer.arch import MobileNetSpec
 from explorer.threads import register_thread, running_threads
@@ -232,7 +232,10 @@ def test_slider_step_repaints_only_what_changed(window, qtbot) -> None:
 
 
 def test_narrow_window_shortens_tab_titles_instead_of_hiding_tabs(window, qtbot) -> None:
+    from PySide6.QtGui import QFont, QFontMetrics
+
     from explorer.ui.main_window import VIEW_SHORT_TITLES, VIEW_TITLES
+    from explorer.ui.theme import TAB_BAR_STYLE, TAB_BAR_STYLE_COMPACT
 
     bar = window.tabs.tabBar()
     full = [VIEW_TITLES[n] for n in VIEW_NAMES]
@@ -244,8 +247,21 @@ def test_narrow_window_shortens_tab_titles_instead_of_hiding_tabs(window, qtbot)
     last = bar.tabRect(bar.count() - 1)
     assert last.right() <= bar.width()  # every tab visible, no scroll arrows
     assert bar.tabToolTip(1).startswith("Standard vs separable")
+    # ~900 px: the short titles with full padding were elided ("La...", "Cla..."); the tabs
+    # then get narrower padding and every short title shows whole.
+    window.resize(900, 700)
+    qtbot.waitUntil(lambda: bar.styleSheet() == TAB_BAR_STYLE_COMPACT, timeout=2000)
+    QApplication.processEvents()
+    bold = QFont(bar.font())
+    bold.setBold(True)  # the selected tab's title is bold
+    for i in range(bar.count()):
+        text = bar.tabText(i)
+        assert text == VIEW_SHORT_TITLES[VIEW_NAMES[i]]
+        assert QFontMetrics(bold).horizontalAdvance(text) <= bar.tabRect(i).width(), text
+    assert bar.tabRect(bar.count() - 1).right() <= bar.width()
     window.resize(1400, 900)
     qtbot.waitUntil(lambda: bar.tabText(1) == VIEW_TITLES["blocks"], timeout=2000)
+    assert bar.styleSheet() == TAB_BAR_STYLE
 
 
 def test_classify_panel_failing_to_start_leaves_no_thread(window, monkeypatch) -> None:
