@@ -111,6 +111,16 @@ class TypeChartPanel(QWidget):
         state.spec_changed.connect(self.show_spec)
         self.show_spec(state.spec)
 
+    def _keep_numbers_whole(self) -> None:
+        """No stretched column narrower than its widest number: below that the table scrolls
+        sideways instead of eliding "539,492,352" to "539,49..." (900 px windows)."""
+        metrics = self.table.fontMetrics()
+        need = max(metrics.horizontalAdvance(self.table.item(r, c).text())
+                   for r in range(self.table.rowCount()) for c in (1, 3)) + 12
+        header = self.table.horizontalHeader()
+        if header.minimumSectionSize() != need:
+            header.setMinimumSectionSize(need)
+
     @Slot(object)
     def show_spec(self, spec: MobileNetSpec) -> None:
         self.shares = cost_by_type(spec)
@@ -120,5 +130,7 @@ class TypeChartPanel(QWidget):
             self.table.item(r, 2).setText(f"{100 * share.macs_share:.2f}")
             self.table.item(r, 3).setText(f"{share.params:,}")
             self.table.item(r, 4).setText(f"{100 * share.params_share:.2f}")
+        self._keep_numbers_whole()
         self.macs_bars.setOpts(width=np.array([100 * s.macs_share for s in self.shares]))
         self.params_bars.setOpts(width=np.array([100 * s.params_share for s in self.shares]))
+
