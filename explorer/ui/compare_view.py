@@ -550,31 +550,38 @@ class CompareView(QWidget):
         self._user_sized = True  # from now on the user's split stands
 
     def _arrange(self) -> None:
-        """Chart beside the tables, or below them on a narrow page with height to spare."""
+        """Chart beside the tables, or below them when the page is too narrow for both.
+
+        Beside: the chart gives way (down to MIN_CHART) before the tables scroll sideways,
+        since a sideways scroll hides B - A and B / A, the point of the view (seen at 1024 px
+        with B = 4.0-4096).  When even MIN_CHART does not leave the tables their width (about
+        900 px windows), the chart goes below them and the tables scroll vertically instead.
+        """
         width, height = self.splitter.width(), self.splitter.height()
         tables = self.tables_area.widget()
         self._arranged_for = tables.minimumSizeHint().width()
         tables_height = tables.sizeHint().height()
-        if tables.minimumSizeHint().width() > width:  # room for the sideways scroll bar
+        handle = self.splitter.handleWidth()
+        frame = 2 * self.tables_area.frameWidth()
+        need = tables.minimumSizeHint().width() + frame
+        if tables_height > height:  # beside the chart, a vertical scroll bar takes its width
+            need += self.tables_area.verticalScrollBar().sizeHint().width()
+        fits_beside = width - handle - MIN_CHART >= need
+        if tables.minimumSizeHint().width() + frame > width:  # room for the sideways bar
             tables_height += self.tables_area.horizontalScrollBar().sizeHint().height()
-        below = width < NARROW_PAGE and height >= tables_height + MIN_CHART
+        below = ((width < NARROW_PAGE and height >= tables_height + MIN_CHART)
+                 or (not fits_beside and height >= 2 * MIN_CHART))
         orientation = Qt.Orientation.Vertical if below else Qt.Orientation.Horizontal
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
             self._user_sized = False
         if self._user_sized:
             return
-        handle = self.splitter.handleWidth()
         if below:
-            self.splitter.setSizes([tables_height,
-                                    max(MIN_CHART, height - handle - tables_height)])
+            shown = min(tables_height + frame, height - handle - MIN_CHART)
+            self.splitter.setSizes([shown, max(MIN_CHART, height - handle - shown)])
         else:
             chart = int(min(640, max(MIN_CHART, 0.32 * width)))
-            # The chart gives way (down to MIN_CHART) before the tables scroll sideways: at
-            # 1024 px with B = 4.0-4096 the B / A column was scrolled out of sight.
-            need = tables.minimumSizeHint().width() + 2 * self.tables_area.frameWidth()
-            if tables.sizeHint().height() > height:  # a vertical scroll bar takes its width
-                need += self.tables_area.verticalScrollBar().sizeHint().width()
             chart = max(MIN_CHART, min(chart, width - handle - need))
             self.splitter.setSizes([max(1, width - handle - chart), chart])
 
