@@ -1319,9 +1319,20 @@ class ClassifyPanel(QWidget):
         if not show_warning:
             self.warning_label.hide()
             return
-        text = next((w for w in info.warnings if w.startswith("Random weights")),
+        full = next((w for w in info.warnings if w.startswith("Random weights")),
                     "Random weights: the ImageNet labels shown are meaningless.")
+        # Short on screen (the full lookup message, with its folders and URL, took 8 lines
+        # at 1024 px and squeezed the photo); the tooltip keeps it whole.
+        alpha = format_alpha(spec.alpha)
+        if spec.has_pretrained_alpha:
+            text = (f"Random weights (no weights file for alpha {alpha} found): the labels are"
+                    " meaningless. Download it or use Load weights…; hover to see where the"
+                    " app looked.")
+        else:
+            text = (f"Random weights: Keras publishes no ImageNet weights for alpha {alpha},"
+                    " so the labels are meaningless.")
         self.warning_label.setText(text)
+        self.warning_label.setToolTip(full)
         self.warning_label.show()
         if spec.has_pretrained_alpha:
             if not self._downloading:

@@ -237,6 +237,11 @@ def test_missing_weights_offer_download_with_cancel(qtbot, make_panel):
     qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
     assert panel.warning_label.isVisible() and panel.download_button.isVisible()
     assert panel.download_button.text() == "Download weights for alpha 0.5"
+    # short on screen, the engine's whole message (where it looked) in the tooltip
+    assert panel.warning_label.text().startswith(
+        "Random weights (no weights file for alpha 0.5 found)")
+    assert len(panel.warning_label.text()) < 160
+    assert panel.warning_label.toolTip().startswith("Random weights")
     panel.download_button.click()
     assert started.wait(5)
     qtbot.waitUntil(lambda: "downloading weights" in panel.progress_bar.format(), timeout=5000)
