@@ -133,4 +133,3 @@ class TypeChartPanel(QWidget):
         self._keep_numbers_whole()
         self.macs_bars.setOpts(width=np.array([100 * s.macs_share for s in self.shares]))
         self.params_bars.setOpts(width=np.array([100 * s.params_share for s in self.shares]))
-
