@@ -216,9 +216,8 @@ class LayerTableModel(QStandardItemModel):
                         changed.add(column)
         finally:
             self.blockSignals(False)
-        last_row = self.rowCount() - 1
-        for first, last in column_runs(changed):
-            self.dataChanged.emit(self.index(0, first), self.index(last_row, last), [])
+        for top, left, bottom, right in update_blocks(column_runs(changed), self.rowCount()):
+            self.dataChanged.emit(self.index(top, left), self.index(bottom, right), [])
 
     def set_total_scope(self, rows: list[int] | None) -> None:
         """Make the totals row sum ``rows`` (the filtered view's layers), or all (None).
@@ -280,6 +279,33 @@ def column_runs(columns: set[int]) -> list[tuple[int, int]]:
         else:
             runs.append((column, column))
     return runs
+
+
+#: Qt item views repaint their whole viewport for a ``dataChanged`` spanning more than this
+#: many cells, instead of the range's rectangle (measured with PySide6 6.11: 2 columns x 92
+#: rows repaint 191 px of 1016, 3 columns x 67 rows the whole viewport).
+VIEW_UPDATE_CELL_LIMIT = 200
+
+
+def update_blocks(runs: list[tuple[int, int]], rows: int,
+                  limit: int = VIEW_UPDATE_CELL_LIMIT) -> list[tuple[int, int, int, int]]:
+    """Split column runs over all ``rows`` into (top, left, bottom, right) blocks of at most
+    ``limit`` cells, so the view repaints only the changed columns.
+
+    An alpha step changes seven adjacent columns: one signal over them made the view repaint
+    all twelve (about 3 ms more paint per step).
+    """
+    if rows <= 0:
+        return []
+    row_span = min(rows, limit)
+    width = max(1, limit // row_span)
+    blocks: list[tuple[int, int, int, int]] = []
+    for first, last in runs:
+        for left in range(first, last + 1, width):
+            right = min(last, left + width - 1)
+            for top in range(0, rows, row_span):
+                blocks.append((top, left, min(rows, top + row_span) - 1, right))
+    return blocks
 
 
 def _element_count(shape: tuple[int, ...]) -> int:

@@ -24,6 +24,7 @@ from explorer.ui.layer_table import (
     LayerTableModel,
     LayerTablePanel,
     column_runs,
+    update_blocks,
 )
 from explorer.ui.variant_state import VariantState
 
@@ -208,6 +209,53 @@ def test_column_runs_groups_adjacent_columns() -> None:
     assert column_runs(set()) == []
     assert column_runs({11, 5, 6, 9, 8}) == [(5, 6), (8, 9), (11, 11)]
     assert column_runs({7}) == [(7, 7)]
+
+
+def test_update_blocks_stay_within_the_views_cell_limit() -> None:
+    """Seven adjacent columns over 92 rows go out as 2-column blocks; a long table in row
+    slices; together they cover exactly the changed cells."""
+    for runs, rows, limit in (([(5, 11)], 92, 200), ([(0, 0), (3, 4)], 450, 200),
+                              ([(2, 9)], 7, 20), ([(1, 1)], 1, 200)):
+        blocks = update_blocks(runs, rows, limit)
+        assert all((b - t + 1) * (r - le + 1) <= limit for t, le, b, r in blocks)
+        covered = [(row, col) for t, le, b, r in blocks
+                   for row in range(t, b + 1) for col in range(le, r + 1)]
+        want = [(row, col) for first, last in runs
+                for row in range(rows) for col in range(first, last + 1)]
+        assert sorted(covered) == sorted(want)  # every changed cell once, nothing else
+    assert update_blocks([(5, 11)], 0) == []
+
+
+def test_alpha_step_repaints_only_the_value_columns(qtbot) -> None:
+    """An alpha step changes seven columns; one signal over them (644 cells) made Qt repaint
+    the whole viewport, the five layout columns too."""
+    from PySide6.QtCore import QEvent, QObject
+
+    state = VariantState(MobileNetSpec(1.0, 224))
+    panel = LayerTablePanel(state)
+    qtbot.addWidget(panel)
+    panel.resize(1000, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    regions = []
+
+    class PaintSpy(QObject):
+        def eventFilter(self, _obj, event):  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint:
+                regions.append(event.region().boundingRect())
+            return False
+
+    spy = PaintSpy()
+    panel.view.viewport().installEventFilter(spy)
+    QGuiApplication.processEvents()
+    regions.clear()
+    state.set_variant(0.75, 224)
+    QGuiApplication.processEvents()
+    panel.view.viewport().removeEventFilter(spy)
+    assert regions, "no repaint after the step"
+    first_value_x = panel.view.horizontalHeader().sectionViewportPosition(COL_INPUT)
+    assert first_value_x > 0
+    assert all(rect.left() >= first_value_x for rect in regions), (regions, first_value_x)
 
 
 def _changed_columns(model: LayerTableModel, step) -> set[int]:
