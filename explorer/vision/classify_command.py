@@ -165,13 +165,15 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
 
     try:
         spec = MobileNetSpec(float(args.alpha), int(args.resolution))
-        _check_request(args, spec)
+        # The images first: a mistyped path is the likelier slip, and telling someone with
+        # no weights file about weights when they also named no existing image hides it.
         images = _expand_folders(list(args.images))
         missing = [str(p) for p in images if not Path(p).exists()]
         if len(missing) == len(images):
             # Nothing could be classified: a usage error (exit 2), before any model is built.
             # With some images present, missing ones are reported per image (exit 1).
             raise _Fail(f"no such image: {', '.join(missing)}")
+        _check_request(args, spec)
     except (_Fail, ValueError) as exc:
         _error_line(err, str(exc))
         return 2

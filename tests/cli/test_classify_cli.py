@@ -23,6 +23,16 @@ def _tmp_engine_cache(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("MOBILENET_EXPLORER_CACHE", str(tmp_path_factory.mktemp("cache")))
 
 
+@pytest.fixture
+def photo(tmp_path: Path) -> str:
+    """A small real PNG: the weights checks below run once an existing image is named."""
+    from PIL import Image
+
+    path = tmp_path / "photo.png"
+    Image.new("RGB", (8, 8), (120, 80, 40)).save(path)
+    return str(path)
+
+
 def _photos(fixtures_dir: Path) -> list[Path]:
     photos = sorted((fixtures_dir / "images").iterdir())
     assert len(photos) == 12
@@ -141,52 +151,59 @@ def _run_error(argv: list[str], capsys) -> str:
 
 
 @pytest.mark.fixtures
-def test_wrong_alpha_weights_exit_2(fixtures_dir: Path, capsys) -> None:
-    err = _run_error(["classify", "x.jpg", "--alpha", "0.75", "--resolution", "192",
+def test_wrong_alpha_weights_exit_2(fixtures_dir: Path, photo: str, capsys) -> None:
+    err = _run_error(["classify", photo, "--alpha", "0.75", "--resolution", "192",
                       "--weights", str(fixtures_dir / DERIVED / "mobilenet_5_0_160_tf.h5")],
                      capsys)
     assert "this file holds alpha 0.50 weights; the model is alpha 0.75" in err
 
 
 @pytest.mark.fixtures
-def test_no_top_weights_exit_2(fixtures_dir: Path, capsys) -> None:
-    err = _run_error(["classify", "x.jpg", "--alpha", "0.25", "--weights",
+def test_no_top_weights_exit_2(fixtures_dir: Path, photo: str, capsys) -> None:
+    err = _run_error(["classify", photo, "--alpha", "0.25", "--weights",
                       str(fixtures_dir / "weights" / "mobilenet_2_5_224_tf_no_top.h5")], capsys)
     assert "no-top" in err and "cannot classify" in err
 
 
-def test_not_hdf5_weights_exit_2(tmp_path: Path, capsys) -> None:
+def test_not_hdf5_weights_exit_2(tmp_path: Path, photo: str, capsys) -> None:
     bad = tmp_path / "weights.h5"
     bad.write_text("nope")
-    err = _run_error(["classify", "x.jpg", "--alpha", "0.5", "--weights", str(bad)], capsys)
+    err = _run_error(["classify", photo, "--alpha", "0.5", "--weights", str(bad)], capsys)
     assert "is not an HDF5 file" in err
 
 
-def test_missing_pretrained_file_exit_2(capsys) -> None:
-    err = _run_error(["classify", "x.jpg", "--alpha", "0.75", "--resolution", "192"], capsys)
+def test_missing_pretrained_file_exit_2(photo: str, capsys) -> None:
+    err = _run_error(["classify", photo, "--alpha", "0.75", "--resolution", "192"], capsys)
     assert "mobilenet_7_5_192_tf.h5" in err and "--weights FILE" in err
     assert "storage.googleapis.com" in err and "meaningless" in err
 
 
-def test_alpha_without_pretrained_weights_exit_2(capsys) -> None:
-    err = _run_error(["classify", "x.jpg", "--alpha", "0.6"], capsys)
+def test_missing_image_is_named_before_missing_weights(tmp_path: Path, capsys) -> None:
+    """Both wrong: the mistyped path is what the one error line names."""
+    err = _run_error(["classify", str(tmp_path / "gone.jpg"), "--alpha", "0.75",
+                      "--resolution", "192"], capsys)
+    assert "no such image" in err and "gone.jpg" in err and "weights" not in err
+
+
+def test_alpha_without_pretrained_weights_exit_2(photo: str, capsys) -> None:
+    err = _run_error(["classify", photo, "--alpha", "0.6"], capsys)
     assert "no ImageNet weights exist for alpha 0.6" in err and "nearest: 0.5" in err
 
 
-def test_missing_weights_dir_exit_2(tmp_path: Path, capsys) -> None:
-    err = _run_error(["classify", "x.jpg", "--alpha", "0.5", "--weights-dir",
+def test_missing_weights_dir_exit_2(tmp_path: Path, photo: str, capsys) -> None:
+    err = _run_error(["classify", photo, "--alpha", "0.5", "--weights-dir",
                       str(tmp_path / "nowhere")], capsys)
     assert "is not a folder" in err
 
 
 @pytest.mark.tf
 @pytest.mark.fixtures
-def test_gpu_without_gpu_exit_2(fixtures_dir: Path, capsys) -> None:
+def test_gpu_without_gpu_exit_2(fixtures_dir: Path, photo: str, capsys) -> None:
     from explorer.vision.devices import list_gpus
 
     if list_gpus():
         pytest.skip("this machine has a GPU")
-    err = _run_error(["classify", "x.jpg", "--alpha", "0.5", "--device", "gpu", "--weights",
+    err = _run_error(["classify", photo, "--alpha", "0.5", "--device", "gpu", "--weights",
                       str(fixtures_dir / DERIVED / "mobilenet_5_0_160_tf.h5")], capsys)
     assert "sees no GPU" in err
 
