@@ -490,8 +490,11 @@ class CompareView(QWidget):
     def refresh(self, *_args: object) -> None:
         a, b = self.spec_a, self.spec_b
         pinned = "pinned" if self._state.pinned is not None else "reference; pin to change"
-        self.heading.setText(f"A: MobileNet {a.label} ({pinned})    B: MobileNet {b.label} "
-                             "(follows the sliders)")
+        # A no-break space after "A:" and "B:": a narrow window must not wrap the heading
+        # after a lone "B:" (longer unbreakable runs would widen the view's minimum).
+        nb = "\u00a0"
+        self.heading.setText(f"A:{nb}MobileNet {a.label} ({pinned})    "
+                             f"B:{nb}MobileNet {b.label} (follows the sliders)")
         who_a, who_b = f"A {a.label}", f"B {b.label}"
         # Compact titles drop the labels: the heading above says which variant is A and B.
         self.summary_table.set_headers([

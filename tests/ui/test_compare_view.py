@@ -229,3 +229,11 @@ def test_block_13_keeps_its_label_in_a_narrow_chart(window) -> None:
     finally:
         painter.end()
     assert texts[-1] == "13" and texts[0] == "1"
+
+
+def test_heading_never_wraps_after_a_lone_variant_letter() -> None:
+    """A narrow window wrapped the heading as "... B:" / "MobileNet 1.0-224 ..."."""
+    view = CompareView(VariantState())
+    text = view.heading.text()
+    assert "A:\u00a0MobileNet" in text and "B:\u00a0MobileNet" in text
+    assert "A: " not in text and "B: " not in text
