@@ -21,13 +21,10 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import (
-    QAction,
     QBrush,
     QColor,
     QFont,
     QFontMetrics,
-    QGuiApplication,
-    QKeySequence,
     QResizeEvent,
     QStandardItem,
     QStandardItemModel,
@@ -49,6 +46,13 @@ from explorer.arch.export import human_count, shape_text
 from explorer.arch.layers import LAYER_KINDS, LayerRow, layer_rows, model_totals
 from explorer.arch.spec import MobileNetSpec
 from explorer.ui.stable_label import ElidingStableLabel
+from explorer.ui.table_tools import (
+    add_copy_action,
+    column_runs,
+    copy_to_clipboard,
+    selection_tsv,
+    update_blocks,
+)
 from explorer.ui.theme import set_role
 from explorer.ui.variant_state import VariantState
 
@@ -270,44 +274,6 @@ class LayerTableModel(QStandardItemModel):
         return max((row[column] for row in texts[:-1]), key=len, default=""), texts[-1][column]
 
 
-def column_runs(columns: set[int]) -> list[tuple[int, int]]:
-    """Sorted runs of adjacent columns as (first, last): {5, 6, 8, 9, 11} -> 3 runs."""
-    runs: list[tuple[int, int]] = []
-    for column in sorted(columns):
-        if runs and runs[-1][1] == column - 1:
-            runs[-1] = (runs[-1][0], column)
-        else:
-            runs.append((column, column))
-    return runs
-
-
-#: Qt item views repaint their whole viewport for a ``dataChanged`` spanning more than this
-#: many cells, instead of the range's rectangle (measured with PySide6 6.11: 2 columns x 92
-#: rows repaint 191 px of 1016, 3 columns x 67 rows the whole viewport).
-VIEW_UPDATE_CELL_LIMIT = 200
-
-
-def update_blocks(runs: list[tuple[int, int]], rows: int,
-                  limit: int = VIEW_UPDATE_CELL_LIMIT) -> list[tuple[int, int, int, int]]:
-    """Split column runs over all ``rows`` into (top, left, bottom, right) blocks of at most
-    ``limit`` cells, so the view repaints only the changed columns.
-
-    An alpha step changes seven adjacent columns: one signal over them made the view repaint
-    all twelve (about 3 ms more paint per step).
-    """
-    if rows <= 0:
-        return []
-    row_span = min(rows, limit)
-    width = max(1, limit // row_span)
-    blocks: list[tuple[int, int, int, int]] = []
-    for first, last in runs:
-        for left in range(first, last + 1, width):
-            right = min(last, left + width - 1)
-            for top in range(0, rows, row_span):
-                blocks.append((top, left, min(rows, top + row_span) - 1, right))
-    return blocks
-
-
 def _element_count(shape: tuple[int, ...]) -> int:
     """Shapes sort by element count."""
     n = 1
@@ -514,14 +480,8 @@ class LayerTablePanel(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self._size_columns()
 
-        copy_action = QAction("Copy selection as TSV", self.view)
-        copy_action.setShortcut(QKeySequence.StandardKey.Copy)
-        copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        copy_action.triggered.connect(self.copy_selection)
-        self.view.addAction(copy_action)
+        self.copy_action = add_copy_action(self.view, self.copy_selection)
         self.view.viewport().installEventFilter(self)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.copy_action = copy_action
 
         # Shown over the empty table when the filter matches no layer.
         self.empty_note = QLabel(self.view.viewport())
@@ -680,23 +640,8 @@ class LayerTablePanel(QWidget):
 
     def selection_tsv(self) -> str:
         """Selected cells as tab-separated text with a header line (as shown, sorted)."""
-        indexes = self.view.selectionModel().selectedIndexes()
-        if not indexes:
-            return ""
-        rows = sorted({i.row() for i in indexes})
-        cols = sorted({i.column() for i in indexes})
-        chosen = {(i.row(), i.column()) for i in indexes}
-        lines = ["\t".join(COLUMNS[c] for c in cols)]
-        for r in rows:
-            cells = []
-            for c in cols:
-                text = self.proxy.index(r, c).data() if (r, c) in chosen else ""
-                cells.append(text or "")
-            lines.append("\t".join(cells))
-        return "\n".join(lines) + "\n"
+        return selection_tsv(self.view, COLUMNS)
 
     @Slot()
     def copy_selection(self) -> None:
-        text = self.selection_tsv()
-        if text:
-            QGuiApplication.clipboard().setText(text)
+        copy_to_clipboard(self.selection_tsv())

@@ -23,8 +23,6 @@ from explorer.ui.layer_table import (
     LayerFilterProxy,
     LayerTableModel,
     LayerTablePanel,
-    column_runs,
-    update_blocks,
 )
 from explorer.ui.variant_state import VariantState
 
@@ -203,27 +201,6 @@ def test_fast_update_path_matches_full_formatting() -> None:
                 assert cell.data(RAW_ROLE) == want.data(RAW_ROLE), (r, c)
                 assert cell.data(Qt.ItemDataRole.ToolTipRole) == want.data(
                     Qt.ItemDataRole.ToolTipRole), (r, c)
-
-
-def test_column_runs_groups_adjacent_columns() -> None:
-    assert column_runs(set()) == []
-    assert column_runs({11, 5, 6, 9, 8}) == [(5, 6), (8, 9), (11, 11)]
-    assert column_runs({7}) == [(7, 7)]
-
-
-def test_update_blocks_stay_within_the_views_cell_limit() -> None:
-    """Seven adjacent columns over 92 rows go out as 2-column blocks; a long table in row
-    slices; together they cover exactly the changed cells."""
-    for runs, rows, limit in (([(5, 11)], 92, 200), ([(0, 0), (3, 4)], 450, 200),
-                              ([(2, 9)], 7, 20), ([(1, 1)], 1, 200)):
-        blocks = update_blocks(runs, rows, limit)
-        assert all((b - t + 1) * (r - le + 1) <= limit for t, le, b, r in blocks)
-        covered = [(row, col) for t, le, b, r in blocks
-                   for row in range(t, b + 1) for col in range(le, r + 1)]
-        want = [(row, col) for first, last in runs
-                for row in range(rows) for col in range(first, last + 1)]
-        assert sorted(covered) == sorted(want)  # every changed cell once, nothing else
-    assert update_blocks([(5, 11)], 0) == []
 
 
 def test_alpha_step_repaints_only_the_value_columns(qtbot) -> None:
