@@ -1,10 +1,11 @@
-"""Per-block chart: a full 3x3 convolution versus its depthwise separable replacement.
+"""Per-block view: a full 3x3 convolution versus its depthwise separable replacement.
 
-Top plot (``blockCostPlot``): standard and separable mult-adds (or params) side by side for
-blocks 1..13, optional log scale.  Bottom plot: separable / standard per block next to the
-paper's closed form 1/N + 1/Dk^2 (section 3.1).  Each slider step only calls ``setOpts`` /
-``setData`` on existing items and sets the ranges explicitly, so no item is rebuilt and no
-auto-range pass runs.
+Shown as a chart or as a table (``BlockTableView``, the exact numbers), chosen with the
+Chart / Table buttons.  Top plot (``blockCostPlot``): standard and separable mult-adds (or
+params) side by side for blocks 1..13, optional log scale.  Bottom plot: separable / standard
+per block next to the paper's closed form 1/N + 1/Dk^2 (section 3.1).  Each slider step only
+calls ``setOpts`` / ``setData`` on existing items and sets the ranges explicitly, so no item
+is rebuilt and no auto-range pass runs.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Slot
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QStackedWidget,
+    QToolButton,
     QToolTip,
     QVBoxLayout,
     QWidget,
@@ -26,6 +30,7 @@ from explorer.arch.blocks import KERNEL, BlockCost, block_costs, block_totals
 from explorer.arch.export import human_count
 from explorer.arch.layers import model_totals
 from explorer.arch.spec import MobileNetSpec
+from explorer.ui.block_table import BlockTableView
 from explorer.ui.plot_style import (
     FORMULA_COLOR,
     RATIO_COLOR,
@@ -130,9 +135,40 @@ class BlockChartPanel(QWidget):
         self.ratio_plot.setXLink(self.plot)
         self.plot.setXRange(0.4, 13.6, padding=0)
 
+        # The same numbers as a table: every block's shapes, both costs, both ratios.
+        self.table = BlockTableView(self)
+        self.chart_button = self._mode_button("Chart", "blockShowChart",
+                                              "Show the blocks as charts")
+        self.table_button = self._mode_button("Table", "blockShowTable",
+                                              "Show the exact numbers per block as a table"
+                                              " (Ctrl+C copies the selected rows)")
+        self.mode_group = QButtonGroup(self)
+        self.mode_group.setExclusive(True)
+        self.mode_group.addButton(self.chart_button)
+        self.mode_group.addButton(self.table_button)
+        self.chart_button.setChecked(True)
+
+        charts = QWidget(self)
+        chart_layout = QVBoxLayout(charts)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+        chart_layout.addWidget(self.legend)
+        chart_layout.addWidget(self.plot_widget, 5)
+        chart_layout.addWidget(self.ratio_legend)
+        chart_layout.addWidget(self.ratio_widget, 2)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(charts)
+        self.pages.addWidget(self.table)
+
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Show:", self))
+        controls.setSpacing(0)
+        controls.addWidget(self.chart_button)
+        controls.addWidget(self.table_button)
+        controls.addSpacing(16)
+        self.show_label = QLabel("Show:", self)
+        controls.addWidget(self.show_label)
+        controls.addSpacing(6)
         controls.addWidget(self.metric_combo)
+        controls.addSpacing(10)
         controls.addWidget(self.log_check)
         controls.addStretch(1)
         layout = QVBoxLayout(self)
@@ -140,16 +176,43 @@ class BlockChartPanel(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.caption)
         layout.addWidget(self.subcaption)
-        layout.addWidget(self.legend)
-        layout.addWidget(self.plot_widget, 5)
-        layout.addWidget(self.ratio_legend)
-        layout.addWidget(self.ratio_widget, 2)
+        layout.addWidget(self.pages, 1)
+
+        self.table_button.toggled.connect(self._on_mode)
 
         self.metric_combo.currentIndexChanged.connect(self._redraw)
         self.log_check.toggled.connect(self._redraw)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         state.spec_changed.connect(self.show_spec)
         self.show_spec(state.spec)
+
+    def _mode_button(self, text: str, name: str, tip: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setText(text)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        button.setCheckable(True)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        button.setMinimumWidth(56)
+        return button
+
+    # --- chart or table -------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        """"chart" or "table": what the view shows below its captions."""
+        return "table" if self.table_button.isChecked() else "chart"
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in ("chart", "table"):
+            raise ValueError(f"mode must be 'chart' or 'table', got {mode!r}")
+        (self.table_button if mode == "table" else self.chart_button).setChecked(True)
+
+    @Slot(bool)
+    def _on_mode(self, table: bool) -> None:
+        self.pages.setCurrentWidget(self.table if table else self.pages.widget(0))
+        # The metric and log scale choose what the chart draws; the table shows both metrics.
+        for widget in (self.show_label, self.metric_combo, self.log_check):
+            widget.setVisible(not table)
 
     # --- data -----------------------------------------------------------------------------
     @property
@@ -179,6 +242,7 @@ class BlockChartPanel(QWidget):
     def show_spec(self, spec: MobileNetSpec) -> None:
         self._spec = spec
         self._costs = block_costs(spec)
+        self.table.set_costs(self._costs)
         self._redraw()
 
     @Slot()

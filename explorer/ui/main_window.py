@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
         # Ctrl+C belongs to the table (a window-wide Ctrl+C would steal copy from text
         # fields): the menu only shows it, after a tab.
         file_menu.addAction(self._action("Copy selected rows\tCtrl+C",
-                                         self.layer_panel.copy_selection,
+                                         self.copy_selection,
                                          None, "Copy the selected table cells as TSV"))
         file_menu.addSeparator()
         # Explicit Ctrl+Q: StandardKey.Quit is empty on some Linux desktops and offscreen.
@@ -359,6 +359,15 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About MobileNet Explorer", self.show_about, "F1"))
+
+    def copy_selection(self) -> None:
+        """File > Copy: the per-block table's selection when it is in front, else the layer
+        table's."""
+        panel = self.block_panel
+        if self.tabs.currentWidget() is panel and panel.mode == "table":
+            panel.table.copy_selection()
+        else:
+            self.layer_panel.copy_selection()
 
     def toggle_log_scale(self) -> None:
         """Ctrl+L: the Compare chart's log scale when Compare is in front, else the Standard
@@ -553,6 +562,8 @@ class MainWindow(QMainWindow):
         if 0 <= tab < len(VIEW_NAMES) and VIEW_NAMES[tab] != "classify":
             self.tabs.setCurrentIndex(tab)
         self.block_panel.set_log_scale(st.read_bool(s, st.KEY_LOG_SCALE))
+        self.block_panel.set_mode(st.read_choice(s, st.KEY_BLOCKS_MODE, ("chart", "table"),
+                                                 "chart"))
         self.compare_view.set_log_scale(st.read_bool(s, st.KEY_COMPARE_LOG_SCALE))
 
     def save_settings(self) -> None:
@@ -561,6 +572,7 @@ class MainWindow(QMainWindow):
         s.setValue(st.KEY_STATE, self.saveState())
         s.setValue(st.KEY_TAB, self.tabs.currentIndex())
         s.setValue(st.KEY_LOG_SCALE, self.block_panel.log_check.isChecked())
+        s.setValue(st.KEY_BLOCKS_MODE, self.block_panel.mode)
         s.setValue(st.KEY_COMPARE_LOG_SCALE, self.compare_view.log_check.isChecked())
         st.save_variant(s, self.state.spec)
         s.sync()

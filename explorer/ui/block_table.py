@@ -1,0 +1,242 @@
+"""Per-block table: a full 3x3 convolution versus its depthwise separable replacement.
+
+The numbers behind the Standard vs separable chart, one row per block plus a totals row:
+input and output shapes, stride, mult-adds and params of both forms, their ratio beside the
+paper's closed form 1/N + 1/Dk^2 (section 3.1), and how many times fewer mult-adds the
+separable form needs.  A ``QStandardItemModel`` updated in place (the view reads cells in
+C++ while it paints, and a slider step changes only the texts that differ).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from explorer.arch.blocks import KERNEL, BlockCost
+from explorer.ui.table_tools import (
+    add_copy_action,
+    column_runs,
+    copy_to_clipboard,
+    selection_tsv,
+    update_blocks,
+)
+
+#: Column names (also the header line of a TSV copy).
+COLUMNS = ("Block", "Input", "Output", "Standard 3x3 MACs", "Separable MACs",
+           "Separable / standard MACs", f"1/N + 1/Dk^2 (Dk = {KERNEL})", "Fewer mult-adds",
+           "Standard 3x3 params", "Separable params")
+#: Header texts on two lines, so the ten columns fit beside the sidebar.  The stride shows in
+#: the sizes (Input 112x112 -> Output 56x56) and the Output tooltip; the params ratio, equal
+#: to the mult-adds ratio per block (both are 1/N + 1/Dk^2), in the Separable params tooltip.
+HEADER_TEXTS = ("Block", "Input", "Output", "Standard\nMACs", "Separable\nMACs",
+                "Separable /\nstandard", "1/N + 1/Dk\u00b2\n(paper)", "Fewer\nmult-adds",
+                "Standard\nparams", "Separable\nparams")
+(COL_BLOCK, COL_INPUT, COL_OUTPUT, COL_STD_MACS, COL_SEP_MACS, COL_MACS_RATIO, COL_FORMULA,
+ COL_FEWER, COL_STD_PARAMS, COL_SEP_PARAMS) = range(len(COLUMNS))
+_HEADER_TIPS = {
+    COL_STD_MACS: "Mult-adds of a full 3x3 convolution from the block's input to its output",
+    COL_SEP_MACS: "3x3 depthwise + 1x1 pointwise mult-adds (hover a cell for the split)",
+    COL_MACS_RATIO: "Separable / standard mult-adds, counted for this variant",
+    COL_FORMULA: f"The paper's closed form 1/N + 1/Dk\u00b2 (section 3.1), N = output "
+                 f"channels, Dk = {KERNEL}",
+    COL_STD_PARAMS: "Kernel weights of a full 3x3 convolution (no bias or batch norm, as "
+                    "the paper counts)",
+    COL_SEP_PARAMS: "3x3 depthwise + 1x1 pointwise kernel weights (hover for the split and "
+                    "the ratio)",
+    COL_FEWER: "Standard / separable mult-adds",
+}
+TOTAL_LABEL = "Total"
+_ALIGN_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_TOTAL_BRUSH = QBrush(QColor("#e3e7ec"))
+_TOTAL_FONT = QFont()
+_TOTAL_FONT.setBold(True)
+
+#: (display text, tooltip) of every cell of one row.
+RowCells = list[tuple[str, str]]
+
+
+def _percent(x: float) -> str:
+    return f"{100 * x:.2f} %"
+
+
+def block_row(c: BlockCost) -> RowCells:
+    """The cells of one block's row."""
+    n = c.out_channels
+    formula_tip = f"1/{n} + 1/{KERNEL * KERNEL} = {c.paper_ratio:.6f}"
+    return [
+        (str(c.block), f"Block {c.block}"),
+        (f"{c.input_size}x{c.input_size}x{c.in_channels}",
+         f"{c.input_size}x{c.input_size} pixels, {c.in_channels} channels (M)"),
+        (f"{c.output_size}x{c.output_size}x{n}",
+         f"{c.output_size}x{c.output_size} pixels (Df), {n} channels (N), stride {c.stride}"),
+        (f"{c.standard_macs:,}", ""),
+        (f"{c.separable_macs:,}", f"depthwise 3x3 {c.depthwise_macs:,} + pointwise 1x1 "
+                                  f"{c.pointwise_macs:,}"),
+        (_percent(c.ratio), f"{c.separable_macs:,} / {c.standard_macs:,} = {c.ratio:.6f}"),
+        (_percent(c.paper_ratio), formula_tip),
+        (f"{c.reduction:.2f}x", f"{c.standard_macs:,} / {c.separable_macs:,}"
+                                f" = {c.reduction:.4f}"),
+        (f"{c.standard_params:,}", ""),
+        (f"{c.separable_params:,}", f"depthwise 3x3 {c.depthwise_params:,} + pointwise 1x1 "
+                                    f"{c.pointwise_params:,}; {_percent(c.params_ratio)} of "
+                                    "standard"),
+    ]
+
+
+def total_row(costs: Sequence[BlockCost]) -> RowCells:
+    """The totals row: sums over the blocks, and the ratios of those sums."""
+    std_macs = sum(c.standard_macs for c in costs)
+    sep_macs = sum(c.separable_macs for c in costs)
+    std_params = sum(c.standard_params for c in costs)
+    sep_params = sum(c.separable_params for c in costs)
+    first, last = (costs[0].block, costs[-1].block) if costs else (0, 0)
+    where = f"blocks {first}-{last}" if len(costs) > 1 else f"block {first}"
+    macs_ratio = sep_macs / std_macs if std_macs else 0.0
+    params_ratio = sep_params / std_params if std_params else 0.0
+    fewer = std_macs / sep_macs if sep_macs else 0.0
+    return [
+        (TOTAL_LABEL, f"Sum over {where}"), ("", ""), ("", ""),
+        (f"{std_macs:,}", ""), (f"{sep_macs:,}", ""),
+        (_percent(macs_ratio), f"{sep_macs:,} / {std_macs:,} = {macs_ratio:.6f}"),
+        ("", "The formula holds per block; the total's ratio is weighted by each block's cost"),
+        (f"{fewer:.2f}x", f"{std_macs:,} / {sep_macs:,} = {fewer:.4f}"),
+        (f"{std_params:,}", ""),
+        (f"{sep_params:,}", f"{sep_params:,} / {std_params:,} = {params_ratio:.6f}"
+                            f" ({_percent(params_ratio)} of standard)"),
+    ]
+
+
+class BlockTableModel(QStandardItemModel):
+    """One row per block and a totals row; ``set_costs`` updates the cells in place."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        for col, title in enumerate(HEADER_TEXTS):
+            self.setHeaderData(col, Qt.Orientation.Horizontal, title)
+            tip = _HEADER_TIPS.get(col)
+            if tip:
+                self.setHeaderData(col, Qt.Orientation.Horizontal, tip,
+                                   Qt.ItemDataRole.ToolTipRole)
+        self._cells: list[RowCells] = []
+        self._items: list[list[QStandardItem]] = []
+
+    def set_costs(self, costs: Sequence[BlockCost]) -> None:
+        """Show ``costs`` (one BlockCost per block, in block order)."""
+        rows = [block_row(c) for c in costs] + [total_row(costs)]
+        if len(rows) != len(self._cells):
+            self._rebuild(rows)
+            return
+        changed: set[int] = set()
+        self.blockSignals(True)  # one dataChanged per block of columns below, not per cell
+        try:
+            for r, (new, old) in enumerate(zip(rows, self._cells)):
+                items = self._items[r]
+                for c, (cell, before) in enumerate(zip(new, old)):
+                    if cell == before:
+                        continue
+                    if cell[0] != before[0]:
+                        items[c].setText(cell[0])
+                        changed.add(c)
+                    if cell[1] != before[1]:
+                        # Not signalled: tooltips are read when one is shown, not painted,
+                        # and a signal would repaint the column for nothing.
+                        items[c].setToolTip(cell[1])
+        finally:
+            self.blockSignals(False)
+        self._cells = rows
+        for top, left, bottom, right in update_blocks(column_runs(changed), self.rowCount()):
+            self.dataChanged.emit(self.index(top, left), self.index(bottom, right), [])
+
+    def _rebuild(self, rows: list[RowCells]) -> None:
+        self.setRowCount(0)
+        self._items = []
+        last = len(rows) - 1
+        for r, cells in enumerate(rows):
+            items = []
+            for text, tip in cells:
+                item = QStandardItem(text)
+                item.setFlags(_FLAGS)
+                item.setData(_ALIGN_RIGHT, Qt.ItemDataRole.TextAlignmentRole)
+                if tip:
+                    item.setToolTip(tip)
+                if r == last:
+                    item.setFont(_TOTAL_FONT)
+                    item.setBackground(_TOTAL_BRUSH)
+                items.append(item)
+            self.appendRow(items)
+            self._items.append(items)
+        self._cells = rows
+
+    def texts(self) -> list[list[str]]:
+        """Every cell's text, rows in order (tests, copy)."""
+        return [[text for text, _tip in row] for row in self._cells]
+
+    def longest_texts(self, body: bool = False) -> list[str]:
+        """Per column, the longest text shown (by characters); ``body``: blocks only, not
+        the totals row."""
+        rows = self._cells[:-1] if body else self._cells
+        return [max((row[c][0] for row in rows), key=len, default="")
+                for c in range(len(COLUMNS))]
+
+
+class BlockTableView(QTableView):
+    """The per-block table (``blockTable``): columns never narrower than their texts."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("blockTable")
+        self.table_model = BlockTableModel(self)
+        self.setModel(self.table_model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(22)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        bold = QFont(header.font())
+        bold.setBold(True)
+        header.setFont(bold)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        self._cell_metrics = QFontMetrics(self.font())
+        self._total_metrics = QFontMetrics(_bold(self.font()))  # the totals row is bold
+        self._head_widths = [
+            max(QFontMetrics(bold).horizontalAdvance(t) for t in title.split("\n")) + 16
+            for title in HEADER_TEXTS]
+        self.copy_action = add_copy_action(self, self.copy_selection)
+        self._sized = False
+
+    def set_costs(self, costs: Sequence[BlockCost]) -> None:
+        """Show ``costs``; a column widens when its texts grow, and never narrows (columns
+        that jump while the slider moves are harder to read than some spare space)."""
+        model = self.table_model
+        model.set_costs(costs)
+        header = self.horizontalHeader()
+        total = model.texts()[-1]
+        for col, (text, head) in enumerate(zip(model.longest_texts(body=True),
+                                               self._head_widths)):
+            need = max(self._cell_metrics.horizontalAdvance(text),
+                       self._total_metrics.horizontalAdvance(total[col])) + 14
+            need = max(need, head)
+            if not self._sized or need > header.sectionSize(col):
+                header.resizeSection(col, need)
+        self._sized = True
+
+    def selection_tsv(self) -> str:
+        return selection_tsv(self, COLUMNS)
+
+    @Slot()
+    def copy_selection(self) -> None:
+        copy_to_clipboard(self.selection_tsv())
+
+
+def _bold(font: QFont) -> QFont:
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold
