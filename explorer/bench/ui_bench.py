@@ -230,11 +230,17 @@ def per_tab_steps(app: Any, window: Any, r_slider: Any, steps: int) -> dict[str,
         return {}
     out: dict[str, Any] = {}
     positions = list(range(r_slider.minimum(), r_slider.maximum() + 1))
-    for name in TAB_VIEWS:
+    blocks = getattr(window, "block_panel", None)
+    views = list(TAB_VIEWS)
+    if hasattr(blocks, "set_mode"):
+        views.insert(views.index("blocks") + 1, "blocks-table")  # the same view as a table
+    for name in views:
         try:
-            window.show_view(name)
+            window.show_view(name.removesuffix("-table"))
         except ValueError:
             continue
+        if hasattr(blocks, "set_mode"):
+            blocks.set_mode("table" if name == "blocks-table" else "chart")
         app.processEvents()
         clear_arch_caches()
         times: list[float] = []
