@@ -53,7 +53,8 @@ def test_ui_bench_tiny(qapp) -> None:
     assert data["alpha_positions"] == 29  # 0.10 .. 1.50 step 0.05
     assert data["resolution_positions"] == 31  # 32 .. 512 step 16
     assert data["budgets"]["slider_p95"]["met"] in (True, False)
-    assert set(data["per_view"]) == {"layers", "blocks", "types", "accuracy", "compare", "paper"}
+    assert set(data["per_view"]) == {"layers", "blocks", "blocks-table", "types", "accuracy",
+                                     "compare", "paper"}
     assert all(v["steps"] == 5 for v in data["per_view"].values())
     assert result.summary.startswith("ui: ")
 
