@@ -10,9 +10,10 @@ import csv
 import io
 import json
 import math
+from collections.abc import Sequence
 from typing import Any, Final
 
-from explorer.arch.blocks import block_costs, block_totals
+from explorer.arch.blocks import KERNEL, BlockCost, block_costs, block_totals
 from explorer.arch.layers import LayerRow, layer_rows, model_totals
 from explorer.arch.paper import PaperTable, paper_tables
 from explorer.arch.spec import MobileNetSpec, format_alpha
@@ -198,6 +199,45 @@ def _table_cells(spec: MobileNetSpec) -> tuple[list[str], list[list[str]], list[
     return header, body, foot
 
 
+BLOCK_TABLE_TITLE = "Per block: standard 3x3 convolution vs depthwise separable"
+#: Columns of the per-block table (report text/Markdown and the Standard vs separable view).
+BLOCK_COLUMNS = ("Block", "Input", "Output", "Standard 3x3 MACs", "Separable MACs",
+                 "Separable / standard MACs", f"1/N + 1/Dk^2 (Dk = {KERNEL})", "Fewer mult-adds",
+                 "Standard 3x3 params", "Separable params")
+BLOCK_TOTAL_LABEL = "Total"
+
+
+def _ratio_percent(x: float) -> str:
+    return f"{100 * x:.2f} %"
+
+
+def block_table_texts(costs: Sequence[BlockCost]) -> tuple[list[list[str]], list[str]]:
+    """(one row per block, the totals row) of the per-block comparison, as text.
+
+    Per block: input and output ``HxWxC``, a full 3x3 convolution's mult-adds, the
+    depthwise separable pair's, their ratio beside the paper's 1/N + 1/Dk^2 (equal: the
+    formula is exact per block), how many times fewer mult-adds, and both params counts
+    (kernel weights, as the paper counts).  Totals: sums and the ratio of the sums.
+    """
+    rows = [[
+        str(c.block), f"{c.input_size}x{c.input_size}x{c.in_channels}",
+        f"{c.output_size}x{c.output_size}x{c.out_channels}",
+        f"{c.standard_macs:,}", f"{c.separable_macs:,}", _ratio_percent(c.ratio),
+        _ratio_percent(c.paper_ratio), f"{c.reduction:.2f}x",
+        f"{c.standard_params:,}", f"{c.separable_params:,}",
+    ] for c in costs]
+    std_macs = sum(c.standard_macs for c in costs)
+    sep_macs = sum(c.separable_macs for c in costs)
+    total = [
+        BLOCK_TOTAL_LABEL, "", "", f"{std_macs:,}", f"{sep_macs:,}",
+        _ratio_percent(sep_macs / std_macs) if std_macs else "", "",
+        f"{std_macs / sep_macs:.2f}x" if sep_macs else "",
+        f"{sum(c.standard_params for c in costs):,}",
+        f"{sum(c.separable_params for c in costs):,}",
+    ]
+    return rows, total
+
+
 def _summary_lines(spec: MobileNetSpec) -> list[str]:
     t = model_totals(spec)
     b = block_totals(spec)
@@ -225,8 +265,21 @@ def report_table(spec: MobileNetSpec) -> str:
 
     rule = "-" * len(line(header))
     parts = [_title(spec), rule, line(header), rule, *(line(r) for r in body), rule, line(foot),
-             rule, *_summary_lines(spec)]
+             rule, *_summary_lines(spec), "", *_block_table_lines(spec)]
     return "\n".join(parts) + "\n"
+
+
+def _block_table_lines(spec: MobileNetSpec) -> list[str]:
+    body, total = block_table_texts(block_costs(spec))
+    header = list(BLOCK_COLUMNS)
+    widths = [max(len(row[i]) for row in [header, total, *body]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) for c, w in zip(cells, widths)).rstrip()
+
+    rule = "-" * len(line(header))
+    return [BLOCK_TABLE_TITLE, rule, line(header), rule, *(line(r) for r in body), rule,
+            line(total), rule]
 
 
 def report_markdown(spec: MobileNetSpec) -> str:
@@ -237,6 +290,11 @@ def report_markdown(spec: MobileNetSpec) -> str:
     lines = [f"## {_title(spec)}", ""]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     lines += [""] + [f"- {s}" for s in _summary_lines(spec)]
+    body, total = block_table_texts(block_costs(spec))
+    lines += ["", f"### {BLOCK_TABLE_TITLE}", ""]
+    lines += ["| " + " | ".join(r) + " |" for r in [
+        list(BLOCK_COLUMNS), ["---:"] * len(BLOCK_COLUMNS), *body,
+        [f"**{c}**" if c else "" for c in total]]]
     return "\n".join(lines) + "\n"
 
 

@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QStandardItem, QS
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from explorer.arch.blocks import KERNEL, BlockCost
+from explorer.arch.export import BLOCK_COLUMNS, BLOCK_TOTAL_LABEL, block_table_texts
 from explorer.ui.table_tools import (
     add_copy_action,
     column_runs,
@@ -24,10 +25,9 @@ from explorer.ui.table_tools import (
     update_blocks,
 )
 
-#: Column names (also the header line of a TSV copy).
-COLUMNS = ("Block", "Input", "Output", "Standard 3x3 MACs", "Separable MACs",
-           "Separable / standard MACs", f"1/N + 1/Dk^2 (Dk = {KERNEL})", "Fewer mult-adds",
-           "Standard 3x3 params", "Separable params")
+#: Column names (also the header line of a TSV copy): the text report's.
+COLUMNS = BLOCK_COLUMNS
+TOTAL_LABEL = BLOCK_TOTAL_LABEL
 #: Header texts on two lines, so the ten columns fit beside the sidebar.  The stride shows in
 #: the sizes (Input 112x112 -> Output 56x56) and the Output tooltip; the params ratio, equal
 #: to the mult-adds ratio per block (both are 1/N + 1/Dk^2), in the Separable params tooltip.
@@ -42,13 +42,12 @@ _HEADER_TIPS = {
     COL_MACS_RATIO: "Separable / standard mult-adds, counted for this variant",
     COL_FORMULA: f"The paper's closed form 1/N + 1/Dk\u00b2 (section 3.1), N = output "
                  f"channels, Dk = {KERNEL}",
+    COL_FEWER: "Standard / separable mult-adds",
     COL_STD_PARAMS: "Kernel weights of a full 3x3 convolution (no bias or batch norm, as "
                     "the paper counts)",
     COL_SEP_PARAMS: "3x3 depthwise + 1x1 pointwise kernel weights (hover for the split and "
                     "the ratio)",
-    COL_FEWER: "Standard / separable mult-adds",
 }
-TOTAL_LABEL = "Total"
 _ALIGN_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _TOTAL_BRUSH = QBrush(QColor("#e3e7ec"))
@@ -59,55 +58,47 @@ _TOTAL_FONT.setBold(True)
 RowCells = list[tuple[str, str]]
 
 
-def _percent(x: float) -> str:
-    return f"{100 * x:.2f} %"
-
-
-def block_row(c: BlockCost) -> RowCells:
-    """The cells of one block's row."""
+def _block_tips(c: BlockCost) -> list[str]:
     n = c.out_channels
-    formula_tip = f"1/{n} + 1/{KERNEL * KERNEL} = {c.paper_ratio:.6f}"
     return [
-        (str(c.block), f"Block {c.block}"),
-        (f"{c.input_size}x{c.input_size}x{c.in_channels}",
-         f"{c.input_size}x{c.input_size} pixels, {c.in_channels} channels (M)"),
-        (f"{c.output_size}x{c.output_size}x{n}",
-         f"{c.output_size}x{c.output_size} pixels (Df), {n} channels (N), stride {c.stride}"),
-        (f"{c.standard_macs:,}", ""),
-        (f"{c.separable_macs:,}", f"depthwise 3x3 {c.depthwise_macs:,} + pointwise 1x1 "
-                                  f"{c.pointwise_macs:,}"),
-        (_percent(c.ratio), f"{c.separable_macs:,} / {c.standard_macs:,} = {c.ratio:.6f}"),
-        (_percent(c.paper_ratio), formula_tip),
-        (f"{c.reduction:.2f}x", f"{c.standard_macs:,} / {c.separable_macs:,}"
-                                f" = {c.reduction:.4f}"),
-        (f"{c.standard_params:,}", ""),
-        (f"{c.separable_params:,}", f"depthwise 3x3 {c.depthwise_params:,} + pointwise 1x1 "
-                                    f"{c.pointwise_params:,}; {_percent(c.params_ratio)} of "
-                                    "standard"),
+        f"Block {c.block}",
+        f"{c.input_size}x{c.input_size} pixels, {c.in_channels} channels (M)",
+        f"{c.output_size}x{c.output_size} pixels (Df), {n} channels (N), stride {c.stride}",
+        "",
+        f"depthwise 3x3 {c.depthwise_macs:,} + pointwise 1x1 {c.pointwise_macs:,}",
+        f"{c.separable_macs:,} / {c.standard_macs:,} = {c.ratio:.6f}",
+        f"1/{n} + 1/{KERNEL * KERNEL} = {c.paper_ratio:.6f}",
+        f"{c.standard_macs:,} / {c.separable_macs:,} = {c.reduction:.4f}",
+        "",
+        f"depthwise 3x3 {c.depthwise_params:,} + pointwise 1x1 {c.pointwise_params:,};"
+        f" {100 * c.params_ratio:.2f} % of standard",
     ]
 
 
-def total_row(costs: Sequence[BlockCost]) -> RowCells:
-    """The totals row: sums over the blocks, and the ratios of those sums."""
+def _total_tips(costs: Sequence[BlockCost]) -> list[str]:
     std_macs = sum(c.standard_macs for c in costs)
     sep_macs = sum(c.separable_macs for c in costs)
     std_params = sum(c.standard_params for c in costs)
     sep_params = sum(c.separable_params for c in costs)
     first, last = (costs[0].block, costs[-1].block) if costs else (0, 0)
     where = f"blocks {first}-{last}" if len(costs) > 1 else f"block {first}"
-    macs_ratio = sep_macs / std_macs if std_macs else 0.0
-    params_ratio = sep_params / std_params if std_params else 0.0
-    fewer = std_macs / sep_macs if sep_macs else 0.0
     return [
-        (TOTAL_LABEL, f"Sum over {where}"), ("", ""), ("", ""),
-        (f"{std_macs:,}", ""), (f"{sep_macs:,}", ""),
-        (_percent(macs_ratio), f"{sep_macs:,} / {std_macs:,} = {macs_ratio:.6f}"),
-        ("", "The formula holds per block; the total's ratio is weighted by each block's cost"),
-        (f"{fewer:.2f}x", f"{std_macs:,} / {sep_macs:,} = {fewer:.4f}"),
-        (f"{std_params:,}", ""),
-        (f"{sep_params:,}", f"{sep_params:,} / {std_params:,} = {params_ratio:.6f}"
-                            f" ({_percent(params_ratio)} of standard)"),
+        f"Sum over {where}", "", "", "", "",
+        f"{sep_macs:,} / {std_macs:,} = {sep_macs / std_macs:.6f}" if std_macs else "",
+        "The formula holds per block; the total's ratio is weighted by each block's cost",
+        f"{std_macs:,} / {sep_macs:,} = {std_macs / sep_macs:.4f}" if sep_macs else "",
+        "",
+        f"{sep_params:,} / {std_params:,} = {sep_params / std_params:.6f}"
+        f" ({100 * sep_params / std_params:.2f} % of standard)" if std_params else "",
     ]
+
+
+def table_cells(costs: Sequence[BlockCost]) -> list[RowCells]:
+    """Every row's (text, tooltip) cells: one row per block, then the totals row.  The
+    texts are the text report's (``block_table_texts``)."""
+    body, total = block_table_texts(costs)
+    tips = [_block_tips(c) for c in costs] + [_total_tips(costs)]
+    return [list(zip(texts, row_tips)) for texts, row_tips in zip([*body, total], tips)]
 
 
 class BlockTableModel(QStandardItemModel):
@@ -126,7 +117,7 @@ class BlockTableModel(QStandardItemModel):
 
     def set_costs(self, costs: Sequence[BlockCost]) -> None:
         """Show ``costs`` (one BlockCost per block, in block order)."""
-        rows = [block_row(c) for c in costs] + [total_row(costs)]
+        rows = table_cells(costs)
         if len(rows) != len(self._cells):
             self._rebuild(rows)
             return

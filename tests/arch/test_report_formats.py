@@ -90,3 +90,40 @@ def test_human_bytes_rounds_into_the_next_unit():
 ])
 def test_human_ratio_keeps_three_significant_figures(ratio, text):
     assert human_ratio(ratio) == text
+
+
+def test_table_and_markdown_end_with_the_per_block_comparison():
+    """The chart's numbers as text: every block's standard and separable mult-adds and
+    params, the counted ratio beside 1/N + 1/Dk^2, and totals equal to block_totals."""
+    from explorer.arch.blocks import block_costs, block_totals
+    from explorer.arch.export import BLOCK_COLUMNS, BLOCK_TABLE_TITLE, block_table_texts
+
+    spec = MobileNetSpec(0.75, 192)
+    costs = block_costs(spec)
+    body, total = block_table_texts(costs)
+    assert len(body) == len(costs) == 13 and all(len(r) == len(BLOCK_COLUMNS) for r in body)
+    for row, c in zip(body, costs):
+        assert row[3] == f"{c.standard_macs:,}" and row[4] == f"{c.separable_macs:,}"
+        assert row[5] == row[6] == f"{100 * (1 / c.out_channels + 1 / 9):.2f} %"
+        assert row[8] == f"{c.standard_params:,}" and row[9] == f"{c.separable_params:,}"
+    b = block_totals(spec)
+    assert total[3] == f"{b.standard_macs:,}" and total[4] == f"{b.separable_macs:,}"
+    assert total[7] == f"{b.reduction:.2f}x"
+    table = render_report(spec, "table")
+    assert BLOCK_TABLE_TITLE in table
+    block_lines = table.split(BLOCK_TABLE_TITLE)[1].splitlines()
+    assert [ln.split()[0] for ln in block_lines if ln[:5].strip().isdigit()] == [
+        str(i) for i in range(1, 14)]
+    assert "462,422,016" not in table.split(BLOCK_TABLE_TITLE)[0]  # only in the block part
+    md = render_report(MobileNetSpec(), "markdown")
+    part = md.split(BLOCK_TABLE_TITLE)[1]
+    assert "| 7 | 14x14x512 | 14x14x512 | 462,422,016 | 52,283,392 |" in part  # Table 3's layer
+    assert "**4,855,431,168**" in part
+
+
+def test_shallow_body_lists_only_its_blocks():
+    from explorer.arch.export import BLOCK_TABLE_TITLE
+
+    table = render_report(MobileNetSpec(body="shallow"), "table").split(BLOCK_TABLE_TITLE)[1]
+    blocks = [ln.split()[0] for ln in table.splitlines() if ln[:5].strip().isdigit()]
+    assert blocks == ["1", "2", "3", "4", "5", "6", "12", "13"]

@@ -205,3 +205,15 @@ def test_window_remembers_the_mode_and_copies_from_the_table_in_front(qtbot, win
     assert second.block_panel.mode == "table"
     second.close()
     QApplication.processEvents()
+
+
+def test_table_shows_the_text_reports_block_rows() -> None:
+    """The view and `report` print the same texts (one formatting function)."""
+    from explorer.arch.export import block_table_texts
+
+    for spec in (MobileNetSpec(0.5, 128), MobileNetSpec(1.0, 224, body="shallow")):
+        model = BlockTableModel()
+        costs = block_costs(spec)
+        model.set_costs(costs)
+        body, total = block_table_texts(costs)
+        assert model.texts() == [*body, total]
