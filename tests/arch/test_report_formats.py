@@ -25,6 +25,9 @@ def test_json_shape():
     assert {"block", "separable_macs", "separable_params", "standard_macs", "standard_params",
             "ratio"} <= set(block)
     assert len(doc["blocks"]) == len(block_costs(spec))
+    # everything the per-block table shows is in the JSON too
+    assert block["input_size"] == 96 and block["output_size"] == 96
+    assert block["depthwise_params"] + block["pointwise_params"] == block["separable_params"]
     totals = model_totals(spec)
     assert doc["totals"]["params"] == totals.params == 2_601_976
     assert doc["totals"]["macs"] == totals.macs
