@@ -22,6 +22,7 @@ from explorer.ui.table_tools import (
     column_runs,
     copy_to_clipboard,
     selection_tsv,
+    set_header_texts,
     update_blocks,
 )
 
@@ -106,12 +107,7 @@ class BlockTableModel(QStandardItemModel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
-        for col, title in enumerate(HEADER_TEXTS):
-            self.setHeaderData(col, Qt.Orientation.Horizontal, title)
-            tip = _HEADER_TIPS.get(col)
-            if tip:
-                self.setHeaderData(col, Qt.Orientation.Horizontal, tip,
-                                   Qt.ItemDataRole.ToolTipRole)
+        set_header_texts(self, HEADER_TEXTS, _HEADER_TIPS)
         self._cells: list[RowCells] = []
         self._items: list[list[QStandardItem]] = []
 

@@ -51,6 +51,7 @@ from explorer.ui.table_tools import (
     column_runs,
     copy_to_clipboard,
     selection_tsv,
+    set_header_texts,
     update_blocks,
 )
 from explorer.ui.theme import set_role
@@ -121,12 +122,7 @@ class LayerTableModel(QStandardItemModel):
 
     def __init__(self, state: VariantState | None = None, parent: Any = None) -> None:
         super().__init__(0, _COLUMN_COUNT, parent)
-        for col, title in enumerate(HEADER_TEXTS):
-            self.setHeaderData(col, Qt.Orientation.Horizontal, title)
-            tip = _HEADER_TIPS.get(col)
-            if tip:
-                self.setHeaderData(col, Qt.Orientation.Horizontal, tip,
-                                   Qt.ItemDataRole.ToolTipRole)
+        set_header_texts(self, HEADER_TEXTS, _HEADER_TIPS)
         self._spec = state.spec if state is not None else MobileNetSpec()
         self._rows: tuple[LayerRow, ...] = ()
         #: Source rows the totals row sums (None: the whole model); see set_total_scope.

@@ -3,13 +3,14 @@
 * Change signalling that stays within what Qt's item views repaint precisely: runs of
   changed columns, cut into blocks of at most ``VIEW_UPDATE_CELL_LIMIT`` cells.
 * Copying a view's selection as tab-separated text, and the Ctrl+C action that does it.
+* Header titles with their tooltips.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView
 
@@ -94,3 +95,14 @@ def add_copy_action(view: QAbstractItemView, copy: Callable[[], object]) -> QAct
     view.addAction(action)
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
     return action
+
+
+def set_header_texts(model: QAbstractItemModel, titles: Sequence[str],
+                     tips: Mapping[int, str]) -> None:
+    """Horizontal header titles, and a tooltip for the columns ``tips`` names."""
+    for col, title in enumerate(titles):
+        model.setHeaderData(col, Qt.Orientation.Horizontal, title)
+        tip = tips.get(col)
+        if tip:
+            model.setHeaderData(col, Qt.Orientation.Horizontal, tip,
+                                Qt.ItemDataRole.ToolTipRole)
