@@ -163,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the PNG to write (required)")
     _add_variant_args(shot)
     shot.add_argument("--view", default="layers",
-                      help="layers, blocks, types, accuracy, compare, paper or classify")
+                      help="layers, blocks, blocks-table (the blocks view as a table), types,"
+                           " accuracy, compare, paper or classify")
     shot.add_argument("--image", type=Path, default=None,
                       help="for --view classify: the photo to classify")
     _add_weights_args(shot)

@@ -15,7 +15,10 @@ import sys
 from pathlib import Path
 
 WIDTH, HEIGHT = 1400, 900
-VIEWS = ("layers", "blocks", "types", "accuracy", "compare", "paper", "classify")
+VIEWS = ("layers", "blocks", "blocks-table", "types", "accuracy", "compare", "paper",
+         "classify")
+#: Pseudo views: a view of the window in one of its modes.
+_VIEW_MODES = {"blocks": ("blocks", "chart"), "blocks-table": ("blocks", "table")}
 #: How long --view classify waits for the engine build and the first predictions.
 CLASSIFY_TIMEOUT_S = 180.0
 
@@ -105,7 +108,10 @@ def render_window(window, view: str, image: Path | None = None) -> object:  # no
     from explorer.cli import UsageError
 
     window.show()
-    window.show_view(view)
+    tab, mode = _VIEW_MODES.get(view, (view, None))
+    window.show_view(tab)
+    if mode is not None:  # whatever mode the saved settings chose
+        window.block_panel.set_mode(mode)
     QApplication.processEvents()
     if view == "classify":
         panel = window.classify_panel()

@@ -32,6 +32,18 @@ def test_screenshot_writes_png(qapp, tmp_path: Path, capsys) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["blocks.png"]  # no temp files left
 
 
+def test_screenshot_of_the_blocks_table(qapp, tmp_path: Path) -> None:
+    """--view blocks-table: the Standard vs separable view as its table (totals row tint, no
+    chart bars), whatever mode the saved settings hold."""
+    out = tmp_path / "table.png"
+    assert main(["screenshot", "--output", str(out), "--view", "blocks-table"]) == 0
+    image = QImage(str(out))
+    colours = {image.pixelColor(x, y).name() for x in range(400, 1400, 5)
+               for y in range(150, 800, 3)}
+    assert "#e3e7ec" in colours  # the totals row
+    assert "#2f78c4" not in colours and "#d0674f" not in colours  # no bars
+
+
 @pytest.mark.parametrize("args,message", [
     (["--view", "nope"], "unknown view"),
     (["--output-suffix", ".jpg"], "must be a .png"),
