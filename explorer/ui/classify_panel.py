@@ -89,7 +89,7 @@ from explorer.vision.sources import (
     camera_label,
     source_for_path,
 )
-from explorer.vision.stats import RateMeter, RollingLatency, format_latency
+from explorer.vision.stats import RateMeter, RollingLatency, format_latency, latency_heading
 from explorer.vision.types import EngineInfo, EngineRequest
 from explorer.vision.worker import DownloadOutcome, InferenceWorker, PredictionResult
 
@@ -1409,8 +1409,9 @@ class ClassifyPanel(QWidget):
             rates = (f"Display {self.display_rate.rate():.1f} FPS · inference"
                      f" {self.inference_rate.rate():.1f} FPS")
         self.fps_label.setText(rates)
-        parts = [format_latency(s) for s in self.latency.summaries()]
-        self.latency_label.setText("Latency median / p90:\n" + "\n".join(parts))
+        summaries = self.latency.summaries()
+        parts = [format_latency(s) for s in summaries]
+        self.latency_label.setText(latency_heading(summaries) + "\n" + "\n".join(parts))
 
 
 def _wait(condition: Any, timeout_s: float) -> bool:

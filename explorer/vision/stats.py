@@ -129,7 +129,21 @@ class RateMeter:
 
 
 def format_latency(summary: LatencySummary) -> str:
-    """``"infer 12.3 / 15.0 ms"`` (median / p90), or ``"infer -"`` before any sample."""
+    """``"infer 12.3 / 15.0 ms"`` (median / p90), ``"infer 12.3 ms"`` from one sample (a
+    median and p90 of one value would claim a spread that was never measured), or
+    ``"infer -"`` before any sample."""
     if summary.count == 0:
         return f"{summary.stage} -"
+    if summary.count == 1:
+        return f"{summary.stage} {summary.median:.1f} ms"
     return f"{summary.stage} {summary.median:.1f} / {summary.p90:.1f} ms"
+
+
+def latency_heading(summaries: Iterable[LatencySummary]) -> str:
+    """What the latency lines are: one frame's times, or median / p90 over how many."""
+    count = max((s.count for s in summaries), default=0)
+    if count == 1:
+        return "Latency of 1 frame:"
+    if count == 0:
+        return "Latency median / p90:"
+    return f"Latency median / p90 ({count} frames):"

@@ -660,6 +660,9 @@ def test_still_image_shows_no_frame_rate(qtbot, make_panel, tmp_path):
     assert "FPS" not in panel.fps_label.text()
     assert panel.fps_label.text().startswith("Still image")
     assert "infer" in panel.latency_label.text()
+    # one classification: its times, not a median / p90 of a single value
+    assert panel.latency_label.text().startswith("Latency of 1 frame:")
+    assert " / " not in panel.latency_label.text()
 
 
 def test_paused_stream_shows_no_frame_rate_and_live_one_does(qtbot, make_panel):

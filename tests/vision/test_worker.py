@@ -399,7 +399,7 @@ def test_download_progress_and_cancel(qtbot, make_worker, tmp_path):
 
 
 def test_rolling_latency_and_rates():
-    from explorer.vision.stats import RateMeter, StageTimings, format_latency
+    from explorer.vision.stats import RateMeter, StageTimings, format_latency, latency_heading
 
     stats = RollingLatency(window=10)
     for ms in range(1, 21):  # only the last 10 (11..20) count
@@ -409,6 +409,13 @@ def test_rolling_latency_and_rates():
     assert infer.median == pytest.approx(31.0)
     assert infer.p90 == pytest.approx(np.percentile(np.arange(22, 41, 2), 90))
     assert format_latency(infer).startswith("infer 31.0 / ")
+    assert latency_heading(stats.summaries()) == "Latency median / p90 (10 frames):"
+    one = RollingLatency(window=10)
+    one.add(StageTimings(convert=5, preprocess=1, infer=6.25, decode=0.1))
+    # one sample: its time, not a "median / p90" of one value
+    assert format_latency(one.summary("infer")) == "infer 6.2 ms"
+    assert latency_heading(one.summaries()) == "Latency of 1 frame:"
+    assert latency_heading(RollingLatency().summaries()) == "Latency median / p90:"
 
     now = [0.0]
     meter = RateMeter(window_s=1.0, clock=lambda: now[0])
