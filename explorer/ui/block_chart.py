@@ -148,7 +148,7 @@ class BlockChartPanel(QWidget):
         self.mode_group.addButton(self.table_button)
         self.chart_button.setChecked(True)
 
-        charts = QWidget(self)
+        charts = self.charts_page = QWidget(self)
         chart_layout = QVBoxLayout(charts)
         chart_layout.setContentsMargins(0, 0, 0, 0)
         chart_layout.addWidget(self.legend)
@@ -209,7 +209,7 @@ class BlockChartPanel(QWidget):
 
     @Slot(bool)
     def _on_mode(self, table: bool) -> None:
-        self.pages.setCurrentWidget(self.table if table else self.pages.widget(0))
+        self.pages.setCurrentWidget(self.table if table else self.charts_page)
         # The metric and log scale choose what the chart draws; the table shows both metrics.
         for widget in (self.show_label, self.metric_combo, self.log_check):
             widget.setVisible(not table)
