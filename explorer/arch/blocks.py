@@ -8,6 +8,7 @@ as in the paper's Table 3.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -129,3 +130,14 @@ def block_totals(spec: MobileNetSpec) -> BlockTotals:
         separable_params=sum(c.separable_params for c in costs),
         standard_params=sum(c.standard_params for c in costs),
     )
+
+
+def block_span(blocks: Sequence[int]) -> str:
+    """Block numbers as ranges: "1-13", or "1-6, 12-13" for the shallow body."""
+    runs: list[list[int]] = []
+    for b in blocks:
+        if runs and b == runs[-1][1] + 1:
+            runs[-1][1] = b
+        else:
+            runs.append([b, b])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in runs)

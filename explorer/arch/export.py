@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, Final
 
-from explorer.arch.blocks import KERNEL, BlockCost, block_costs, block_totals
+from explorer.arch.blocks import BlockCost, block_costs, block_span, block_totals
 from explorer.arch.layers import LayerRow, layer_rows, model_totals
 from explorer.arch.paper import PaperTable, paper_tables
 from explorer.arch.spec import MobileNetSpec, format_alpha
@@ -150,6 +150,8 @@ def report_dict(spec: MobileNetSpec) -> dict[str, Any]:
             "activations_peak": totals.activations_peak,
             "blocks_separable_macs": btot.separable_macs,
             "blocks_standard_macs": btot.standard_macs,
+            "blocks_separable_params": btot.separable_params,
+            "blocks_standard_params": btot.standard_params,
         },
         "units": {"macs": "mult-adds (1 multiply + 1 add)", "flops": "2 x MACs",
                   "activations": "float32 elements, batch 1"},
@@ -204,9 +206,11 @@ def _table_cells(spec: MobileNetSpec) -> tuple[list[str], list[list[str]], list[
 
 BLOCK_TABLE_TITLE = "Per block: standard 3x3 convolution vs depthwise separable"
 #: Columns of the per-block table (report text/Markdown and the Standard vs separable view).
-BLOCK_COLUMNS = ("Block", "Input", "Output", "Standard 3x3 MACs", "Separable MACs",
-                 "Separable / standard MACs", f"1/N + 1/Dk^2 (Dk = {KERNEL})", "Fewer mult-adds",
-                 "Standard 3x3 params", "Separable params")
+#: One ratio column: counted separable / standard mult-adds, which per block equals the
+#: paper's closed form 1/N + 1/Dk^2 exactly (the view's tooltips show both computations).
+BLOCK_COLUMNS = ("Block", "Channels M -> N", "Output Df x Df", "Standard MACs",
+                 "Separable MACs", "Ratio = 1/N + 1/Dk^2", "Fewer MACs", "Standard params",
+                 "Separable params")
 BLOCK_TOTAL_LABEL = "Total"
 
 
@@ -217,23 +221,24 @@ def _ratio_percent(x: float) -> str:
 def block_table_texts(costs: Sequence[BlockCost]) -> tuple[list[list[str]], list[str]]:
     """(one row per block, the totals row) of the per-block comparison, as text.
 
-    Per block: input and output ``HxWxC``, a full 3x3 convolution's mult-adds, the
-    depthwise separable pair's, their ratio beside the paper's 1/N + 1/Dk^2 (equal: the
-    formula is exact per block), how many times fewer mult-adds, and both params counts
-    (kernel weights, as the paper counts).  Totals: sums and the ratio of the sums.
+    Per block: channels in and out (the paper's M and N), the output size Df (the input is
+    the previous block's output; 2x larger after a stride-2 block), a full 3x3 convolution's
+    mult-adds, the
+    depthwise separable pair's, their ratio (equal to the paper's 1/N + 1/Dk^2: the formula
+    is exact per block), how many times fewer mult-adds, and both params counts (kernel
+    weights, as the paper counts).  Totals: sums, and the ratio of the sums.
     """
     rows = [[
-        str(c.block), f"{c.input_size}x{c.input_size}x{c.in_channels}",
-        f"{c.output_size}x{c.output_size}x{c.out_channels}",
+        str(c.block), f"{c.in_channels} -> {c.out_channels}",
+        f"{c.output_size}x{c.output_size}",
         f"{c.standard_macs:,}", f"{c.separable_macs:,}", _ratio_percent(c.ratio),
-        _ratio_percent(c.paper_ratio), f"{c.reduction:.2f}x",
-        f"{c.standard_params:,}", f"{c.separable_params:,}",
+        f"{c.reduction:.2f}x", f"{c.standard_params:,}", f"{c.separable_params:,}",
     ] for c in costs]
     std_macs = sum(c.standard_macs for c in costs)
     sep_macs = sum(c.separable_macs for c in costs)
     total = [
         BLOCK_TOTAL_LABEL, "", "", f"{std_macs:,}", f"{sep_macs:,}",
-        _ratio_percent(sep_macs / std_macs) if std_macs else "", "",
+        _ratio_percent(sep_macs / std_macs) if std_macs else "",
         f"{std_macs / sep_macs:.2f}x" if sep_macs else "",
         f"{sum(c.standard_params for c in costs):,}",
         f"{sum(c.separable_params for c in costs):,}",
@@ -251,7 +256,8 @@ def _summary_lines(spec: MobileNetSpec) -> list[str]:
         f" FLOPs = 2 x MACs = {t.flops:,}",
         f"Activations (float32, batch 1): peak layer in+out {human_bytes(4 * t.activations_peak)},"
         f" all outputs {human_bytes(4 * t.activations_total)}",
-        f"Blocks 1-13: depthwise separable {human_count(b.separable_macs)} MACs vs standard 3x3"
+        f"Blocks {block_span([c.block for c in block_costs(spec)])}: depthwise separable"
+        f" {human_count(b.separable_macs)} MACs vs standard 3x3"
         f" {human_count(b.standard_macs)} MACs ({b.reduction:.1f}x fewer mult-adds)",
     ]
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.arch.blocks import KERNEL, BlockCost, block_costs, block_totals
+from explorer.arch.blocks import KERNEL, BlockCost, block_costs, block_span, block_totals
 from explorer.arch.export import human_count
 from explorer.arch.layers import model_totals
 from explorer.arch.spec import MobileNetSpec
@@ -43,7 +43,7 @@ from explorer.ui.plot_style import (
     nice_ceiling,
     style_plot,
 )
-from explorer.ui.theme import set_role
+from explorer.ui.theme import SEGMENT_BUTTON_STYLE, set_role
 from explorer.ui.variant_state import VariantState
 
 BAR_WIDTH = 0.38
@@ -194,6 +194,7 @@ class BlockChartPanel(QWidget):
         button.setCheckable(True)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         button.setMinimumWidth(56)
+        button.setStyleSheet(SEGMENT_BUTTON_STYLE)
         return button
 
     # --- chart or table -------------------------------------------------------------------
@@ -213,6 +214,7 @@ class BlockChartPanel(QWidget):
         # The metric and log scale choose what the chart draws; the table shows both metrics.
         for widget in (self.show_label, self.metric_combo, self.log_check):
             widget.setVisible(not table)
+        self._update_caption()  # the table's headline is about mult-adds in the blocks
 
     # --- data -----------------------------------------------------------------------------
     @property
@@ -313,23 +315,35 @@ class BlockChartPanel(QWidget):
 
     def _update_caption(self) -> None:
         spec = self._spec
-        if self.metric == "params":
-            b = block_totals(spec)
-            self.caption.setText(f"{b.params_reduction:.1f}x fewer params in blocks 1-13 with "
+        blocks = f"blocks {block_span([c.block for c in self._costs])}"
+        b = block_totals(spec)
+        if self.mode == "chart" and self.metric == "params":
+            self.caption.setText(f"{b.params_reduction:.1f}x fewer params in {blocks} with "
                                  "depthwise separable convolutions")
             self.subcaption.setText(
-                f"Blocks 1-13: {human_count(b.standard_params)} weights as standard 3x3 convs "
-                f"vs {human_count(b.separable_params)} separable (MobileNet {spec.label}). "
-                "Params do not depend on the input resolution.")
+                f"{blocks.capitalize()}: {human_count(b.standard_params)} weights as standard"
+                f" 3x3 convs vs {human_count(b.separable_params)} separable (MobileNet "
+                f"{spec.label}). Params do not depend on the input resolution.")
             return
         overall, standard, separable = whole_model_reduction(spec)
-        b = block_totals(spec)
+        formula = f"Per block the ratio is exactly 1/N + 1/{KERNEL}\u00b2 (N = output channels)."
+        if self.mode == "table":
+            # The table's totals row covers the blocks only: the headline says the same
+            # figure, and the whole model's comes second.
+            self.caption.setText(f"{b.reduction:.1f}x fewer mult-adds in {blocks} with "
+                                 "depthwise separable convolutions")
+            self.subcaption.setText(
+                f"MobileNet {spec.label}: {human_count(b.standard_macs)} MACs in {blocks} as"
+                f" standard 3x3 convs vs {human_count(b.separable_macs)} separable; the whole"
+                f" model {overall:.1f}x ({human_count(standard)} vs {human_count(separable)})."
+                f" {formula}")
+            return
         self.caption.setText(f"{overall:.1f}x fewer mult-adds overall with depthwise separable "
                              "convolutions")
         self.subcaption.setText(
             f"MobileNet {spec.label}: {human_count(standard)} MACs with standard 3x3 convs vs "
-            f"{human_count(separable)} separable; blocks 1-13 alone: {b.reduction:.1f}x. "
-            f"Per block the ratio is exactly 1/N + 1/{KERNEL}\u00b2 (N = output channels).")
+            f"{human_count(separable)} separable; {blocks} alone: {b.reduction:.1f}x. "
+            f"{formula}")
 
     # --- tooltips -------------------------------------------------------------------------
     def tooltip_for_block(self, block: int) -> str:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from explorer.arch.blocks import KERNEL, BlockCost
+from explorer.arch.blocks import KERNEL, BlockCost, block_span
 from explorer.arch.export import BLOCK_COLUMNS, BLOCK_TOTAL_LABEL, block_table_texts
 from explorer.ui.table_tools import (
     add_copy_action,
@@ -29,20 +29,25 @@ from explorer.ui.table_tools import (
 #: Column names (also the header line of a TSV copy): the text report's.
 COLUMNS = BLOCK_COLUMNS
 TOTAL_LABEL = BLOCK_TOTAL_LABEL
-#: Header texts on two lines, so the ten columns fit beside the sidebar.  The stride shows in
-#: the sizes (Input 112x112 -> Output 56x56) and the Output tooltip; the params ratio, equal
-#: to the mult-adds ratio per block (both are 1/N + 1/Dk^2), in the Separable params tooltip.
-HEADER_TEXTS = ("Block", "Input", "Output", "Standard\nMACs", "Separable\nMACs",
-                "Separable /\nstandard", "1/N + 1/Dk\u00b2\n(paper)", "Fewer\nmult-adds",
+#: Header texts on two lines, in the paper's symbols, so the nine columns fit beside the
+#: sidebar of a 1100 px window.  The stride shows in the sizes (56x56 after 112x112) and in
+#: the tooltips; the params ratio, equal to the mult-adds ratio per block, in the Separable
+#: params tooltip.
+HEADER_TEXTS = ("Block", "Channels\nM \u2192 N", "Output\nDf x Df", "Standard\nMACs",
+                "Separable\nMACs", "MACs ratio\n1/N + 1/Dk\u00b2", "Fewer\nMACs",
                 "Standard\nparams", "Separable\nparams")
-(COL_BLOCK, COL_INPUT, COL_OUTPUT, COL_STD_MACS, COL_SEP_MACS, COL_MACS_RATIO, COL_FORMULA,
- COL_FEWER, COL_STD_PARAMS, COL_SEP_PARAMS) = range(len(COLUMNS))
+(COL_BLOCK, COL_CHANNELS, COL_OUTPUT, COL_STD_MACS, COL_SEP_MACS, COL_RATIO, COL_FEWER,
+ COL_STD_PARAMS, COL_SEP_PARAMS) = range(len(COLUMNS))
+#: The report's ASCII arrow, drawn as an arrow on screen.
+_ASCII_ARROW, _ARROW = " -> ", " \u2192 "
 _HEADER_TIPS = {
+    COL_CHANNELS: "Input channels M and output channels N of the block",
+    COL_OUTPUT: "Output size Df x Df (the input is twice as large after a stride-2 block)",
     COL_STD_MACS: "Mult-adds of a full 3x3 convolution from the block's input to its output",
     COL_SEP_MACS: "3x3 depthwise + 1x1 pointwise mult-adds (hover a cell for the split)",
-    COL_MACS_RATIO: "Separable / standard mult-adds, counted for this variant",
-    COL_FORMULA: f"The paper's closed form 1/N + 1/Dk\u00b2 (section 3.1), N = output "
-                 f"channels, Dk = {KERNEL}",
+    COL_RATIO: "Separable / standard mult-adds, counted for this variant; per block it equals "
+               f"the paper's closed form 1/N + 1/Dk\u00b2 (section 3.1), N = output channels,"
+               f" Dk = {KERNEL} (hover a cell for both computations)",
     COL_FEWER: "Standard / separable mult-adds",
     COL_STD_PARAMS: "Kernel weights of a full 3x3 convolution (no bias or batch norm, as "
                     "the paper counts)",
@@ -55,24 +60,35 @@ _TOTAL_BRUSH = QBrush(QColor("#e3e7ec"))
 _TOTAL_FONT = QFont()
 _TOTAL_FONT.setBold(True)
 
+#: Room beside a cell's text: the delegate's margins and the grid line, with a little air.
+CELL_PADDING = 10
+#: How long the sliders must rest before the columns narrow to the current texts.
+SHRINK_DELAY_MS = 400
+
 #: (display text, tooltip) of every cell of one row.
 RowCells = list[tuple[str, str]]
+
+
+def _pct(x: float) -> str:
+    """A ratio in the tooltips, in the cells' unit with more digits: "11.3064 %"."""
+    return f"{100 * x:.4f} %"
 
 
 def _block_tips(c: BlockCost) -> list[str]:
     n = c.out_channels
     return [
         f"Block {c.block}",
-        f"{c.input_size}x{c.input_size} pixels, {c.in_channels} channels (M)",
-        f"{c.output_size}x{c.output_size} pixels (Df), {n} channels (N), stride {c.stride}",
+        f"Input {c.input_size}x{c.input_size}x{c.in_channels} (M = {c.in_channels}) \u2192 "
+        f"output {c.output_size}x{c.output_size}x{n} (N = {n})",
+        f"Df = {c.output_size}, stride {c.stride} (input {c.input_size}x{c.input_size})",
         "",
         f"depthwise 3x3 {c.depthwise_macs:,} + pointwise 1x1 {c.pointwise_macs:,}",
-        f"{c.separable_macs:,} / {c.standard_macs:,} = {c.ratio:.6f}",
-        f"1/{n} + 1/{KERNEL * KERNEL} = {c.paper_ratio:.6f}",
+        f"Counted: {c.separable_macs:,} / {c.standard_macs:,} = {_pct(c.ratio)}\n"
+        f"Paper: 1/{n} + 1/{KERNEL * KERNEL} = {_pct(c.paper_ratio)}",
         f"{c.standard_macs:,} / {c.separable_macs:,} = {c.reduction:.4f}",
         "",
         f"depthwise 3x3 {c.depthwise_params:,} + pointwise 1x1 {c.pointwise_params:,};"
-        f" {100 * c.params_ratio:.2f} % of standard",
+        f" {_pct(c.params_ratio)} of standard",
     ]
 
 
@@ -81,25 +97,25 @@ def _total_tips(costs: Sequence[BlockCost]) -> list[str]:
     sep_macs = sum(c.separable_macs for c in costs)
     std_params = sum(c.standard_params for c in costs)
     sep_params = sum(c.separable_params for c in costs)
-    first, last = (costs[0].block, costs[-1].block) if costs else (0, 0)
-    where = f"blocks {first}-{last}" if len(costs) > 1 else f"block {first}"
+    where = f"blocks {block_span([c.block for c in costs])}"
     return [
         f"Sum over {where}", "", "", "", "",
-        f"{sep_macs:,} / {std_macs:,} = {sep_macs / std_macs:.6f}" if std_macs else "",
-        "The formula holds per block; the total's ratio is weighted by each block's cost",
+        f"{sep_macs:,} / {std_macs:,} = {_pct(sep_macs / std_macs)} (1/N + 1/Dk\u00b2 holds"
+        " per block; the total weighs each block by its cost)" if std_macs else "",
         f"{std_macs:,} / {sep_macs:,} = {std_macs / sep_macs:.4f}" if sep_macs else "",
         "",
-        f"{sep_params:,} / {std_params:,} = {sep_params / std_params:.6f}"
-        f" ({100 * sep_params / std_params:.2f} % of standard)" if std_params else "",
+        f"{sep_params:,} / {std_params:,} = {_pct(sep_params / std_params)} of standard"
+        if std_params else "",
     ]
 
 
 def table_cells(costs: Sequence[BlockCost]) -> list[RowCells]:
     """Every row's (text, tooltip) cells: one row per block, then the totals row.  The
-    texts are the text report's (``block_table_texts``)."""
+    texts are the text report's (``block_table_texts``), with its "->" drawn as an arrow."""
     body, total = block_table_texts(costs)
     tips = [_block_tips(c) for c in costs] + [_total_tips(costs)]
-    return [list(zip(texts, row_tips)) for texts, row_tips in zip([*body, total], tips)]
+    return [[(text.replace(_ASCII_ARROW, _ARROW), tip) for text, tip in zip(texts, row_tips)]
+            for texts, row_tips in zip([*body, total], tips)]
 
 
 class BlockTableModel(QStandardItemModel):
@@ -184,6 +200,10 @@ class BlockTableView(QTableView):
         self.setTabKeyNavigation(False)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(22)
+        # The layer table's size: a touch smaller than the UI font, so the nine columns fit.
+        table_font = QFont(self.font())
+        table_font.setPointSizeF(max(8.0, table_font.pointSizeF() - 0.5))
+        self.setFont(table_font)
         header = self.horizontalHeader()
         header.setHighlightSections(False)
         bold = _bold(header.font())
@@ -193,24 +213,50 @@ class BlockTableView(QTableView):
         self._cell_metrics = QFontMetrics(self.font())
         self._total_metrics = QFontMetrics(_bold(self.font()))  # the totals row is bold
         self._head_widths = [
-            max(QFontMetrics(bold).horizontalAdvance(t) for t in title.split("\n")) + 16
+            max(QFontMetrics(bold).horizontalAdvance(t) for t in title.split("\n")) + 12
             for title in HEADER_TEXTS]
         self.copy_action = add_copy_action(self, self.copy_selection)
         self._sized = False
+        # Columns widen at once when texts grow, and narrow again only once the sliders
+        # rest: columns that jump while scrubbing are hard to read, and a table left as wide
+        # as the largest variant visited would scroll sideways for no reason.
+        self._shrink_timer = QTimer(self)
+        self._shrink_timer.setSingleShot(True)
+        self._shrink_timer.setInterval(SHRINK_DELAY_MS)
+        self._shrink_timer.timeout.connect(self.fit_columns)
 
     def set_costs(self, costs: Sequence[BlockCost]) -> None:
-        """Show ``costs``; a column widens when its texts grow, and never narrows (columns
-        that jump while the slider moves are harder to read than some spare space)."""
-        model = self.table_model
-        model.set_costs(costs)
+        """Show ``costs``; columns widen now and narrow after ``SHRINK_DELAY_MS`` of rest."""
+        self.table_model.set_costs(costs)
+        if not self._sized:
+            self.fit_columns()
+            return
         header = self.horizontalHeader()
+        narrower = False
+        for col, need in enumerate(self._needed_widths()):
+            size = header.sectionSize(col)
+            if need > size:
+                header.resizeSection(col, need)
+            elif need < size:
+                narrower = True
+        if narrower:
+            self._shrink_timer.start()
+
+    def _needed_widths(self) -> list[int]:
+        model = self.table_model
         total = model.texts()[-1]
-        for col, (text, head) in enumerate(zip(model.longest_texts(body=True),
-                                               self._head_widths)):
-            need = max(self._cell_metrics.horizontalAdvance(text),
-                       self._total_metrics.horizontalAdvance(total[col])) + 14
-            need = max(need, head)
-            if not self._sized or need > header.sectionSize(col):
+        return [max(self._cell_metrics.horizontalAdvance(text) + CELL_PADDING,
+                    self._total_metrics.horizontalAdvance(total[col]) + CELL_PADDING, head)
+                for col, (text, head) in enumerate(zip(model.longest_texts(body=True),
+                                                       self._head_widths))]
+
+    @Slot()
+    def fit_columns(self) -> None:
+        """Every column exactly as wide as its widest text (or its title)."""
+        self._shrink_timer.stop()
+        header = self.horizontalHeader()
+        for col, need in enumerate(self._needed_widths()):
+            if header.sectionSize(col) != need:
                 header.resizeSection(col, need)
         self._sized = True
 

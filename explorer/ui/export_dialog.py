@@ -48,6 +48,7 @@ def ask_export_path(parent: QWidget, spec: MobileNetSpec, fmt: str,
     label, _suffix, file_filter = EXPORT_FORMATS[fmt]
     start = str(Path(folder) / default_file_name(spec, fmt)) if folder else \
         default_file_name(spec, fmt)
-    path, _ = QFileDialog.getSaveFileName(parent, f"Export layer table as {label}", start,
+    what = "layer table" if fmt == "csv" else "report"  # as the File menu says
+    path, _ = QFileDialog.getSaveFileName(parent, f"Export {what} as {label}", start,
                                           file_filter)
     return Path(path) if path else None

@@ -310,7 +310,9 @@ class MainWindow(QMainWindow):
         self.export_actions: dict[str, QAction] = {}
         shortcuts = {"csv": "Ctrl+E", "json": "Ctrl+Shift+J", "markdown": "Ctrl+Shift+M"}
         for fmt, (label, _suffix, _filter) in EXPORT_FORMATS.items():
-            action = self._action(f"Export layer table as {label}...",
+            # CSV holds the layers; JSON and Markdown also the per-block comparison.
+            what = "layer table" if fmt == "csv" else "report"
+            action = self._action(f"Export {what} as {label}...",
                                   lambda _=False, f=fmt: self.export_table(f), shortcuts[fmt],
                                   f"Same content as 'report --format {fmt}'")
             file_menu.addAction(action)
@@ -371,9 +373,14 @@ class MainWindow(QMainWindow):
 
     def toggle_log_scale(self) -> None:
         """Ctrl+L: the Compare chart's log scale when Compare is in front, else the Standard
-        vs separable chart's."""
-        panel = self.compare_view if self.tabs.currentWidget() is self.compare_view \
-            else self.block_panel
+        vs separable chart's (not while that view shows its table: nothing would change on
+        screen, and the chart would later look different for no visible reason)."""
+        front = self.tabs.currentWidget()
+        if front is self.block_panel and self.block_panel.mode == "table":
+            self.statusBar().showMessage(
+                "Log scale applies to the chart: switch Standard vs separable to Chart", 4000)
+            return
+        panel = self.compare_view if front is self.compare_view else self.block_panel
         panel.set_log_scale(not panel.log_check.isChecked())
 
     def _make_classify_placeholder(self) -> QWidget:

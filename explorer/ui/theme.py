@@ -29,6 +29,15 @@ QTabBar::tab:hover:!selected { background: #e8ebef; }
 TAB_BAR_STYLE = _TAB_BAR_STYLE % 16
 #: Narrow windows (about 900 px), where even the short titles do not fit with full padding.
 TAB_BAR_STYLE_COMPACT = _TAB_BAR_STYLE % 7
+#: Segmented Chart / Table buttons: the checked one must read as chosen at a glance (the
+#: plain style's checked state is a slightly darker grey).  Plain buttons, no item views.
+SEGMENT_BUTTON_STYLE = """
+QToolButton { padding: 3px 12px; border: 1px solid #c4c9d0; background: #f6f7f9;
+              color: #1f2328; }
+QToolButton:checked { background: #2f78c4; border-color: #2f78c4; color: #ffffff;
+                      font-weight: bold; }
+QToolButton:hover:!checked { background: #e8ebef; }
+"""
 #: Width the compact style saves per tab (padding on both sides).
 TAB_COMPACT_SAVING = 2 * (16 - 7)
 

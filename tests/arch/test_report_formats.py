@@ -28,6 +28,10 @@ def test_json_shape():
     # everything the per-block table shows is in the JSON too
     assert block["input_size"] == 96 and block["output_size"] == 96
     assert block["depthwise_params"] + block["pointwise_params"] == block["separable_params"]
+    assert doc["totals"]["blocks_separable_params"] == sum(
+        b["separable_params"] for b in doc["blocks"])
+    assert doc["totals"]["blocks_standard_params"] == sum(
+        b["standard_params"] for b in doc["blocks"])
     totals = model_totals(spec)
     assert doc["totals"]["params"] == totals.params == 2_601_976
     assert doc["totals"]["macs"] == totals.macs
@@ -106,12 +110,17 @@ def test_table_and_markdown_end_with_the_per_block_comparison():
     body, total = block_table_texts(costs)
     assert len(body) == len(costs) == 13 and all(len(r) == len(BLOCK_COLUMNS) for r in body)
     for row, c in zip(body, costs):
+        assert row[1] == f"{c.in_channels} -> {c.out_channels}"
+        assert row[2] == f"{c.output_size}x{c.output_size}"
         assert row[3] == f"{c.standard_macs:,}" and row[4] == f"{c.separable_macs:,}"
-        assert row[5] == row[6] == f"{100 * (1 / c.out_channels + 1 / 9):.2f} %"
-        assert row[8] == f"{c.standard_params:,}" and row[9] == f"{c.separable_params:,}"
+        # the counted ratio, which is the paper's 1/N + 1/Dk^2
+        assert row[5] == f"{100 * c.ratio:.2f} %" == f"{100 * (1 / c.out_channels + 1 / 9):.2f} %"
+        assert row[6] == f"{c.standard_macs / c.separable_macs:.2f}x"
+        assert row[7] == f"{c.standard_params:,}" and row[8] == f"{c.separable_params:,}"
     b = block_totals(spec)
     assert total[3] == f"{b.standard_macs:,}" and total[4] == f"{b.separable_macs:,}"
-    assert total[7] == f"{b.reduction:.2f}x"
+    assert total[6] == f"{b.reduction:.2f}x"
+    assert total[7] == f"{b.standard_params:,}" and total[8] == f"{b.separable_params:,}"
     table = render_report(spec, "table")
     assert BLOCK_TABLE_TITLE in table
     block_lines = table.split(BLOCK_TABLE_TITLE)[1].splitlines()
@@ -120,7 +129,7 @@ def test_table_and_markdown_end_with_the_per_block_comparison():
     assert "462,422,016" not in table.split(BLOCK_TABLE_TITLE)[0]  # only in the block part
     md = render_report(MobileNetSpec(), "markdown")
     part = md.split(BLOCK_TABLE_TITLE)[1]
-    assert "| 7 | 14x14x512 | 14x14x512 | 462,422,016 | 52,283,392 |" in part  # Table 3's layer
+    assert "| 7 | 512 -> 512 | 14x14 | 462,422,016 | 52,283,392 |" in part  # Table 3's layer
     assert "**4,855,431,168**" in part
 
 
@@ -130,3 +139,5 @@ def test_shallow_body_lists_only_its_blocks():
     table = render_report(MobileNetSpec(body="shallow"), "table").split(BLOCK_TABLE_TITLE)[1]
     blocks = [ln.split()[0] for ln in table.splitlines() if ln[:5].strip().isdigit()]
     assert blocks == ["1", "2", "3", "4", "5", "6", "12", "13"]
+    summary = render_report(MobileNetSpec(body="shallow"), "table")
+    assert "Blocks 1-6, 12-13: depthwise separable" in summary  # not "Blocks 1-13"

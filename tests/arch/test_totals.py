@@ -77,3 +77,12 @@ def test_standard_and_shallow_bodies():
     shallow = model_totals(MobileNetSpec(body="shallow"))
     assert round(shallow.macs / 1e6) == 307
     assert not any(r.block in {7, 8, 9, 10, 11} for r in layer_rows(MobileNetSpec(body="shallow")))
+
+
+def test_block_span_names_the_blocks_present():
+    from explorer.arch.blocks import block_costs, block_span
+
+    assert block_span([c.block for c in block_costs(MobileNetSpec())]) == "1-13"
+    assert block_span([c.block for c in block_costs(MobileNetSpec(body="shallow"))]) == \
+        "1-6, 12-13"
+    assert block_span([5]) == "5" and block_span([]) == ""

@@ -11,11 +11,10 @@ from explorer.arch import MobileNetSpec
 from explorer.arch.blocks import block_costs, block_totals
 from explorer.ui.block_table import (
     COL_BLOCK,
+    COL_CHANNELS,
     COL_FEWER,
-    COL_FORMULA,
-    COL_INPUT,
-    COL_MACS_RATIO,
     COL_OUTPUT,
+    COL_RATIO,
     COL_SEP_MACS,
     COL_SEP_PARAMS,
     COL_STD_MACS,
@@ -57,16 +56,15 @@ def test_rows_match_the_cost_model(spec: MobileNetSpec) -> None:
     assert len(rows) == len(costs) + 1
     for row, c in zip(rows, costs):
         assert int(row[COL_BLOCK]) == c.block
-        assert row[COL_INPUT] == f"{c.input_size}x{c.input_size}x{c.in_channels}"
-        assert row[COL_OUTPUT] == f"{c.output_size}x{c.output_size}x{c.out_channels}"
+        assert row[COL_CHANNELS] == f"{c.in_channels} \u2192 {c.out_channels}"
+        assert row[COL_OUTPUT] == f"{c.output_size}x{c.output_size}"
         assert _count(row[COL_STD_MACS]) == c.standard_macs
         assert _count(row[COL_SEP_MACS]) == c.depthwise_macs + c.pointwise_macs
         assert _count(row[COL_STD_PARAMS]) == c.standard_params
         assert _count(row[COL_SEP_PARAMS]) == c.depthwise_params + c.pointwise_params
-        # counted ratio, printed to 0.01 %, and the paper's 1/N + 1/9 for this block
-        assert _percent(row[COL_MACS_RATIO]) == pytest.approx(c.ratio, abs=5e-5)
-        assert _percent(row[COL_FORMULA]) == pytest.approx(
-            1 / c.out_channels + 1 / 9, abs=5e-5)
+        # the counted ratio, printed to 0.01 %, is the paper's 1/N + 1/9 for this block
+        assert _percent(row[COL_RATIO]) == pytest.approx(c.ratio, abs=5e-5)
+        assert _percent(row[COL_RATIO]) == pytest.approx(1 / c.out_channels + 1 / 9, abs=5e-5)
         assert float(row[COL_FEWER].rstrip("x")) == pytest.approx(
             c.standard_macs / c.separable_macs, abs=5e-3)
     total = rows[-1]
@@ -76,7 +74,8 @@ def test_rows_match_the_cost_model(spec: MobileNetSpec) -> None:
     assert _count(total[COL_SEP_MACS]) == t.separable_macs
     assert _count(total[COL_STD_PARAMS]) == t.standard_params
     assert _count(total[COL_SEP_PARAMS]) == t.separable_params
-    assert total[COL_FORMULA] == ""  # the formula is per block
+    assert _percent(total[COL_RATIO]) == pytest.approx(t.separable_macs / t.standard_macs,
+                                                       abs=5e-5)
 
 
 def test_paper_table3_layer_reads_as_the_paper_computes() -> None:
@@ -95,10 +94,13 @@ def test_tooltips_give_the_split_and_exact_ratio() -> None:
     c = costs[0]
     tip = model.index(0, COL_SEP_MACS).data(Qt.ItemDataRole.ToolTipRole)
     assert f"{c.depthwise_macs:,}" in tip and f"{c.pointwise_macs:,}" in tip
-    assert model.index(0, COL_FORMULA).data(Qt.ItemDataRole.ToolTipRole) == \
-        f"1/{c.out_channels} + 1/9 = {c.paper_ratio:.6f}"
+    ratio_tip = model.index(0, COL_RATIO).data(Qt.ItemDataRole.ToolTipRole)
+    # both computations, in the cell's unit
+    assert f"{c.separable_macs:,} / {c.standard_macs:,} = {100 * c.ratio:.4f} %" in ratio_tip
+    assert f"1/{c.out_channels} + 1/9 = {100 * c.paper_ratio:.4f} %" in ratio_tip
     assert "stride 1" in model.index(0, COL_OUTPUT).data(Qt.ItemDataRole.ToolTipRole)
     assert "stride 2" in model.index(1, COL_OUTPUT).data(Qt.ItemDataRole.ToolTipRole)
+    assert "112x112x32" in model.index(0, COL_CHANNELS).data(Qt.ItemDataRole.ToolTipRole)
 
 
 def test_a_step_signals_only_changed_columns_within_qts_limit() -> None:
@@ -111,7 +113,7 @@ def test_a_step_signals_only_changed_columns_within_qts_limit() -> None:
         (tl.row(), tl.column(), br.row(), br.column())))
     model.set_costs(block_costs(MobileNetSpec(1.0, 240)))
     changed = {c for _t, a, _b, b in spans for c in range(a, b + 1)}
-    assert changed == {COL_INPUT, COL_OUTPUT, COL_STD_MACS, COL_SEP_MACS}
+    assert changed == {COL_OUTPUT, COL_STD_MACS, COL_SEP_MACS}
     assert all((b - t + 1) * (r - le + 1) <= 200 for t, le, b, r in spans)
     assert model.texts() == _fresh_texts(MobileNetSpec(1.0, 240))
 
@@ -122,12 +124,20 @@ def _fresh_texts(spec: MobileNetSpec) -> list[list[str]]:
     return model.texts()
 
 
-def test_view_columns_fit_their_texts_and_never_narrow(qtbot) -> None:
+def test_view_columns_widen_at_once_and_narrow_when_the_sliders_rest(qtbot) -> None:
+    """Scrubbing to 4.0-4096 widens columns at once; back at 1.0-224 they stay wide while
+    the sliders move (no jumping) and fit the texts again once they rest."""
+    from explorer.ui.block_table import SHRINK_DELAY_MS
+
     view = BlockTableView()
     qtbot.addWidget(view)
     view.set_costs(block_costs(MobileNetSpec(1.0, 224)))
     header = view.horizontalHeader()
-    before = [header.sectionSize(c) for c in range(len(COLUMNS))]
+
+    def widths() -> list[int]:
+        return [header.sectionSize(c) for c in range(len(COLUMNS))]
+
+    fitted = widths()
     view.set_costs(block_costs(MobileNetSpec(4.0, 4096)))  # the spin boxes' extremes
     bold = QFont(view.font())
     bold.setBold(True)
@@ -135,9 +145,22 @@ def test_view_columns_fit_their_texts_and_never_narrow(qtbot) -> None:
     for col in range(len(COLUMNS)):
         widest = max(metrics.horizontalAdvance(row[col]) for row in view.table_model.texts())
         assert header.sectionSize(col) >= widest, COLUMNS[col]
-    view.set_costs(block_costs(MobileNetSpec(0.25, 128)))
-    after = [header.sectionSize(c) for c in range(len(COLUMNS))]
-    assert all(a >= b for a, b in zip(after, before))
+    wide = widths()
+    assert sum(wide) > sum(fitted)
+    view.set_costs(block_costs(MobileNetSpec(1.0, 224)))
+    assert widths() == wide  # no jump while scrubbing
+    qtbot.waitUntil(lambda: widths() == fitted, timeout=SHRINK_DELAY_MS + 2000)
+
+
+def test_table_fits_a_1100_px_window_at_the_default_variant(qtbot, window) -> None:
+    """All nine columns visible beside the sidebar: no sideways scrolling at 1.0-224."""
+    window.resize(1100, 700)
+    window.show_view("blocks")
+    window.block_panel.set_mode("table")
+    qtbot.wait(50)
+    table = window.block_panel.table
+    assert table.horizontalHeader().length() <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
 
 
 def test_copy_selected_rows_as_tsv(qtbot) -> None:
@@ -173,6 +196,16 @@ def test_panel_switches_between_chart_and_table(qtbot) -> None:
     # the chart's metric and log scale do not apply to the table (it shows both metrics)
     assert not panel.metric_combo.isVisible() and not panel.log_check.isVisible()
     assert panel.caption.isVisible()  # the headline figure stays above both
+    # ... and speaks of what the table totals: mult-adds in blocks 1-13, whatever the
+    # hidden metric menu says
+    panel.set_mode("chart")
+    panel.set_metric("params")
+    panel.set_mode("table")
+    totals = block_totals(MobileNetSpec(1.0, 224))
+    assert panel.caption.text().startswith(f"{totals.reduction:.1f}x fewer mult-adds in "
+                                           "blocks 1-13")
+    assert panel.table.table_model.texts()[-1][COL_FEWER] == f"{totals.reduction:.2f}x"
+    panel.set_metric("macs")
     # the table follows the sliders while it is in front (and while it is not)
     state.set_variant(0.5, 160)
     assert panel.table.table_model.texts() == _fresh_texts(MobileNetSpec(0.5, 160))
@@ -196,7 +229,7 @@ def test_window_remembers_the_mode_and_copies_from_the_table_in_front(qtbot, win
     table.selectRow(2)
     window.copy_selection()  # File > Copy selected rows
     lines = QGuiApplication.clipboard().text().splitlines()
-    assert lines[0].startswith("Block\tInput") and lines[1].split("\t")[0] == "3"
+    assert lines[0].startswith("Block\tChannels") and lines[1].split("\t")[0] == "3"
     window.close()
     ini = Path(os.environ["MOBILENET_EXPLORER_SETTINGS"])
     assert QSettings(str(ini), QSettings.Format.IniFormat).value("blocks/mode") == "table"
@@ -216,4 +249,24 @@ def test_table_shows_the_text_reports_block_rows() -> None:
         costs = block_costs(spec)
         model.set_costs(costs)
         body, total = block_table_texts(costs)
-        assert model.texts() == [*body, total]
+        shown = [[t.replace(" \u2192 ", " -> ") for t in row] for row in model.texts()]
+        assert shown == [*body, total]  # the report's "->" is an arrow on screen
+
+
+def test_log_scale_key_leaves_the_hidden_chart_alone_in_table_mode(window) -> None:
+    window.show_view("blocks")
+    panel = window.block_panel
+    panel.set_mode("table")
+    window.toggle_log_scale()  # Ctrl+L
+    assert not panel.log_check.isChecked()
+    assert "switch Standard vs separable to Chart" in window.statusBar().currentMessage()
+    panel.set_mode("chart")
+    window.toggle_log_scale()
+    assert panel.log_check.isChecked()
+
+
+def test_export_menu_names_what_each_format_holds(window) -> None:
+    texts = {fmt: action.text() for fmt, action in window.export_actions.items()}
+    assert texts["csv"].startswith("Export layer table as")  # layers only
+    assert texts["markdown"].startswith("Export report as")  # layers and blocks
+    assert texts["json"].startswith("Export report as")
