@@ -65,6 +65,9 @@ def _open_checked(path: Path) -> PILImage.Image:
         raise ImageError(f"{path}: no such file")
     if path.is_dir():
         raise ImageError(f"{path}: is a folder, not an image file")
+    if not path.is_file():
+        # /dev/zero, a named pipe, a socket: reading one could block or never end.
+        raise ImageError(f"{path}: not a regular file (a device, pipe or socket)")
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -73,14 +76,20 @@ def _open_checked(path: Path) -> PILImage.Image:
         raise ImageError(f"{path}: empty file (0 bytes), not an image")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # PIL warns above ~89 M pixels and refuses above twice that.  Phone photos of
+            # 108 M pixels are real; JPEGs decode at reduced scale below, so only the hard
+            # limit stays.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(path)
     except UnidentifiedImageError:
         raise ImageError(f"{path}: not an image file PIL can read") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except Image.DecompressionBombError as exc:
         raise ImageError(f"{path}: image too large to decode safely ({exc})") from None
     except OSError as exc:
         raise ImageError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except Exception as exc:  # noqa: BLE001 - damaged headers raise anything (KeyError...)
+        raise ImageError(f"{path}: not an image file PIL can read ("
+                         f"{type(exc).__name__}: {exc})") from None
 
 
 def _to_uint8_rgb(img: PILImage.Image) -> np.ndarray:
@@ -134,7 +143,10 @@ def load_image_rgb(path: str | os.PathLike[str], max_side: int | None = DEFAULT_
     p = Path(path)
     img = _open_checked(p)
     try:
-        with img:
+        with img, warnings.catch_warnings():
+            # Damaged files make PIL's plugins warn ("Tag data larger than file"): the
+            # ImageError below is the one message the user gets.
+            warnings.simplefilter("ignore")
             if getattr(img, "n_frames", 1) > 1:
                 img.seek(0)
             if max_side is not None and min(img.size) > 2 * max_side:
@@ -164,6 +176,9 @@ def load_image_rgb(path: str | os.PathLike[str], max_side: int | None = DEFAULT_
         raise ImageError(f"{p}: cannot decode image ({text})") from None
     except (ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
         raise ImageError(f"{p}: cannot decode image ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged file can fail in any plugin code
+        # (a TIFF without dimensions raises TypeError): one bad file, one clear line.
+        raise ImageError(f"{p}: cannot decode image ({type(exc).__name__}: {exc})") from None
     if arr.ndim != 3 or arr.shape[2] != 3 or arr.shape[0] < 1 or arr.shape[1] < 1:
         raise ImageError(f"{p}: unexpected image shape {arr.shape}")
     return arr

@@ -171,3 +171,52 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 
 def test_image_error_is_a_value_error() -> None:
     assert issubclass(ImageError, ValueError)
+
+
+def _tiff_with_broken_second_frame(path: Path) -> None:
+    """Two frames; the second IFD loses its width and height tags (PIL: TypeError)."""
+    import io
+    import struct
+
+    buf = io.BytesIO()
+    frames = [Image.new("RGB", (8, 6), (1, 2, 3)), Image.new("RGB", (8, 6), (9, 9, 9))]
+    frames[0].save(buf, "TIFF", save_all=True, append_images=frames[1:])
+    data = bytearray(buf.getvalue())
+    first = struct.unpack_from("<I", data, 4)[0]
+    count = struct.unpack_from("<H", data, first)[0]
+    second = struct.unpack_from("<I", data, first + 2 + 12 * count)[0]
+    for i in range(struct.unpack_from("<H", data, second)[0]):
+        entry = second + 2 + 12 * i
+        if struct.unpack_from("<H", data, entry)[0] in (256, 257):
+            struct.pack_into("<H", data, entry, 65000 + i)  # unknown tags instead
+    path.write_bytes(bytes(data))
+
+
+def test_damaged_tiff_is_an_image_error_not_a_crash(tmp_path: Path, recwarn) -> None:
+    """Found by fuzzing: PIL raised TypeError("Missing dimensions") from n_frames."""
+    path = tmp_path / "damaged.tiff"
+    _tiff_with_broken_second_frame(path)
+    with pytest.raises(ImageError, match="damaged.tiff: cannot decode image .*Missing"):
+        load_image_rgb(path)
+    assert not [w for w in recwarn if "TiffImagePlugin" in str(w.filename)]
+
+
+def test_devices_and_pipes_are_refused_without_reading(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)  # opening it for reading would block forever
+    for path in (fifo, Path("/dev/zero")):
+        with pytest.raises(ImageError, match="not a regular file"):
+            load_image_rgb(path)
+
+
+def test_phone_photo_over_pils_warning_limit_loads(tmp_path: Path) -> None:
+    """108 M pixels (12000x9000, a phone camera's full size) is above PIL's 89 M warning:
+    it loads, decoded at reduced scale."""
+    Image.new("RGB", (1200, 900), (200, 30, 30)).resize((12000, 9000)).save(
+        tmp_path / "phone.jpg", quality=70)
+    arr = load_image_rgb(tmp_path / "phone.jpg")
+    assert 1024 <= min(arr.shape[:2]) < 9000
+    assert tuple(arr[arr.shape[0] // 2, arr.shape[1] // 2]) == pytest.approx((200, 30, 30),
+                                                                              abs=8)
