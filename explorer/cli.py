@@ -252,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error(f"{option} applies to classify, screenshot and the window,"
                              f" not to {args.command}")
     prog = f"{PROG} {args.command}" if args.command else PROG
+    if args.command is not None and sys.stdout is None:  # started with stdout closed (>&-)
+        sys.stderr.write(f"{prog}: error: standard output is closed; redirect it to a file"
+                         " or to /dev/null\n")
+        return 2
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
@@ -266,6 +270,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # `classify ... | head`: the reader left; stop quietly like other Unix tools.  Point
         # stdout at devnull so the interpreter's final flush does not raise a second time.
+        _silence_stdout()
+        return 141
+    except OSError as exc:
+        # Commands turn the errors they expect (unwritable --output, unreadable files) into
+        # UsageError; what is left is mostly a full disk or a dead terminal under stdout.
+        if _stdout_broken():
+            _silence_stdout()
+            sys.stderr.write(f"{prog}: error: cannot write to standard output:"
+                             f" {exc.strerror or exc}\n")
+        elif exc.filename:
+            sys.stderr.write(f"{prog}: error: {exc.filename}: {exc.strerror or exc}\n")
+        else:
+            sys.stderr.write(f"{prog}: error: cannot write the output: {exc.strerror or exc}\n")
+        return 1
+
+
+def _stdout_broken() -> bool:
+    """True when standard output cannot take the text still waiting in its buffer."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
+
+
+def _silence_stdout() -> None:
+    """Point stdout at devnull, so the interpreter's final flush cannot fail once more."""
+    try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 141
+    except (OSError, ValueError, AttributeError):
+        pass

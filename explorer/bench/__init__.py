@@ -237,20 +237,35 @@ def run_bench(args: argparse.Namespace) -> int:
     what = args.what
     fmt = getattr(args, "format", "text") or "text"
     runner = get_runner(what)
+    kwargs: dict[str, Any] = {"alpha": getattr(args, "alpha", None),
+                              "resolution": getattr(args, "resolution", None),
+                              "frames": getattr(args, "frames", None)}
+    if what == "memory":
+        kwargs["soak"] = bool(getattr(args, "soak", False))
     try:
-        # libraries print progress (Keras' export prints its signature): keep stdout for us
-        with contextlib.redirect_stdout(sys.stderr):
-            kwargs: dict[str, Any] = {"alpha": getattr(args, "alpha", None),
-                                      "resolution": getattr(args, "resolution", None),
-                                      "frames": getattr(args, "frames", None)}
-            if what == "memory":
-                kwargs["soak"] = bool(getattr(args, "soak", False))
-            result = runner(**kwargs)
+        result = run_quietly(runner, kwargs)
     except BenchError as exc:
         sys.stderr.write(f"bench {what}: error: {exc}\n")
         return 1
     emit(result, fmt)
     return 0
+
+
+def run_quietly(runner: Callable[..., BenchResult], kwargs: dict[str, Any]) -> BenchResult:
+    """Run a benchmark with what libraries print held back: TensorFlow's and absl's start-up
+    lines on file descriptor 2, and Python-level prints (Keras' export prints its
+    signature), which would otherwise bury the one summary line and spoil JSON on stdout.
+    The held-back text is shown when the benchmark fails, before its error."""
+    from explorer.native_output import captured_native_stderr
+
+    native: list[str] = []
+    try:
+        with captured_native_stderr() as native, contextlib.redirect_stdout(sys.stderr):
+            return runner(**kwargs)
+    except BaseException:
+        if native and native[0].strip():
+            sys.stderr.write(native[0])
+        raise
 
 
 def script_main(what: str, argv: Sequence[str] | None = None,
@@ -281,8 +296,7 @@ def script_main(what: str, argv: Sequence[str] | None = None,
     if runner_kwargs is not None:
         kwargs.update(runner_kwargs(args))
     try:
-        with contextlib.redirect_stdout(sys.stderr):
-            result = get_runner(what)(**kwargs)
+        result = run_quietly(get_runner(what), kwargs)
     except BenchError as exc:
         sys.stderr.write(f"bench_{what}: error: {exc}\n")
         return 1

@@ -121,7 +121,7 @@ def render_window(window, view: str, image: Path | None = None) -> object:  # no
             from explorer.ui.classify_panel import prepare_screenshot
         except ImportError as exc:
             raise UsageError(f"cannot render the classify view: {exc}") from None
-        from explorer.vision.classify_command import captured_native_stderr
+        from explorer.native_output import captured_native_stderr
 
         # TensorFlow's and LiteRT's native start-up lines are held back as `classify` does:
         # shown only when the view fails, before our one line.

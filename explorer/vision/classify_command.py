@@ -20,17 +20,14 @@ Contract (issue 4/6):
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import re
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
+from explorer.native_output import captured_native_stderr
 from explorer.vision.images import IMAGE_SUFFIXES, list_images
 from explorer.vision.labels import ZERO_CLASSES_NOTE
 
@@ -39,33 +36,6 @@ PROG = "mobilenet-explorer classify"
 
 class _Fail(Exception):
     """One-line error for exit status 2."""
-
-
-@contextlib.contextmanager
-def captured_native_stderr() -> Iterator[list[str]]:
-    """Redirect file descriptor 2 (C++ logs included) into a buffer for the duration.
-
-    Yields a list that receives the captured text when the block ends.  Does nothing when
-    stderr has no real file descriptor (e.g. under some test runners).
-    """
-    captured: list[str] = []
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield captured
-        return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    with tempfile.TemporaryFile(mode="w+b") as tmp:
-        os.dup2(tmp.fileno(), fd)
-        try:
-            yield captured
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, fd)
-            os.close(saved)
-            tmp.seek(0)
-            captured.append(tmp.read().decode("utf-8", "replace"))
 
 
 def _native_problems(text: str) -> str:
@@ -78,8 +48,22 @@ def _native_problems(text: str) -> str:
     return "".join(keep)
 
 
+def printable(text: str) -> str:
+    """``text`` as one line of valid UTF-8: bytes of a file name that are not UTF-8 (Python
+    keeps them as lone surrogates, which a strict encoder refuses and a lenient one writes
+    raw, breaking JSON) become ``\\xff``; control characters (a newline in a file name)
+    become escapes such as ``\\n``."""
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def _error_line(stream: TextIO, message: str) -> None:
-    text = " ".join(str(message).split())  # exactly one line
+    text = " ".join(printable(str(message)).split())  # exactly one line
     stream.write(f"{PROG}: error: {text}\n")
 
 
@@ -206,15 +190,16 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
                       f" weights: {info.weights_description}\n"
                       f"# engine: {info.engine_name} on {info.device_name}\n")
         for path in images:
-            name = str(path)
+            name = printable(str(path))
             try:
                 rgb = load_image_rgb(path)
             except ImageError as exc:
                 failed += 1
                 _error_line(err, str(exc))
-                results.append({"image": name, "predictions": [], "error": str(exc)})
+                message = printable(str(exc))
+                results.append({"image": name, "predictions": [], "error": message})
                 if fmt == "text":
-                    out.write(_text_block(name, [], str(exc)))
+                    out.write(_text_block(name, [], message))
                 continue
             probs = engine.predict(preprocess(rgb, spec.resolution))
             preds = [

@@ -172,6 +172,8 @@ def test_gpu_cli_prints_json_and_one_line() -> None:
     assert isinstance(data["gpu_present"], bool)
     if not data["gpu_present"]:
         assert data["measured"] is False and data["results"] == []
+        # only our line: TensorFlow's start-up chatter ("oneDNN", "cuInit") is held back
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
         assert "no GPU" in proc.stderr.splitlines()[-1]
 
 

@@ -389,3 +389,35 @@ def test_int8_file_of_another_variant_is_one_line(fixtures_dir: Path, tmp_path: 
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "is not MobileNet 0.5-160's int8 model" in lines[0]
+
+
+def test_printable_keeps_output_valid_utf8_on_one_line():
+    from explorer.vision.classify_command import printable
+
+    undecodable = os.fsdecode(b"/photos/bad\xff.jpg")  # a name that is not UTF-8
+    assert printable(undecodable) == "/photos/bad\\xff.jpg"
+    assert printable("two\nlines.jpg") == "two\\nlines.jpg"
+    assert printable("café – ok.jpg") == "café – ok.jpg"  # real Unicode stays as it is
+    printable(undecodable).encode("utf-8")  # strict UTF-8 accepts it
+
+
+@pytest.mark.fixtures
+def test_undecodable_file_name_keeps_json_valid(tmp_path: Path, fixtures_dir: Path) -> None:
+    """A file name with a byte that is not UTF-8: strict-UTF-8 stdout once aborted the run
+    (exit 2, all JSON lost) and a lenient one wrote the raw byte (invalid JSON)."""
+    from PIL import Image
+
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    Image.open(fixtures_dir / "images" / "panda.jpg").save(
+        os.fsdecode(os.fsencode(folder) + b"/pand\xe4.png"))
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    proc = subprocess.run(
+        [sys.executable, "main.py", "classify", str(folder), "--alpha", "0.25",
+         "--resolution", "128", "--weights", str(weights), "--top", "1", "--format", "json"],
+        cwd=REPO, capture_output=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    doc = json.loads(proc.stdout.decode("utf-8"))  # strict UTF-8, valid JSON
+    assert doc[0]["image"].endswith("pand\\xe4.png")
+    assert doc[0]["predictions"][0]["label"] == "giant_panda"

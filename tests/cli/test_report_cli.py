@@ -137,3 +137,22 @@ def test_output_to_a_fifo_writes_into_it(tmp_path):
     assert b"conv1" in received[0]
     assert fifo.is_fifo()  # still a FIFO
 
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_full_disk_under_stdout_is_one_line_not_a_traceback():
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "main.py", "report"], cwd=REPO, stdout=full,
+                                stderr=subprocess.PIPE, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "mobilenet-explorer report: error: cannot write the output: No space left on device"]
+
+
+def test_closed_stdout_is_one_line_not_a_traceback():
+    result = subprocess.run(["bash", "-c", f'"{sys.executable}" main.py paper >&-'],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "mobilenet-explorer paper: error: standard output is closed; redirect it to a file"
+        " or to /dev/null"]
