@@ -63,6 +63,14 @@ def resolution_arg(text: str) -> int:
     return value
 
 
+def path_arg(text: str) -> Path:
+    """A file or folder argument; an empty one is refused.  ``Path("")`` is ".", so an unset
+    shell variable (``classify "$IMG"``) would otherwise mean "everything in this folder"."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty path (an unset shell variable?)")
+    return Path(text)
+
+
 def positive_int_arg(text: str) -> int:
     try:
         value = int(text)
@@ -96,10 +104,10 @@ def _add_weights_args(p: argparse.ArgumentParser, top_level: bool = False) -> No
     default = None if top_level else argparse.SUPPRESS
     where = " (for classify, screenshot and the window)" if top_level else ""
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--weights", type=Path, metavar="FILE", default=default,
+    group.add_argument("--weights", type=path_arg, metavar="FILE", default=default,
                        help="Keras weights with the classifier: .h5, Keras 3 .weights.h5 or"
                             f" .keras{where}")
-    group.add_argument("--weights-dir", type=Path, metavar="DIR", default=default,
+    group.add_argument("--weights-dir", type=path_arg, metavar="DIR", default=default,
                        help=f"folder holding Keras files named mobilenet_<a>_<res>_tf.h5{where}")
 
 
@@ -117,15 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--no-top", action="store_true", help="drop the classifier head")
     rep.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table",
                      help="table (default), json, csv or markdown")
-    rep.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    rep.add_argument("--output", type=path_arg, metavar="FILE", help="write here instead of stdout")
 
     pap = sub.add_parser("paper", help="the paper's tables, printed beside computed values")
     pap.add_argument("--format", choices=("text", "json"), default="text",
                      help="text (default) or json")
-    pap.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    pap.add_argument("--output", type=path_arg, metavar="FILE", help="write here instead of stdout")
 
     cls = sub.add_parser("classify", help="classify image files or folders with ImageNet weights")
-    cls.add_argument("images", nargs="+", type=Path, metavar="IMAGE",
+    cls.add_argument("images", nargs="+", type=path_arg, metavar="IMAGE",
                      help="image file, or folder: every image file directly in it (.jpg, .png,"
                           " ...; natural order, as the window's folder source)")
     _add_variant_args(cls)
@@ -159,13 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="memory: 10,000 frames at the smallest variant (RSS, threads, fds)")
 
     shot = sub.add_parser("screenshot", help="render the window offscreen to a PNG")
-    shot.add_argument("--output", type=Path, required=True, metavar="FILE.png",
+    shot.add_argument("--output", type=path_arg, required=True, metavar="FILE.png",
                       help="the PNG to write (required)")
     _add_variant_args(shot)
     shot.add_argument("--view", default="layers",
                       help="layers, blocks, blocks-table (the blocks view as a table), types,"
                            " accuracy, compare, paper or classify")
-    shot.add_argument("--image", type=Path, default=None,
+    shot.add_argument("--image", type=path_arg, default=None,
                       help="for --view classify: the photo to classify")
     _add_weights_args(shot)
     return parser

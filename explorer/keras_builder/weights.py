@@ -331,6 +331,10 @@ def inspect_weights(path: str | os.PathLike[str]) -> WeightsFileInfo:
         raise WeightsError(f"weights file {p} does not exist")
     if p.is_dir():
         raise WeightsError(f"weights path {p} is a folder, not a .h5 file")
+    if not p.is_file():
+        # A named pipe would block the read below forever; h5py needs to seek anyway.
+        raise WeightsError(f"weights path {p} is not a regular file (a pipe or device);"
+                           " save the weights to a file first")
     try:
         size = p.stat().st_size
         with open(p, "rb") as fh:
@@ -341,6 +345,13 @@ def inspect_weights(path: str | os.PathLike[str]) -> WeightsFileInfo:
         raise WeightsError(f"weights file {p} is empty (0 bytes); download it again")
     # h5py.is_hdf5 also accepts files with a user block; the plain signature is the common case.
     archive = head != _HDF5_SIGNATURE and not h5py.is_hdf5(str(p))
+    if archive and head[4:8] == b"TFL3":  # a flatbuffer with TensorFlow Lite's identifier
+        raise WeightsError(
+            f"{p} is a TensorFlow Lite model, not Keras weights: Google's quantized"
+            " mobilenet_v1_*_quant.tflite files run with engine int8 (--engine int8) when"
+            " they sit next to the weights file, in its parent's tflite/ folder or in"
+            " ~/.keras/models"
+        )
     if archive and not zipfile.is_zipfile(p):
         raise WeightsError(
             f"{p} is not an HDF5 file or a .keras archive (expected Keras weights: .h5,"
@@ -398,7 +409,8 @@ def check_weights(info: WeightsFileInfo, spec: MobileNetSpec, need_top: bool = T
     ):
         raise WeightsError(
             f"{info.path.name}: this file holds alpha {info.alpha_text} weights;"
-            f" the model is alpha {spec.alpha:.2f}"
+            f" the model is alpha {spec.alpha:.2f}. Set alpha to {info.alpha_text} (--alpha"
+            " or the slider) or use a file for this alpha"
         )
     if spec.body != "separable":
         raise WeightsError(

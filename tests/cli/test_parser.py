@@ -101,3 +101,13 @@ def test_every_option_has_help():
 def test_bench_choice_error_names_the_metavar(capsys):
     err = _one_line_error(["bench", "nope"], capsys)
     assert "BENCH" in err and "what" not in err
+
+
+@pytest.mark.parametrize("argv", [["classify", ""], ["classify", "x.jpg", "--weights", ""],
+                                  ["classify", "x.jpg", "--weights-dir", " "],
+                                  ["report", "--output", ""],
+                                  ["screenshot", "--output", ""]])
+def test_empty_path_is_refused_not_taken_as_this_folder(argv, capsys) -> None:
+    """Path("") is ".": `classify "$IMG"` with IMG unset classified the whole folder."""
+    err = _one_line_error(argv, capsys)
+    assert "empty path" in err

@@ -96,8 +96,25 @@ def test_official_no_top_file(fixtures_dir: Path) -> None:
 @pytest.mark.fixtures
 def test_wrong_alpha_message(derived: Path) -> None:
     with pytest.raises(WeightsError,
-                       match="this file holds alpha 0.50 weights; the model is alpha 0.75"):
+                       match="this file holds alpha 0.50 weights; the model is alpha 0.75. "
+                             r"Set alpha to 0.50 \(--alpha or the slider\)"):
         find_weights(MobileNetSpec(0.75, 192), weights=derived / "mobilenet_5_0_160_tf.h5")
+
+
+def test_tflite_model_is_named_as_such(tmp_path: Path) -> None:
+    """A .tflite given as weights: say what it is and where the int8 engine finds it."""
+    model = tmp_path / "mobilenet_v1_0.25_128_quant.tflite"
+    model.write_bytes(b"\x20\x00\x00\x00TFL3" + bytes(64))  # a flatbuffer's identifier
+    with pytest.raises(WeightsError, match="is a TensorFlow Lite model, not Keras weights.*"
+                                           "engine int8"):
+        inspect_weights(model)
+
+
+def test_named_pipe_is_refused_not_read(tmp_path: Path) -> None:
+    pipe = tmp_path / "weights.h5"
+    os.mkfifo(pipe)  # reading it would block forever: nobody writes
+    with pytest.raises(WeightsError, match="not a regular file"):
+        inspect_weights(pipe)
 
 
 def test_missing_file(tmp_path: Path) -> None:
