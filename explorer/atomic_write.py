@@ -15,6 +15,9 @@ import stat
 import tempfile
 from pathlib import Path
 
+#: Bytes of the target's name kept in the temporary file's name.
+TEMP_NAME_KEEP = 200
+
 
 def _default_mode() -> int:
     umask = os.umask(0)
@@ -37,7 +40,10 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         return
     target = Path(os.path.realpath(path))
     mode = stat.S_IMODE(st.st_mode) if st is not None else _default_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # The temporary name carries the target's (to be recognisable if a crash leaves it), cut
+    # short: ".NAME.XXXXXXXX.tmp" must fit the 255-byte name limit when NAME itself does.
+    stem = os.fsencode(target.name)[:TEMP_NAME_KEEP].decode("utf-8", "ignore")
+    fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

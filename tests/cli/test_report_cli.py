@@ -156,3 +156,12 @@ def test_closed_stdout_is_one_line_not_a_traceback():
     assert result.stderr.splitlines() == [
         "mobilenet-explorer paper: error: standard output is closed; redirect it to a file"
         " or to /dev/null"]
+
+
+def test_output_name_at_the_file_system_limit(tmp_path, capsys):
+    """A 250-character name is valid; the temporary file beside it once was not (".NAME.
+    XXXXXXXX.tmp" went past 255 bytes: "File name too long")."""
+    out = tmp_path / ("r" * 246 + ".txt")
+    assert main(["report", "--output", str(out)]) == 0
+    assert out.read_text().startswith("MobileNet v1")
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left
