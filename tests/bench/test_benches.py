@@ -142,7 +142,20 @@ def test_int8_bench_tiny(bench_fixtures: Path) -> None:
     assert row["total"] == 12
     assert "Google QAT" in row["int8_engine"]
     # the derived float weights are the dequantized QAT weights: top-1 nearly always agrees
-    assert row["agreement"] >= 10
+    assert row["agreement"] >= 10 and row["pretrained"] is True
+    assert _number(row["float_ms_median"]) and _number(row["int8_ms_median"])
+
+
+@pytest.mark.tf
+def test_int8_bench_does_not_count_agreement_of_random_models(bench_fixtures: Path) -> None:
+    """No alpha-1.0 file in the fixtures: random float weights, post-training int8.  Both
+    said "tench" for every photo, reported as "12/12 agree"."""
+    from explorer.bench import int8_bench
+
+    result = int8_bench.run(alpha=1.0, resolution=96, frames=2)
+    (row,) = result.data["variants"]
+    assert row["pretrained"] is False and row["agreement"] is None and row["images"] == []
+    assert "top-1 not compared (random weights)" in result.lines[0]
     assert _number(row["float_ms_median"]) and _number(row["int8_ms_median"])
 
 
