@@ -79,7 +79,11 @@ def check_display() -> None:
     from explorer.cli import UsageError
 
     env = os.environ
-    if (sys.platform.startswith("linux") and not env.get("QT_QPA_PLATFORM")
+    # offscreen, vnc, eglfs... bring their own output; xcb and wayland need a display server
+    # (an explicit QT_QPA_PLATFORM=xcb without DISPLAY aborted with Qt's plugin message).
+    platform = env.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
+    needs_display = platform in ("", "xcb", "wayland", "wayland-egl")
+    if (sys.platform.startswith("linux") and needs_display
             and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY")):
         raise UsageError("no display found (DISPLAY and WAYLAND_DISPLAY are unset); run the"
                          " window on a desktop, or use report, paper, classify or screenshot"

@@ -350,6 +350,8 @@ def open_litert(model_bytes: bytes, num_threads: int | None,
     from ai_edge_litert.interpreter import Interpreter
 
     threads = num_threads or os.cpu_count() or 1
+    if not model_bytes:  # LiteRT would say "`model_path` or `model_content` must be specified"
+        raise EngineError(f"LiteRT could not load {what}: the file is empty (0 bytes)")
     try:
         interp = Interpreter(model_content=model_bytes, num_threads=threads)
         interp.allocate_tensors()

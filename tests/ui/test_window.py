@@ -181,9 +181,13 @@ def test_file_load_weights_refuses_bad_files_and_keeps_running(window, tmp_path,
     assert window.state.spec.label == "0.75-192"
 
 
-def test_gui_without_display_says_so_in_one_line() -> None:
+@pytest.mark.parametrize("platform", [None, "xcb"])
+def test_gui_without_display_says_so_in_one_line(platform) -> None:
+    """Also with QT_QPA_PLATFORM=xcb set explicitly (Qt aborted with its plugin message)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    if platform:
+        env["QT_QPA_PLATFORM"] = platform
     result = subprocess.run([sys.executable, "main.py"], cwd=Path(__file__).resolve().parents[2],
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2

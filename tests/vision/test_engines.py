@@ -415,6 +415,17 @@ def test_int8_model_of_another_variant_is_refused_by_name(fixtures_dir: Path,
     assert "128x128" in message and "\n" not in message
 
 
+def test_empty_int8_model_says_empty(tmp_path: Path) -> None:
+    """A 0-byte .tflite (an interrupted copy): LiteRT's own words were "`model_path` or
+    `model_content` must be specified"."""
+    from explorer.vision.engines import EngineError, create_engine
+
+    (tmp_path / "mobilenet_v1_0.25_128_quant.tflite").write_bytes(b"")
+    with pytest.raises(EngineError, match=r"empty \(0 bytes\)"):
+        create_engine(EngineRequest(MobileNetSpec(0.25, 128), weights_dir=tmp_path,
+                                    engine="int8"))
+
+
 @pytest.mark.fixtures
 def test_int8_without_a_model_says_where_to_put_one(fixtures_dir: Path) -> None:
     from explorer.vision.engines import EngineError, create_engine
