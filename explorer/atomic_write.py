@@ -52,3 +52,17 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def folder_problem(target: str | os.PathLike[str]) -> str | None:
+    """Why ``target``'s folder cannot hold a new file, or None: "folder X does not exist",
+    or "X is a file, not a folder" (``out.txt/report.txt``)."""
+    folder = Path(target).resolve().parent
+    if folder.is_dir():
+        return None
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                return f"{parent} is a file, not a folder"
+            break
+    return f"folder {folder} does not exist"

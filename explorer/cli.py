@@ -181,14 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def write_output(text: str, output: Path | None) -> None:
     """Write ``text`` to ``output`` atomically (nothing is left behind on failure) or stdout."""
-    from explorer.atomic_write import write_bytes_atomic
+    from explorer.atomic_write import folder_problem, write_bytes_atomic
 
     if output is None:
         sys.stdout.write(text)
         return
-    folder = output.resolve().parent
-    if not folder.is_dir():
-        raise UsageError(f"cannot write {output}: folder {folder} does not exist")
+    problem = folder_problem(output)
+    if problem:
+        raise UsageError(f"cannot write {output}: {problem}")
     try:
         write_bytes_atomic(output, text.encode("utf-8"))
     except OSError as exc:

@@ -24,6 +24,7 @@ CLASSIFY_TIMEOUT_S = 180.0
 
 
 def _check_args(args: argparse.Namespace) -> tuple[Path, str]:
+    from explorer.atomic_write import folder_problem
     from explorer.cli import UsageError
 
     view = str(args.view).strip().lower()
@@ -32,9 +33,9 @@ def _check_args(args: argparse.Namespace) -> tuple[Path, str]:
     output = Path(args.output)
     if output.suffix.lower() != ".png":
         raise UsageError(f"screenshot output must be a .png file, got {output}")
-    folder = output.resolve().parent
-    if not folder.is_dir():
-        raise UsageError(f"cannot write {output}: folder {folder} does not exist")
+    problem = folder_problem(output)
+    if problem:
+        raise UsageError(f"cannot write {output}: {problem}")
     image = getattr(args, "image", None)
     if view == "classify":
         if image is None:

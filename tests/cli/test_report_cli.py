@@ -165,3 +165,9 @@ def test_output_name_at_the_file_system_limit(tmp_path, capsys):
     assert main(["report", "--output", str(out)]) == 0
     assert out.read_text().startswith("MobileNet v1")
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left
+
+
+def test_output_under_a_file_names_the_file(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("x")
+    assert main(["report", "--output", str(tmp_path / "notes.txt" / "r.txt")]) == 2
+    assert f"{tmp_path / 'notes.txt'} is a file, not a folder" in capsys.readouterr().err
