@@ -166,3 +166,11 @@ def test_screenshot_classify_build_failure_exit_2(qapp, tmp_path: Path, capsys,
     assert "Could not build MobileNet 0.5-160" in err
     assert "converter crashed" in err and "second line" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_alpha_below_the_windows_spin_box_is_refused(qapp, tmp_path: Path, capsys) -> None:
+    """0.03125 is a valid model (report takes it) but the window's alpha box stops at 0.05
+    and showed 0.05 beside a summary for 0.03125."""
+    assert main(["screenshot", "--output", str(tmp_path / "a.png"), "--alpha", "0.03125"]) == 2
+    assert "goes down to 0.05" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
