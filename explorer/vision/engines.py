@@ -326,6 +326,11 @@ class TfEngine:
         self.timings: dict[str, float] = {}
         self.device: DeviceSelection | None = None
 
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """(1, R, R, 3): the batch ``predict`` takes."""
+        return self._shape
+
     def predict(self, batch: np.ndarray) -> np.ndarray:
         """float32 (1, R, R, 3) in [-1, 1] -> float32 (1, 1000) probabilities."""
         if self._closed:
@@ -369,6 +374,7 @@ class LiteRtEngine:
         self._in = int(inp["index"])
         self._out = int(out["index"])
         self._shape = tuple(int(d) for d in inp["shape"])
+        self.output_shape = tuple(int(d) for d in out["shape"])
         self._bytes = model_bytes  # the interpreter reads the buffer in place: keep it alive
         self.num_threads = threads
         self.info = replace(info_without_engine_name,
@@ -376,6 +382,11 @@ class LiteRtEngine:
         self.timings: dict[str, float] = {}
         self.device: DeviceSelection | None = None
         self.from_cache = False
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """(1, R, R, 3): the batch ``predict`` takes."""
+        return self._shape
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
         """float32 (1, R, R, 3) in [-1, 1] -> float32 (1, 1000) probabilities.
@@ -400,6 +411,13 @@ class LiteRtEngine:
 
 def _warm(engine: InferenceEngine, resolution: int) -> None:
     engine.predict(np.zeros((1, resolution, resolution, 3), np.float32))
+
+
+def _serves(engine: LiteRtEngine, spec: MobileNetSpec) -> bool:
+    """True when ``engine`` takes ``spec``'s input and (with a top) gives its classes."""
+    if engine.input_shape != (1, spec.resolution, spec.resolution, 3):
+        return False
+    return not spec.include_top or engine.output_shape[-1:] == (spec.classes,)
 
 
 def _litert_bytes(spec: MobileNetSpec, choice: WeightsChoice, stages: _Stages,
@@ -557,11 +575,15 @@ def create_engine(request: EngineRequest, progress: ProgressCallback | None = No
         stages.enter("Starting LiteRT", 0.85)
         try:
             engine = LiteRtEngine(data, base_info, num_threads)
+            if from_cache and not _serves(engine, spec):
+                engine.close()
+                raise EngineError("the cached model is another variant's")
         except EngineError:
             if not from_cache:
                 raise
-            # The cached file passed the header check but LiteRT refuses it: drop it and
-            # write the model again, instead of failing this variant on every run.
+            # The cached file passed the header check but LiteRT refuses it, or it holds
+            # another variant (a copied or edited cache): drop it and write the model
+            # again, instead of failing this variant on every run.
             _drop_cached(_litert_cache_path(litert_cache_key(spec, choice.path)))
             data, from_cache = _litert_bytes(spec, choice, stages, use_cache)
             engine = LiteRtEngine(data, base_info, num_threads)

@@ -205,7 +205,8 @@ def test_second_litert_engine_comes_from_cache(litert_engine, fixtures_dir: Path
 
 @pytest.mark.tf
 @pytest.mark.fixtures
-@pytest.mark.parametrize("damage", ["empty", "random bytes", "right header, bad body"])
+@pytest.mark.parametrize("damage", ["empty", "random bytes", "right header, bad body",
+                                    "another variant's model"])
 def test_damaged_cache_entry_is_written_again(litert_engine, fixtures_dir: Path, batches,
                                               damage: str) -> None:
     """A cache file cut short by a crash or edited must not break its variant for good."""
@@ -213,8 +214,17 @@ def test_damaged_cache_entry_is_written_again(litert_engine, fixtures_dir: Path,
 
     path = cache_dir() / "litert" / f"{litert_cache_key(SPEC, fixtures_dir / WEIGHTS)}.tflite"
     good = path.read_bytes()
-    bad = {"empty": b"", "random bytes": bytes(range(256)) * 64,
-           "right header, bad body": good[:8] + bytes(4096)}[damage]
+    if damage == "another variant's model":
+        other = MobileNetSpec(0.25, 144)  # a variant no other test caches
+        create_engine(EngineRequest(other, weights=fixtures_dir / WEIGHTS, engine="litert",
+                                    device="cpu")).close()
+        other_path = (cache_dir() / "litert" /
+                      f"{litert_cache_key(other, fixtures_dir / WEIGHTS)}.tflite")
+        bad = other_path.read_bytes()
+        other_path.unlink()
+    else:
+        bad = {"empty": b"", "random bytes": bytes(range(256)) * 64,
+               "right header, bad body": good[:8] + bytes(4096)}[damage]
     path.write_bytes(bad)
     engine = create_engine(EngineRequest(SPEC, weights=fixtures_dir / WEIGHTS, engine="litert",
                                          device="cpu"))
