@@ -528,6 +528,8 @@ def read_layer_weights(info: WeightsFileInfo, expected: Mapping[str, Sequence[tu
         WeightsError: a layer is missing from the file, the number of arrays or a shape does
             not match, or the file cannot be read.
     """
+    import numpy as np
+
     arrays: dict[str, list[np.ndarray]] = {}
     try:
         with _open_weights(info.path) as f:
@@ -548,10 +550,23 @@ def read_layer_weights(info: WeightsFileInfo, expected: Mapping[str, Sequence[tu
                             f"{info.path.name}: {label} has shape {v.shape}, the model expects"
                             f" {tuple(shape)}"
                         )
+                    if not np.isfinite(v).all():
+                        # NaN or inf weights (damaged data inside an intact HDF5 file) make
+                        # every prediction NaN: refuse the file, not each frame.
+                        raise WeightsError(
+                            f"{info.path.name}: {label} holds non-finite values (NaN or inf);"
+                            " the file is damaged, download it again"
+                        )
                 arrays[name] = values
     except WeightsError:
         raise
-    except (OSError, KeyError, RuntimeError, zipfile.BadZipFile) as exc:
+    except KeyError as exc:
+        detail = str(exc).split("\n")[0]
+        raise WeightsError(
+            f"weights file {info.path} lacks data the model needs ({detail}); it is not a"
+            " complete MobileNet weights file"
+        ) from None
+    except (OSError, RuntimeError, zipfile.BadZipFile) as exc:
         detail = str(exc).split("\n")[0]
         raise WeightsError(
             f"weights file {info.path} is truncated or corrupt ({detail}); download it again"

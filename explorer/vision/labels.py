@@ -72,6 +72,11 @@ def decode_top_k(probs: np.ndarray, k: int = 5) -> list[Prediction]:
         row = row[0]
     if row.ndim != 1 or row.shape[0] != NUM_CLASSES:
         raise ValueError(f"expected {NUM_CLASSES} class scores, got shape {np.shape(probs)}")
+    if not np.isfinite(row).all():
+        # Damaged weights that slipped past the file checks: NaN scores would sort anywhere
+        # and show as "tench nan %"; say what is wrong instead.
+        raise ValueError("the model's output is not finite (NaN or inf): its weights are"
+                         " damaged")
     k = max(1, min(int(k), NUM_CLASSES))
     # A stable sort of 1000 scores takes ~20 us and, unlike argpartition, breaks ties by index
     # also at the k-th place, so equal scores always give the same list.

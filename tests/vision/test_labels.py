@@ -63,3 +63,16 @@ def test_decode_top_k_leaves_out_zero_probability_classes() -> None:
 def test_decode_top_k_rejects_other_shapes(shape) -> None:
     with pytest.raises(ValueError, match="1000 class scores"):
         decode_top_k(np.zeros(shape, np.float32), 5)
+
+
+def test_decode_top_k_refuses_non_finite_scores() -> None:
+    """NaN weights gave "tench nan %" on the command line and a ValueError per frame deep in
+    the Classify view's row widget."""
+    import numpy as np
+    import pytest
+
+    from explorer.vision.labels import decode_top_k
+
+    scores = np.full(1000, np.nan, dtype=np.float32)
+    with pytest.raises(ValueError, match="not finite"):
+        decode_top_k(scores, 5)

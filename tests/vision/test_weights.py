@@ -101,6 +101,27 @@ def test_wrong_alpha_message(derived: Path) -> None:
         find_weights(MobileNetSpec(0.75, 192), weights=derived / "mobilenet_5_0_160_tf.h5")
 
 
+@pytest.mark.fixtures
+def test_nan_weights_are_refused_with_the_array_named(derived: Path, tmp_path: Path) -> None:
+    """An intact HDF5 file whose data is NaN: accepted before, every prediction was NaN."""
+    import shutil
+
+    from explorer.keras_builder.weights import read_layer_weights
+    from explorer.vision.litert_writer import expected_weight_shapes
+
+    damaged = tmp_path / "mobilenet_5_0_160_tf.h5"
+    shutil.copy(derived / "mobilenet_5_0_160_tf.h5", damaged)
+    with h5py.File(damaged, "r+") as f:
+        def poison(_name: str, obj: object) -> None:
+            if isinstance(obj, h5py.Dataset) and obj.dtype.kind == "f" and "conv_pw_3" in _name:
+                obj[...] = np.nan
+        f.visititems(poison)
+    spec = MobileNetSpec(0.5, 160)
+    info = inspect_weights(damaged)  # the file's structure is fine
+    with pytest.raises(WeightsError, match="conv_pw_3.* holds non-finite values"):
+        read_layer_weights(info, expected_weight_shapes(spec))
+
+
 def test_tflite_model_is_named_as_such(tmp_path: Path) -> None:
     """A .tflite given as weights: say what it is and where the int8 engine finds it."""
     model = tmp_path / "mobilenet_v1_0.25_128_quant.tflite"
