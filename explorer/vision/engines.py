@@ -517,6 +517,26 @@ def _int8_engine(spec: MobileNetSpec, request: EngineRequest, choice: WeightsCho
     return engine
 
 
+#: Largest activation memory (the biggest layer's input + output, float32) a variant may
+#: need to be run.  MobileNet 4.0-4096 needs 8.3 GiB: LiteRT allocated 7.7 GB and held
+#: Python's lock for 16 s while doing it, freezing the window; 2.0-2048 (1 GiB) starts in
+#: well under a second.
+MAX_ACTIVATION_BYTES = 2 * 1024**3
+
+
+def check_runnable_size(spec: MobileNetSpec) -> None:
+    """Raise EngineError, before anything is built, for a variant too large to run here."""
+    from explorer.arch.layers import model_totals
+
+    need = 4 * model_totals(spec).activations_peak
+    if need > MAX_ACTIVATION_BYTES:
+        raise EngineError(
+            f"MobileNet {spec.label} needs {need / 1024**3:.1f} GiB for its largest layer's"
+            f" input and output (float32); classifying runs variants up to"
+            f" {MAX_ACTIVATION_BYTES / 1024**3:g} GiB. Lower alpha or the resolution (its"
+            " costs are all shown in the other views)")
+
+
 def create_engine(request: EngineRequest, progress: ProgressCallback | None = None,
                   cancel: CancelCheck | None = None, use_cache: bool = True,
                   num_threads: int | None = None) -> InferenceEngine:
@@ -541,6 +561,7 @@ def create_engine(request: EngineRequest, progress: ProgressCallback | None = No
     started = time.perf_counter()
     stages = _Stages(progress, cancel)
     spec = classification_spec(request.spec)
+    check_runnable_size(spec)
 
     stages.enter("Finding weights", 0.0)
     choice = find_weights(spec, request.weights, request.weights_dir,

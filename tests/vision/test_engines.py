@@ -445,3 +445,16 @@ def test_int8_without_a_model_says_where_to_put_one(fixtures_dir: Path) -> None:
         create_engine(EngineRequest(MobileNetSpec(0.5, 128), weights=weights, engine="int8"))
     with pytest.raises(EngineError, match="only for alpha 0.25/0.5/0.75/1.0"):
         create_engine(EngineRequest(MobileNetSpec(0.5, 96), weights=weights, engine="int8"))
+
+
+def test_variant_too_large_to_run_is_refused_before_building() -> None:
+    """MobileNet 4.0-4096 needs 8 GiB for one layer: LiteRT allocated 7.7 GB and froze the
+    window for 16 s.  Refused at once, saying how much it needs and what to change."""
+    import time
+
+    from explorer.vision.engines import EngineError, create_engine
+
+    t0 = time.perf_counter()
+    with pytest.raises(EngineError, match=r"MobileNet 4.0-4096 needs 8.0 GiB .* up to 2 GiB"):
+        create_engine(EngineRequest(MobileNetSpec(4.0, 4096), engine="litert"))
+    assert time.perf_counter() - t0 < 2.0
