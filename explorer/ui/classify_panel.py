@@ -466,6 +466,8 @@ class ClassifyPanel(QWidget):
         self.last_message = ""
         self.last_error = ""
         self.latency = RollingLatency()
+        #: (variant, engine, device) of the frames in ``latency`` and ``inference_rate``.
+        self._stats_origin: tuple[object, ...] | None = None
         self.display_rate = RateMeter()
         self.inference_rate = RateMeter()
 
@@ -1147,6 +1149,13 @@ class ClassifyPanel(QWidget):
         if self._paused or self._shut_down or result.frame_sequence < self._stale_before:
             return
         self._last_result = result
+        # Latency and rate describe one engine on one variant: frames from the TensorFlow
+        # engine must not stay in the median shown beside "LiteRT uint8".
+        origin = (result.spec, result.info.engine_name, result.info.device_name)
+        if origin != self._stats_origin:
+            self._stats_origin = origin
+            self.latency.clear()
+            self.inference_rate.clear()
         self.inference_rate.tick()
         self.latency.add(result.timings)
         for row, prediction in zip(self.rows, result.predictions, strict=False):

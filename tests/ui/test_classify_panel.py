@@ -815,3 +815,21 @@ def test_folder_source_shows_which_file_is_shown(qtbot, make_panel, tmp_path):
     # Another kind of source: no folder position.
     panel.open_path(_photo(tmp_path))
     assert not panel.frame_caption.isVisible()
+
+
+def test_latency_counts_only_the_current_variant_and_engine(qtbot, make_panel):
+    """The median beside "Engine: ..." once mixed frames of earlier engines and variants."""
+    panel, state = make_panel()
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    for value in (10, 20, 30):
+        before = panel.last_result
+        _push(source, value)
+        qtbot.waitUntil(lambda before=before: panel.last_result is not before, timeout=5000)
+    assert panel.latency.summary("infer").count == 3
+    state.set_variant(0.5, 160)
+    qtbot.waitUntil(lambda: panel.engine_info is not None
+                    and panel.engine_info.spec.label == "0.5-160", timeout=5000)
+    qtbot.waitUntil(lambda: panel.last_result is not None
+                    and panel.last_result.spec.label == "0.5-160", timeout=5000)
+    assert panel.latency.summary("infer").count == 1  # the new variant's frames only
