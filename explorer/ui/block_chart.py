@@ -223,7 +223,10 @@ class BlockChartPanel(QWidget):
         return self.metric_combo.currentData()
 
     def set_metric(self, metric: str) -> None:
-        self.metric_combo.setCurrentIndex(self.metric_combo.findData(metric))
+        index = self.metric_combo.findData(metric)
+        if index < 0:  # setCurrentIndex(-1) would blank the menu and chart nothing
+            raise ValueError(f"metric must be 'macs' or 'params', got {metric!r}")
+        self.metric_combo.setCurrentIndex(index)
 
     def set_log_scale(self, on: bool) -> None:
         self.log_check.setChecked(on)

@@ -288,11 +288,15 @@ class VariantControls(QWidget):
         return self._presets.index(spec) + 1 if spec in self._presets else -1
 
     def step_alpha(self, steps: int) -> None:
-        """Move alpha by ``steps`` slider steps (keyboard shortcuts)."""
-        self.alpha_slider.setValue(alpha_to_index(self._state.spec.alpha) + steps)
+        """Alt+Up/Down: alpha +/- 0.05 per step from the current value, within the spin box's
+        range.  (Through the slider, alpha 4.0 or 0.33 jumped to the slider's grid: 1.45.)"""
+        alpha = round(self._state.spec.alpha + ALPHA_STEP * steps, 2)
+        self.alpha_spin.setValue(min(max(alpha, ALPHA_SPIN_MIN), ALPHA_SPIN_MAX))
 
     def step_resolution(self, steps: int) -> None:
-        self.resolution_slider.setValue(resolution_to_index(self._state.spec.resolution) + steps)
+        """Alt+Right/Left: +/- 16 px per step from the current resolution (4096 -> 4080)."""
+        resolution = self._state.spec.resolution + RES_STEP * steps
+        self.resolution_spin.setValue(min(max(resolution, RESOLUTION_MIN), RESOLUTION_MAX))
 
     # --- reading from the state ----------------------------------------------------------
     @Slot(object)

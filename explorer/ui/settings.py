@@ -43,10 +43,17 @@ def load_variant(settings: QSettings) -> MobileNetSpec | None:
     resolution = settings.value(KEY_RESOLUTION)
     if alpha is None or resolution is None:
         return None
+    from explorer.ui.controls import ALPHA_SPIN_MAX, ALPHA_SPIN_MIN
+
     try:
-        return MobileNetSpec(float(alpha), int(resolution))
+        spec = MobileNetSpec(float(alpha), int(resolution))
     except (TypeError, ValueError):
         return None
+    # A value the controls cannot show (alpha 0.04 displayed as 0.05 beside a 0.04
+    # summary) counts as invalid, like any other edit of the file.
+    if not ALPHA_SPIN_MIN <= spec.alpha <= ALPHA_SPIN_MAX:
+        return None
+    return spec
 
 
 def save_variant(settings: QSettings, spec: MobileNetSpec) -> None:

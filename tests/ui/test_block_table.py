@@ -215,6 +215,9 @@ def test_panel_switches_between_chart_and_table(qtbot) -> None:
     assert panel.metric_combo.isVisible()
     with pytest.raises(ValueError):
         panel.set_mode("pie")
+    with pytest.raises(ValueError):
+        panel.set_metric("flops")
+    assert panel.metric == "macs"
 
 
 def test_window_remembers_the_mode_and_copies_from_the_table_in_front(qtbot, window) -> None:

@@ -157,6 +157,25 @@ def test_keyboard_shortcut_actions(window) -> None:
         assert key in by_shortcut, key
 
 
+def test_variant_steps_start_from_the_current_value(window) -> None:
+    """Off the sliders' grid (typed 0.33 or 4096) a step used to jump to the grid: 4096 px
+    -> 496 px, alpha 4.0 -> 1.45."""
+    by_shortcut = {a.shortcut().toString(): a for a in window.actions()}
+    window.state.set_variant(0.33, 4096)
+    by_shortcut["Alt+Left"].trigger()
+    assert window.state.spec.resolution == 4080
+    by_shortcut["Alt+Up"].trigger()
+    assert window.state.spec.alpha == pytest.approx(0.38)
+    window.state.set_variant(4.0, 512)
+    by_shortcut["Alt+Down"].trigger()
+    assert window.state.spec.alpha == pytest.approx(3.95)
+    by_shortcut["Alt+Up"].trigger()
+    by_shortcut["Alt+Up"].trigger()
+    assert window.state.spec.alpha == pytest.approx(4.0)  # the spin box's maximum
+    by_shortcut["Alt+Right"].trigger()
+    assert window.state.spec.resolution == 528  # past the slider, as the spin box allows
+
+
 def test_ui_never_calls_alpha_depth_multiplier(window) -> None:
     texts = []
     for label in window.findChildren(QLabel):

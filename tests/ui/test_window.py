@@ -55,6 +55,17 @@ def test_corrupt_settings_fall_back_to_defaults(qtbot) -> None:
     assert win.tabs.currentIndex() == 0
 
 
+@pytest.mark.parametrize("alpha", ["0.04", "4.5"])
+def test_saved_alpha_the_spin_box_cannot_show_falls_back(qtbot, alpha) -> None:
+    """alpha 0.04 (a valid model) came back with the box showing 0.05 beside it."""
+    ini = Path(os.environ["MOBILENET_EXPLORER_SETTINGS"])
+    ini.write_text(f"[variant]\nalpha={alpha}\nresolution=160\n")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert win.state.spec == MobileNetSpec()
+    assert win.controls.alpha_spin.value() == pytest.approx(win.state.spec.alpha)
+
+
 def test_never_reopens_on_classify_tab(qtbot) -> None:
     ini = Path(os.environ["MOBILENET_EXPLORER_SETTINGS"])
     ini.write_text(f"[window]\ntab={VIEW_NAMES.index('classify')}\n")
