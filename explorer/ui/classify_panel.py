@@ -1384,6 +1384,11 @@ class ClassifyPanel(QWidget):
             text = f"Top {TOP_K} · MobileNet {spec.label}"
             if not result.info.pretrained:
                 text += " · RANDOM WEIGHTS: labels are meaningless"
+            elif self._build_error:
+                # The engine or device just chosen failed (int8 for a variant Google never
+                # published): the answers keep coming from the engine that ran before.
+                engine = result.info.engine_name.split(" (")[0]
+                text += f" · still by {engine}: the engine chosen could not be built"
             stale = False
         else:
             if self._build_error:

@@ -833,3 +833,29 @@ def test_latency_counts_only_the_current_variant_and_engine(qtbot, make_panel):
     qtbot.waitUntil(lambda: panel.last_result is not None
                     and panel.last_result.spec.label == "0.5-160", timeout=5000)
     assert panel.latency.summary("infer").count == 1  # the new variant's frames only
+
+
+class _NoInt8Factory(FakeFactory):
+    """int8 fails as it does for a variant without Google's model."""
+
+    def __call__(self, request, progress=None, cancel=None):
+        if request.engine == "int8":
+            self.requests.append(request)
+            raise RuntimeError("no int8 model: put mobilenet_v1_0.25_128_quant.tflite ...")
+        return super().__call__(request, progress, cancel)
+
+
+def test_failed_engine_choice_says_which_engine_still_answers(qtbot, make_panel):
+    """The Engine menu said int8 and a red bar explained the failure, but the top-5 kept
+    coming from the float engine with nothing saying so."""
+    panel, _ = make_panel(factory=_NoInt8Factory())
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 100)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    panel.set_engine_kind("int8")
+    qtbot.waitUntil(lambda: "could not be built" in panel.header_text(), timeout=5000)
+    assert panel.header_text() == ("Top 5 · MobileNet 0.25-128 · still by fake engine: the"
+                                   " engine chosen could not be built")
+    panel.set_engine_kind("litert")
+    qtbot.waitUntil(lambda: panel.header_text() == "Top 5 · MobileNet 0.25-128", timeout=5000)
