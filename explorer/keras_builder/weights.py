@@ -473,13 +473,15 @@ def _dirs_for(weights_dir: Path | None) -> list[Path]:
 def find_weights(spec: MobileNetSpec, weights: str | os.PathLike[str] | None = None,
                  weights_dir: str | os.PathLike[str] | None = None,
                  need_top: bool = True,
-                 weights_dir_source: str = "--weights-dir") -> WeightsChoice:
+                 weights_dir_source: str = "--weights-dir",
+                 weights_source: str = "--weights") -> WeightsChoice:
     """Choose the weights file for ``spec``.
 
     Order: the explicit ``weights`` file; else ``weights_dir`` then the Keras cache, each
     searched for every resolution file of the alpha (matching resolution first).
     ``weights_dir_source`` names that folder in ``source`` and the description: the option
-    by default, or e.g. "found next to x.h5" when the app chose the folder itself.
+    by default, or e.g. "found next to x.h5" when the app chose the folder itself;
+    ``weights_source`` likewise names where the explicit file came from.
 
     Raises:
         WeightsError: the explicit file is bad, or ``weights_dir`` is not a folder.
@@ -491,7 +493,8 @@ def find_weights(spec: MobileNetSpec, weights: str | os.PathLike[str] | None = N
     if weights is not None:
         info = inspect_weights(weights)
         check_weights(info, spec, need_top=need_top)
-        return WeightsChoice(Path(weights), info, "--weights", _describe(info, "--weights", spec))
+        return WeightsChoice(Path(weights), info, weights_source,
+                             _describe(info, weights_source, spec))
     if weights_dir is not None and not Path(weights_dir).is_dir():
         raise WeightsError(f"--weights-dir {weights_dir} is not a folder")
     dirs = _dirs_for(Path(weights_dir) if weights_dir is not None else None)

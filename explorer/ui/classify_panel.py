@@ -71,6 +71,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
+from explorer.atomic_write import folder_problem
 from explorer.keras_builder.weights import WEIGHTS_FILE_FILTER, WEIGHTS_SUFFIXES
 from explorer.ui import settings as st
 from explorer.ui.stable_label import ElidingStableLabel
@@ -442,8 +443,10 @@ class ClassifyPanel(QWidget):
         self._weights_path = Path(weights_path) if weights_path else None
         self._weights_dir = Path(weights_dir) if weights_dir else None
         self._weights_alpha: float | None = None  # alpha of the loaded file, when known
-        self._previous_weights: tuple[Path | None, float | None] | None = None
+        self._previous_weights: tuple[Path | None, float | None, str] | None = None
         self._engine_kind = "auto"
+        #: Where the explicit weights file came from, as the view describes it.
+        self._weights_source = "--weights"
         self._device = "auto"
         self._source: FrameSource | None = None
         self._paused = False
@@ -805,6 +808,7 @@ class ClassifyPanel(QWidget):
                     weights_dir: Path | str | None = None) -> None:
         """Use ``--weights`` / ``--weights-dir`` (None: look in the Keras cache)."""
         self._explicit_weights = True
+        self._weights_source = "--weights"
         self._weights_path = Path(weights_path) if weights_path else None
         self._weights_dir = Path(weights_dir) if weights_dir else None
         self._weights_alpha = self._alpha_of(self._weights_path)
@@ -827,8 +831,10 @@ class ClassifyPanel(QWidget):
         except WeightsError as exc:
             self.show_message(f"Cannot use these weights: {exc}", "error")
             return False
-        self._previous_weights = (self._weights_path, self._weights_alpha)
+        self._previous_weights = (self._weights_path, self._weights_alpha,
+                                  self._weights_source)
         self._explicit_weights = True
+        self._weights_source = "loaded with Load weights"
         self._weights_path = p
         self._weights_alpha = info.alpha
         self.show_message(f"Loading weights {p.name} (alpha {info.alpha_text})…", "info")
@@ -882,8 +888,9 @@ class ClassifyPanel(QWidget):
         if png.suffix.lower() != ".png":
             png = png.with_suffix(".png")
         meta = png.with_suffix(".json")
-        if not png.parent.is_dir():
-            raise OSError(f"cannot save the snapshot: folder {png.parent} does not exist")
+        problem = folder_problem(png)
+        if problem:
+            raise OSError(f"cannot save the snapshot: {problem}")
         if not rgb_to_qimage(result.rgb).save(str(png), "PNG"):
             raise OSError(f"cannot save the snapshot: writing {png} failed")
         data = {
@@ -1029,6 +1036,7 @@ class ClassifyPanel(QWidget):
             weights = None
         return EngineRequest(spec, weights=weights, weights_dir=weights_dir,
                              weights_dir_source=weights_dir_source,
+                             weights_source=self._weights_source,
                              engine=self._engine_kind, device=self._device)
 
     @Slot()
@@ -1139,7 +1147,8 @@ class ClassifyPanel(QWidget):
             self.progress_bar.hide()
         if self._previous_weights is not None and request.weights == self._weights_path:
             # The file passed inspection but the build failed: go back to what worked.
-            self._weights_path, self._weights_alpha = self._previous_weights
+            self._weights_path, self._weights_alpha, self._weights_source = \
+                self._previous_weights
             self._previous_weights = None
         self.show_message(f"{BUILD_FAILED} {request.spec.label}: {message}", "error")
         self._update_header()

@@ -514,7 +514,8 @@ class MainWindow(QMainWindow):
         try:
             export_report(spec, fmt, path)
         except ExportError as exc:
-            self.show_error("Export failed", f"Could not export the layer table: {exc}")
+            what = "the layer table" if fmt == "csv" else "the report"
+            self.show_error("Export failed", f"Could not export {what}: {exc}")
             return False
         self._export_folder = str(path.parent)
         self.last_error = None

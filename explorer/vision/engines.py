@@ -565,7 +565,8 @@ def create_engine(request: EngineRequest, progress: ProgressCallback | None = No
 
     stages.enter("Finding weights", 0.0)
     choice = find_weights(spec, request.weights, request.weights_dir,
-                          weights_dir_source=request.weights_dir_source)
+                          weights_dir_source=request.weights_dir_source,
+                          weights_source=request.weights_source)
     warnings: list[str] = []
     pretrained = choice.found
     if not pretrained:

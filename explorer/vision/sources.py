@@ -359,7 +359,9 @@ class VideoFileSource(VideoSinkSource):
     def _start_impl(self) -> None:
         self.ended = False
         if not self._path.is_file():
-            what = "is a folder" if self._path.is_dir() else "does not exist"
+            what = ("is a folder" if self._path.is_dir() else
+                    "is not a regular file (a device or pipe)" if self._path.exists() else
+                    "does not exist")
             self._fail(f"Video file {self._path} {what}.")
             return
         try:

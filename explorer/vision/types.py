@@ -33,6 +33,9 @@ class EngineRequest:
     #: How a file found in ``weights_dir`` is described: the option, or the app's own reason
     #: for that folder (the Classify view looks next to a loaded file for other alphas).
     weights_dir_source: str = "--weights-dir"
+    #: How the explicit ``weights`` file is described: the option, or a phrase for a
+    #: file the user picked in the window ("loaded with Load weights").
+    weights_source: str = "--weights"
     engine: EngineKind = "auto"
     device: DeviceChoice = "auto"
 

@@ -859,3 +859,22 @@ def test_failed_engine_choice_says_which_engine_still_answers(qtbot, make_panel)
                                    " engine chosen could not be built")
     panel.set_engine_kind("litert")
     qtbot.waitUntil(lambda: panel.header_text() == "Top 5 · MobileNet 0.25-128", timeout=5000)
+
+
+@pytest.mark.fixtures
+def test_weights_picked_in_the_window_are_not_called_command_line_weights(
+        qtbot, make_panel, fixtures_dir):
+    """File > Load weights was described as "(alpha 0.75, from --weights)"."""
+    from explorer.keras_builder.weights import find_weights
+
+    panel, _ = make_panel(spec=MobileNetSpec(0.75, 192))
+    weights = fixtures_dir / "weights" / "derived_from_coral_quant_tflite" / \
+        "mobilenet_7_5_192_tf.h5"
+    panel.set_weights(weights)
+    assert panel.current_request().weights_source == "--weights"
+    assert panel.load_weights_file(weights)
+    request = panel.current_request()
+    assert request.weights_source == "loaded with Load weights"
+    choice = find_weights(request.spec, request.weights,
+                          weights_source=request.weights_source)
+    assert choice.description.endswith("(alpha 0.75, loaded with Load weights)")

@@ -418,3 +418,10 @@ def test_source_for_path_picks_the_kind(tmp_path):
     assert isinstance(source_for_path(tmp_path), FolderSource)
     assert isinstance(source_for_path(img), ImageSource)
     assert isinstance(source_for_path(tmp_path / "clip.mp4"), VideoFileSource)
+
+
+def test_device_as_video_file_is_not_called_missing(qtbot):
+    source = VideoFileSource(Path("/dev/zero"))
+    events = Events(source)
+    source.start()
+    assert events.errors and "not a regular file" in events.errors[0]
