@@ -81,6 +81,7 @@ from explorer.vision.sources import (
     DEFAULT_STALL_TIMEOUT_MS,
     IMAGE_SUFFIXES,
     NO_CAMERA_MESSAGE,
+    SKIPPED_PREFIX,
     VIDEO_SUFFIXES,
     CameraSource,
     FolderSource,
@@ -445,6 +446,8 @@ class ClassifyPanel(QWidget):
         self._weights_alpha: float | None = None  # alpha of the loaded file, when known
         self._previous_weights: tuple[Path | None, float | None, str] | None = None
         self._engine_kind = "auto"
+        #: The alpha whose weights download failed last (its message goes stale elsewhere).
+        self._failed_download_alpha: float | None = None
         #: Where the explicit weights file came from, as the view describes it.
         self._weights_source = "--weights"
         self._device = "auto"
@@ -1133,8 +1136,12 @@ class ClassifyPanel(QWidget):
         description = info.weights_description
         self.weights_label.setText(description.replace("/", "/\u200b").replace("_", "_\u200b"))
         self.weights_label.setToolTip(description)
-        # A build that worked makes "loading" and earlier "could not build" messages stale.
-        if self.last_message.startswith(("Loading weights", BUILD_FAILED)):
+        # A build that worked makes "loading" and earlier "could not build" messages stale,
+        # and a failed download of another alpha's file no longer concerns what runs.
+        failed_alpha = self._failed_download_alpha
+        if self.last_message.startswith(("Loading weights", BUILD_FAILED)) or (
+                self.last_message.startswith("Download failed") and failed_alpha is not None
+                and abs(failed_alpha - info.spec.alpha) > 1e-9):
             self.clear_message()
         self._update_weights_warning()
         self._update_header()
@@ -1192,6 +1199,7 @@ class ClassifyPanel(QWidget):
             self.show_message("Download cancelled; no partial file was kept.", "warning")
         else:
             self.show_message(f"Download failed: {outcome.message}", "error")
+            self._failed_download_alpha = outcome.alpha
         self._update_weights_warning()
 
     # ------------------------------------------------------------------------ source signals
@@ -1221,6 +1229,10 @@ class ClassifyPanel(QWidget):
 
     @Slot(str)
     def _on_source_status(self, message: str) -> None:
+        if not message:  # the source withdraws its notice (a folder past its bad files)
+            if self.last_message.startswith(SKIPPED_PREFIX):
+                self.clear_message()
+            return
         self.show_message(message, "info")
 
     @Slot(str)

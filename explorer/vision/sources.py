@@ -58,6 +58,9 @@ NO_CAMERA_MESSAGE = (
     " (or drop one onto the view)."
 )
 
+#: Start of the notice a folder source gives for files it could not read.
+SKIPPED_PREFIX = "Skipped "
+
 
 class FrameSource(QObject):
     """Base class: start/stop/pause, frame delivery, and stall detection.
@@ -471,6 +474,7 @@ class FolderSource(FrameSource):
         self._advance.timeout.connect(self.next_image)
         self.set_interval(interval_ms)
         self.skipped: list[str] = []
+        self._skip_notice_shown = False
 
     @property
     def folder(self) -> Path:
@@ -542,17 +546,27 @@ class FolderSource(FrameSource):
     def _show_current(self, direction: int = 1) -> None:
         if not self._active or not self._files:
             return
-        # Skip unreadable files, but never loop forever over a folder of broken ones.
+        # Skip unreadable files, but never loop forever over a folder of broken ones.  One
+        # notice names every file skipped on the way (one per file left only the last), and
+        # it is withdrawn once an image shows without skipping.
+        skipped_now: list[str] = []
         for _ in range(len(self._files)):
             path = self._files[self._index]
             try:
                 packet = _load_rgb(path)
             except (ValueError, OSError) as exc:
-                message = f"Skipped {path.name}: {exc}"
-                self.skipped.append(message)
-                self.status_changed.emit(message)
+                self.skipped.append(f"{SKIPPED_PREFIX}{path.name}: {exc}")
+                skipped_now.append(path.name)
                 self._index = (self._index + (direction or 1)) % len(self._files)
                 continue
+            if len(skipped_now) == 1:
+                self.status_changed.emit(self.skipped[-1])
+            elif skipped_now:
+                self.status_changed.emit(f"{SKIPPED_PREFIX}{len(skipped_now)} unreadable files:"
+                                         f" {', '.join(skipped_now)}")
+            elif self._skip_notice_shown:
+                self.status_changed.emit("")
+            self._skip_notice_shown = bool(skipped_now)
             self.position_changed.emit(self._index, len(self._files), path.name)
             self._deliver(packet)
             return

@@ -878,3 +878,22 @@ def test_weights_picked_in_the_window_are_not_called_command_line_weights(
     choice = find_weights(request.spec, request.weights,
                           weights_source=request.weights_source)
     assert choice.description.endswith("(alpha 0.75, loaded with Load weights)")
+
+
+def test_failed_download_message_goes_once_another_alpha_runs(qtbot, make_panel):
+    """"Download failed ... mobilenet_5_0_..." stayed on screen after moving to alpha 0.25."""
+    class NoWeightsFactory(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            return FakeEngine(request.spec, pretrained=False)
+
+    def offline(alpha, resolution, progress=None, cancel=None):
+        raise OSError("no network")
+
+    panel, state = make_panel(spec=OTHER, factory=NoWeightsFactory(), downloader=offline)
+    _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    panel.download_button.click()
+    qtbot.waitUntil(lambda: panel.last_message.startswith("Download failed"), timeout=5000)
+    state.set_variant(0.25, 128)
+    qtbot.waitUntil(lambda: panel.engine_info.spec.alpha == 0.25, timeout=5000)
+    assert not panel.last_message.startswith("Download failed")

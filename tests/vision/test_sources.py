@@ -425,3 +425,22 @@ def test_device_as_video_file_is_not_called_missing(qtbot):
     events = Events(source)
     source.start()
     assert events.errors and "not a regular file" in events.errors[0]
+
+
+def test_folder_names_every_skipped_file_and_withdraws_the_notice(qtbot, tmp_path):
+    """Three bad files in a row were reported as "Skipped" the last one only, and that
+    notice stayed while later good images showed."""
+    _save(tmp_path / "a1.png", np.full((4, 4, 3), 10, np.uint8))
+    for name in ("b2.jpg", "b3.jpg", "b4.png"):
+        (tmp_path / name).write_bytes(b"not an image")
+    _save(tmp_path / "c5.png", np.full((4, 4, 3), 50, np.uint8))
+    source = FolderSource(tmp_path)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=2000)
+    source.next_image()  # over b2, b3, b4 to c5
+    assert events.status[-1] == "Skipped 3 unreadable files: b2.jpg, b3.jpg, b4.png"
+    assert len(source.skipped) == 3 and "not an image file" in source.skipped[0]
+    source.next_image()  # a1, nothing skipped: the notice is withdrawn
+    assert events.status[-1] == ""
+    source.stop()
