@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRect, QSize, Qt, Slot
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -86,6 +86,39 @@ def _tick_list(ticks: Sequence[int], labels: dict[int, str]) -> list[tuple[int, 
     indices = sorted(set(ticks) | set(labels))
     return [(i, labels.get(i, "")) for i in indices]
 
+
+
+class ResolutionSpinBox(QSpinBox):
+    """Whole pixels, and a typed decimal rounds ("224.7" -> 225).
+
+    Qt's spin box silently drops the "." of "224.7" and reads 2247, a variant ten times
+    larger than meant.
+    """
+
+    def _decimal(self, text: str) -> float | None:
+        body = text.removesuffix(self.suffix()).strip()
+        if "." not in body:
+            return None
+        try:
+            return float(body)
+        except ValueError:
+            return None
+
+    def validate(self, text: str, pos: int) -> object:  # Qt override
+        value = self._decimal(text)
+        if value is not None:
+            whole = round(value)
+            state = (QValidator.State.Acceptable
+                     if self.minimum() <= whole <= self.maximum()
+                     else QValidator.State.Intermediate)
+            return state, text, pos
+        if "." in text:  # "224." or "." on the way to a decimal
+            return QValidator.State.Intermediate, text, pos
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> int:  # noqa: N802 - Qt override
+        value = self._decimal(text)
+        return round(value) if value is not None else super().valueFromText(text)
 
 class TickedSlider(QSlider):
     """Horizontal slider that draws labelled ticks at chosen grid indices.
@@ -190,7 +223,7 @@ class VariantControls(QWidget):
                                           "mult-adds ~ resolution^2, params unchanged")
         self.resolution_slider.setAccessibleName("input resolution")
 
-        self.resolution_spin = QSpinBox(self)
+        self.resolution_spin = ResolutionSpinBox(self)
         self.resolution_spin.setObjectName("resolutionSpin")
         self.resolution_spin.setRange(RESOLUTION_MIN, RESOLUTION_MAX)
         self.resolution_spin.setSingleStep(RES_STEP)

@@ -189,3 +189,17 @@ def test_ui_never_calls_alpha_depth_multiplier(window) -> None:
     assert "width multiplier alpha" in joined
     assert "mult-adds (macs)" in joined
     assert "input resolution" in joined
+
+
+@pytest.mark.parametrize("typed,expected", [("224.7", 225), ("160.2", 160), ("192", 192)])
+def test_typed_decimal_resolution_rounds(window, qtbot, typed, expected) -> None:
+    """Qt's spin box dropped the "." of "224.7" and set 2247 px."""
+    from PySide6.QtCore import Qt
+
+    spin = window.controls.resolution_spin
+    edit = spin.lineEdit()
+    spin.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, typed)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    assert window.state.spec.resolution == expected
