@@ -123,7 +123,11 @@ class BlockTotals:
 
 
 def block_totals(spec: MobileNetSpec) -> BlockTotals:
-    costs = block_costs(spec)
+    return totals_of(block_costs(spec))
+
+
+def totals_of(costs: Sequence[BlockCost]) -> BlockTotals:
+    """Sums over ``costs`` (all blocks of a variant, or any selection of them)."""
     return BlockTotals(
         separable_macs=sum(c.separable_macs for c in costs),
         standard_macs=sum(c.standard_macs for c in costs),

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, Final
 
-from explorer.arch.blocks import BlockCost, block_costs, block_span, block_totals
+from explorer.arch.blocks import BlockCost, block_costs, block_span, block_totals, totals_of
 from explorer.arch.layers import LayerRow, layer_rows, model_totals
 from explorer.arch.paper import PaperTable, paper_tables
 from explorer.arch.spec import MobileNetSpec, format_alpha
@@ -222,11 +222,11 @@ def block_table_texts(costs: Sequence[BlockCost]) -> tuple[list[list[str]], list
     """(one row per block, the totals row) of the per-block comparison, as text.
 
     Per block: channels in and out (the paper's M and N), the output size Df (the input is
-    the previous block's output; 2x larger after a stride-2 block), a full 3x3 convolution's
-    mult-adds, the
-    depthwise separable pair's, their ratio (equal to the paper's 1/N + 1/Dk^2: the formula
-    is exact per block), how many times fewer mult-adds, and both params counts (kernel
-    weights, as the paper counts).  Totals: sums, and the ratio of the sums.
+    the previous block's output; 2x larger after a stride-2 block), a full 3x3
+    convolution's mult-adds, the depthwise separable pair's, their ratio (equal to the
+    paper's 1/N + 1/Dk^2: the formula is exact per block), how many times fewer mult-adds,
+    and both params counts (kernel weights, as the paper counts).  Totals: sums, and the
+    ratio of the sums.
     """
     rows = [[
         str(c.block), f"{c.in_channels} -> {c.out_channels}",
@@ -234,14 +234,12 @@ def block_table_texts(costs: Sequence[BlockCost]) -> tuple[list[list[str]], list
         f"{c.standard_macs:,}", f"{c.separable_macs:,}", _ratio_percent(c.ratio),
         f"{c.reduction:.2f}x", f"{c.standard_params:,}", f"{c.separable_params:,}",
     ] for c in costs]
-    std_macs = sum(c.standard_macs for c in costs)
-    sep_macs = sum(c.separable_macs for c in costs)
+    t = totals_of(costs)
     total = [
-        BLOCK_TOTAL_LABEL, "", "", f"{std_macs:,}", f"{sep_macs:,}",
-        _ratio_percent(sep_macs / std_macs) if std_macs else "",
-        f"{std_macs / sep_macs:.2f}x" if sep_macs else "",
-        f"{sum(c.standard_params for c in costs):,}",
-        f"{sum(c.separable_params for c in costs):,}",
+        BLOCK_TOTAL_LABEL, "", "", f"{t.standard_macs:,}", f"{t.separable_macs:,}",
+        _ratio_percent(t.separable_macs / t.standard_macs) if t.standard_macs else "",
+        f"{t.reduction:.2f}x" if t.separable_macs else "",
+        f"{t.standard_params:,}", f"{t.separable_params:,}",
     ]
     return rows, total
 

@@ -1,10 +1,11 @@
 """Per-block table: a full 3x3 convolution versus its depthwise separable replacement.
 
 The numbers behind the Standard vs separable chart, one row per block plus a totals row:
-input and output shapes, stride, mult-adds and params of both forms, their ratio beside the
-paper's closed form 1/N + 1/Dk^2 (section 3.1), and how many times fewer mult-adds the
-separable form needs.  A ``QStandardItemModel`` updated in place (the view reads cells in
-C++ while it paints, and a slider step changes only the texts that differ).
+channels M -> N, output size Df, mult-adds and params of both forms, their ratio (the
+paper's closed form 1/N + 1/Dk^2, section 3.1) and how many times fewer mult-adds the
+separable form needs; the texts are the text report's.  A ``QStandardItemModel`` updated in
+place (the view reads cells in C++ while it paints, and a slider step changes only the
+texts that differ).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from explorer.arch.blocks import KERNEL, BlockCost, block_span
+from explorer.arch.blocks import KERNEL, BlockCost, block_span, totals_of
 from explorer.arch.export import BLOCK_COLUMNS, BLOCK_TOTAL_LABEL, block_table_texts
 from explorer.ui.table_tools import (
     add_copy_action,
@@ -93,16 +94,15 @@ def _block_tips(c: BlockCost) -> list[str]:
 
 
 def _total_tips(costs: Sequence[BlockCost]) -> list[str]:
-    std_macs = sum(c.standard_macs for c in costs)
-    sep_macs = sum(c.separable_macs for c in costs)
-    std_params = sum(c.standard_params for c in costs)
-    sep_params = sum(c.separable_params for c in costs)
+    t = totals_of(costs)
+    std_macs, sep_macs = t.standard_macs, t.separable_macs
+    std_params, sep_params = t.standard_params, t.separable_params
     where = f"blocks {block_span([c.block for c in costs])}"
     return [
         f"Sum over {where}", "", "", "", "",
         f"{sep_macs:,} / {std_macs:,} = {_pct(sep_macs / std_macs)} (1/N + 1/Dk\u00b2 holds"
         " per block; the total weighs each block by its cost)" if std_macs else "",
-        f"{std_macs:,} / {sep_macs:,} = {std_macs / sep_macs:.4f}" if sep_macs else "",
+        f"{std_macs:,} / {sep_macs:,} = {t.reduction:.4f}" if sep_macs else "",
         "",
         f"{sep_params:,} / {std_params:,} = {_pct(sep_params / std_params)} of standard"
         if std_params else "",
