@@ -263,7 +263,22 @@ def _summary_lines(spec: MobileNetSpec) -> list[str]:
 def report_table(spec: MobileNetSpec) -> str:
     """A Keras-summary-like fixed-width table with totals."""
     header, body, foot = _table_cells(spec)
-    right = {0, 3, 6, 7, 8, 9, 10}
+    block_body, block_total = block_table_texts(block_costs(spec))
+    parts = [_title(spec), *_text_table(header, body, foot, _LAYER_NUMERIC),
+             *_summary_lines(spec), "", BLOCK_TABLE_TITLE,
+             *_text_table(list(BLOCK_COLUMNS), block_body, block_total,
+                          set(range(len(BLOCK_COLUMNS))))]
+    return "\n".join(parts) + "\n"
+
+
+#: Columns of the layer table aligned right (numbers).
+_LAYER_NUMERIC = {0, 3, 6, 7, 8, 9, 10}
+
+
+def _text_table(header: list[str], body: list[list[str]], foot: list[str],
+                right: set[int]) -> list[str]:
+    """Fixed-width lines: rule, header, rule, body, rule, foot, rule; ``right`` columns are
+    right-aligned, the others left-aligned."""
     widths = [max(len(row[i]) for row in [header, foot, *body]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
@@ -271,37 +286,25 @@ def report_table(spec: MobileNetSpec) -> str:
                          for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
 
     rule = "-" * len(line(header))
-    parts = [_title(spec), rule, line(header), rule, *(line(r) for r in body), rule, line(foot),
-             rule, *_summary_lines(spec), "", *_block_table_lines(spec)]
-    return "\n".join(parts) + "\n"
+    return [rule, line(header), rule, *(line(r) for r in body), rule, line(foot), rule]
 
 
-def _block_table_lines(spec: MobileNetSpec) -> list[str]:
-    body, total = block_table_texts(block_costs(spec))
-    header = list(BLOCK_COLUMNS)
-    widths = [max(len(row[i]) for row in [header, total, *body]) for i in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) for c, w in zip(cells, widths)).rstrip()
-
-    rule = "-" * len(line(header))
-    return [BLOCK_TABLE_TITLE, rule, line(header), rule, *(line(r) for r in body), rule,
-            line(total), rule]
+def _markdown_table(header: list[str], body: list[list[str]], foot: list[str],
+                    right: set[int]) -> list[str]:
+    """A Markdown table whose last row (the totals) is bold."""
+    align = ["---:" if i in right else "---" for i in range(len(header))]
+    bold_foot = [f"**{c}**" if c else "" for c in foot]
+    return ["| " + " | ".join(r) + " |" for r in [header, align, *body, bold_foot]]
 
 
 def report_markdown(spec: MobileNetSpec) -> str:
     header, body, foot = _table_cells(spec)
-    foot = [f"**{c}**" if c else "" for c in foot]
-    align = ["---:" if i in {0, 3, 6, 7, 8, 9, 10} else "---" for i in range(len(header))]
-    rows = [header, align, *body, foot]
-    lines = [f"## {_title(spec)}", ""]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    lines += [""] + [f"- {s}" for s in _summary_lines(spec)]
-    body, total = block_table_texts(block_costs(spec))
-    lines += ["", f"### {BLOCK_TABLE_TITLE}", ""]
-    lines += ["| " + " | ".join(r) + " |" for r in [
-        list(BLOCK_COLUMNS), ["---:"] * len(BLOCK_COLUMNS), *body,
-        [f"**{c}**" if c else "" for c in total]]]
+    block_body, block_total = block_table_texts(block_costs(spec))
+    lines = [f"## {_title(spec)}", "", *_markdown_table(header, body, foot, _LAYER_NUMERIC),
+             "", *[f"- {s}" for s in _summary_lines(spec)],
+             "", f"### {BLOCK_TABLE_TITLE}", "",
+             *_markdown_table(list(BLOCK_COLUMNS), block_body, block_total,
+                              set(range(len(BLOCK_COLUMNS))))]
     return "\n".join(lines) + "\n"
 
 
