@@ -13,17 +13,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QFontMetrics, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from explorer.arch.blocks import KERNEL, BlockCost, block_span, totals_of
 from explorer.arch.export import BLOCK_COLUMNS, BLOCK_TOTAL_LABEL, block_table_texts
 from explorer.ui.table_tools import (
+    ALIGN_RIGHT,
+    READ_ONLY_FLAGS,
+    TOTAL_BRUSH,
+    TOTAL_FONT,
     add_copy_action,
+    bold_font,
     column_runs,
     copy_to_clipboard,
     selection_tsv,
     set_header_texts,
+    set_table_look,
     update_blocks,
 )
 
@@ -55,11 +61,6 @@ _HEADER_TIPS = {
     COL_SEP_PARAMS: "3x3 depthwise + 1x1 pointwise kernel weights (hover for the split and "
                     "the ratio)",
 }
-_ALIGN_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_TOTAL_BRUSH = QBrush(QColor("#e3e7ec"))
-_TOTAL_FONT = QFont()
-_TOTAL_FONT.setBold(True)
 
 #: Room beside a cell's text: the delegate's margins and the grid line, with a little air.
 CELL_PADDING = 10
@@ -162,13 +163,13 @@ class BlockTableModel(QStandardItemModel):
             items = []
             for text, tip in cells:
                 item = QStandardItem(text)
-                item.setFlags(_FLAGS)
-                item.setData(_ALIGN_RIGHT, Qt.ItemDataRole.TextAlignmentRole)
+                item.setFlags(READ_ONLY_FLAGS)
+                item.setData(ALIGN_RIGHT, Qt.ItemDataRole.TextAlignmentRole)
                 if tip:
                     item.setToolTip(tip)
                 if r == last:
-                    item.setFont(_TOTAL_FONT)
-                    item.setBackground(_TOTAL_BRUSH)
+                    item.setFont(TOTAL_FONT)
+                    item.setBackground(TOTAL_BRUSH)
                 items.append(item)
             self.appendRow(items)
             self._items.append(items)
@@ -194,26 +195,18 @@ class BlockTableView(QTableView):
         self.setObjectName("blockTable")
         self.table_model = BlockTableModel(self)
         self.setModel(self.table_model)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setWordWrap(False)
-        self.setTabKeyNavigation(False)
-        self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(22)
-        # The layer table's size: a touch smaller than the UI font, so the nine columns fit.
-        table_font = QFont(self.font())
-        table_font.setPointSizeF(max(8.0, table_font.pointSizeF() - 0.5))
-        self.setFont(table_font)
         header = self.horizontalHeader()
-        header.setHighlightSections(False)
-        bold = _bold(header.font())
-        header.setFont(bold)
+        # Titles are measured in the bold of the header's font as it is before the table's
+        # look is applied (the UI's size, slightly larger than the table's): a few pixels of
+        # room beside each title, as the columns have had since the table was added.
+        head_metrics = QFontMetrics(bold_font(header.font()))
+        set_table_look(self)  # the layer table's look: the nine columns fit
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         self._cell_metrics = QFontMetrics(self.font())
-        self._total_metrics = QFontMetrics(_bold(self.font()))  # the totals row is bold
+        self._total_metrics = QFontMetrics(bold_font(self.font()))  # the totals row is bold
         self._head_widths = [
-            max(QFontMetrics(bold).horizontalAdvance(t) for t in title.split("\n")) + 12
+            max(head_metrics.horizontalAdvance(t) for t in title.split("\n")) + 12
             for title in HEADER_TEXTS]
         self.copy_action = add_copy_action(self, self.copy_selection)
         self._sized = False
@@ -266,9 +259,3 @@ class BlockTableView(QTableView):
     @Slot()
     def copy_selection(self) -> None:
         copy_to_clipboard(self.selection_tsv())
-
-
-def _bold(font: QFont) -> QFont:
-    bold = QFont(font)
-    bold.setBold(True)
-    return bold

@@ -87,7 +87,6 @@ def _tick_list(ticks: Sequence[int], labels: dict[int, str]) -> list[tuple[int, 
     return [(i, labels.get(i, "")) for i in indices]
 
 
-
 class ResolutionSpinBox(QSpinBox):
     """Whole pixels, and a typed decimal rounds ("224.7" -> 225).
 
@@ -119,6 +118,7 @@ class ResolutionSpinBox(QSpinBox):
     def valueFromText(self, text: str) -> int:  # noqa: N802 - Qt override
         value = self._decimal(text)
         return round(value) if value is not None else super().valueFromText(text)
+
 
 class TickedSlider(QSlider):
     """Horizontal slider that draws labelled ticks at chosen grid indices.

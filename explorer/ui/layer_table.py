@@ -23,14 +23,12 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QFont,
     QFontMetrics,
     QResizeEvent,
     QStandardItem,
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -47,11 +45,17 @@ from explorer.arch.layers import LAYER_KINDS, LayerRow, layer_rows, model_totals
 from explorer.arch.spec import MobileNetSpec
 from explorer.ui.stable_label import ElidingStableLabel
 from explorer.ui.table_tools import (
+    ALIGN_RIGHT,
+    READ_ONLY_FLAGS,
+    TOTAL_BRUSH,
+    TOTAL_FONT,
     add_copy_action,
+    bold_font,
     column_runs,
     copy_to_clipboard,
     selection_tsv,
     set_header_texts,
+    set_table_look,
     update_blocks,
 )
 from explorer.ui.theme import set_role
@@ -103,12 +107,7 @@ _HEADER_TIPS = {
     COL_ACTIVATIONS: "Output elements per image (float32: 4 bytes each)",
     COL_KERNEL: "Kernel size / stride",
 }
-_ALIGN_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _ALIGN_LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_TOTAL_FONT = QFont()
-_TOTAL_FONT.setBold(True)
-_TOTAL_BRUSH = QBrush(QColor("#e3e7ec"))
 _KIND_BRUSHES = {kind: QBrush(QColor(color)) for kind, color in KIND_COLORS.items()}
 
 
@@ -170,19 +169,19 @@ class LayerTableModel(QStandardItemModel):
         self._sorts: list[list[Any]] = []
         total_row = len(self._rows)
         for row in range(total_row + 1):
-            brush = _KIND_BRUSHES.get(self._rows[row].kind) if row < total_row else _TOTAL_BRUSH
+            brush = _KIND_BRUSHES.get(self._rows[row].kind) if row < total_row else TOTAL_BRUSH
             cells = [self._cell(row, column) for column in range(_COLUMN_COUNT)]
             items = []
             for column, (text, sort_value) in enumerate(cells):
                 item = QStandardItem()
-                item.setFlags(_FLAGS)
-                item.setData(_ALIGN_RIGHT if column in _NUMERIC else _ALIGN_LEFT,
+                item.setFlags(READ_ONLY_FLAGS)
+                item.setData(ALIGN_RIGHT if column in _NUMERIC else _ALIGN_LEFT,
                              Qt.ItemDataRole.TextAlignmentRole)
                 item.setData(row == total_row, TOTAL_ROLE)
                 if brush is not None:
                     item.setBackground(brush)
                 if row == total_row:
-                    item.setFont(_TOTAL_FONT)
+                    item.setFont(TOTAL_FONT)
                 item.setText(text)
                 item.setData(sort_value, RAW_ROLE)
                 items.append(item)
@@ -458,21 +457,9 @@ class LayerTablePanel(QWidget):
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COL_INDEX, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(False)  # rows are tinted by kind instead
-        self.view.setWordWrap(False)
-        self.view.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
-        # A touch smaller than the UI font: twelve columns fit a 1400 px window unscrolled.
-        table_font = QFont(self.view.font())
-        table_font.setPointSizeF(max(8.0, table_font.pointSizeF() - 0.5))
-        self.view.setFont(table_font)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(22)
-        self.view.horizontalHeader().setHighlightSections(False)
-        header_font = QFont(self.view.horizontalHeader().font())
-        header_font.setBold(True)
-        self.view.horizontalHeader().setFont(header_font)
+        # The smaller font lets twelve columns fit a 1400 px window unscrolled.
+        set_table_look(self.view)
         self.view.horizontalHeader().setStretchLastSection(True)
         self._size_columns()
 
@@ -527,8 +514,7 @@ class LayerTablePanel(QWidget):
         widest = LayerTableModel(None)
         widest.set_spec(MobileNetSpec(1.5, 512))
         metrics = self._metrics = self.view.fontMetrics()
-        bold = QFont(self.view.font())
-        bold.setBold(True)
+        bold = bold_font(self.view.font())
         bold_metrics = self._bold_metrics = QFontMetrics(bold)  # headers and totals are bold
         header = self.view.horizontalHeader()
         last = widest.rowCount() - 1

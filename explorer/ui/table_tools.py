@@ -3,7 +3,8 @@
 * Change signalling that stays within what Qt's item views repaint precisely: runs of
   changed columns, cut into blocks of at most ``VIEW_UPDATE_CELL_LIMIT`` cells.
 * Copying a view's selection as tab-separated text, and the Ctrl+C action that does it.
-* Header titles with their tooltips.
+* Header titles with their tooltips, and the look both tables share (fonts, rows, the
+  tinted bold totals row).
 """
 
 from __future__ import annotations
@@ -11,8 +12,43 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+#: Cell flags of the read-only tables, and their numbers' alignment.
+READ_ONLY_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+ALIGN_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+#: The totals row: tinted and bold.
+TOTAL_BRUSH = QBrush(QColor("#e3e7ec"))
+
+
+def bold_font(font: QFont) -> QFont:
+    """A bold copy of ``font``."""
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold
+
+
+TOTAL_FONT = bold_font(QFont())
+
+
+def set_table_look(view: QTableView) -> None:
+    """What the layer and per-block tables share: whole rows selected (several at once), no
+    word wrap, Tab leaves the table (arrows move in it), a font a touch smaller than the
+    UI's so their many columns fit beside the sidebar, no row numbers, 22 px rows, and bold
+    column titles that do not light up with the selection."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setWordWrap(False)
+    view.setTabKeyNavigation(False)
+    table_font = QFont(view.font())
+    table_font.setPointSizeF(max(8.0, table_font.pointSizeF() - 0.5))
+    view.setFont(table_font)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(22)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setFont(bold_font(header.font()))
 
 
 def column_runs(columns: set[int]) -> list[tuple[int, int]]:
