@@ -16,14 +16,25 @@ def _app_look(qapp) -> None:
 
 
 @pytest.fixture
-def window(qtbot):
+def show_widget(qtbot):
+    """``show_widget(widget, width, height)``: the widget registered with qtbot (closed after
+    the test), resized, shown and exposed; returns it."""
+
+    def show(widget, width: int, height: int):
+        qtbot.addWidget(widget)
+        widget.resize(width, height)
+        widget.show()
+        qtbot.waitExposed(widget)
+        return widget
+
+    return show
+
+
+@pytest.fixture
+def window(show_widget):
     """A shown MainWindow at the default 1.0-224 variant; closed (and threads stopped) after."""
     from explorer.ui import MainWindow
 
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
+    win = show_widget(MainWindow(), 1400, 900)
     yield win
     win.close()

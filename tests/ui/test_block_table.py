@@ -179,15 +179,11 @@ def test_copy_selected_rows_as_tsv(qtbot) -> None:
     assert lines[2].split("\t")[0] == TOTAL_LABEL and len(lines) == 3
 
 
-def test_panel_switches_between_chart_and_table(qtbot) -> None:
+def test_panel_switches_between_chart_and_table(qtbot, show_widget) -> None:
     from explorer.ui.block_chart import BlockChartPanel
 
     state = VariantState(MobileNetSpec(1.0, 224))
-    panel = BlockChartPanel(state)
-    qtbot.addWidget(panel)
-    panel.resize(1000, 700)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = show_widget(BlockChartPanel(state), 1000, 700)
     assert panel.mode == "chart" and panel.plot_widget.isVisible()
     assert not panel.table.isVisible()
     qtbot.mouseClick(panel.table_button, Qt.MouseButton.LeftButton)

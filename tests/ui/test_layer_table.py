@@ -203,17 +203,13 @@ def test_fast_update_path_matches_full_formatting() -> None:
                     Qt.ItemDataRole.ToolTipRole), (r, c)
 
 
-def test_alpha_step_repaints_only_the_value_columns(qtbot) -> None:
+def test_alpha_step_repaints_only_the_value_columns(show_widget) -> None:
     """An alpha step changes seven columns; one signal over them (644 cells) made Qt repaint
     the whole viewport, the five layout columns too."""
     from PySide6.QtCore import QEvent, QObject
 
     state = VariantState(MobileNetSpec(1.0, 224))
-    panel = LayerTablePanel(state)
-    qtbot.addWidget(panel)
-    panel.resize(1000, 600)
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = show_widget(LayerTablePanel(state), 1000, 600)
     regions = []
 
     class PaintSpy(QObject):
