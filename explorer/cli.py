@@ -259,6 +259,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if value is not None:
                 parser.error(f"{option} applies to classify, screenshot and the window,"
                              f" not to {args.command}")
+    if args.command == "bench":
+        from explorer.bench import unused_options, unused_options_message
+
+        unused = unused_options(args.what, args.alpha, args.resolution, args.soak)
+        if unused:
+            parser.error(unused_options_message(args.what, unused))
     prog = f"{PROG} {args.command}" if args.command else PROG
     if args.command is not None and sys.stdout is None:  # started with stdout closed (>&-)
         sys.stderr.write(f"{prog}: error: standard output is closed; redirect it to a file"

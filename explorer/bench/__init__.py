@@ -10,7 +10,8 @@ What ``--alpha``, ``--resolution`` and ``--frames`` mean per benchmark (all opti
 
 - ui: alpha -> sweep only the resolution slider at that alpha (and vice versa); frames caps the
   timed slider steps (default: every alpha x every resolution position, ~900 steps).
-- startup: frames = number of fresh processes started (default 5); alpha/resolution unused.
+- startup: frames = number of fresh processes started (default 5); alpha/resolution are
+  refused (see ``unused_options``).
 - inference: alpha/resolution -> that variant only (default 1.0/224 and 0.25/128 in one run);
   frames per method (default 200; naive at most 40).
 - gpu: variant (default 1.0/224), frames per method (default 200).
@@ -51,6 +52,31 @@ BENCHES = {
     "memory": "explorer.bench.memory_bench",
     "overlap": "explorer.bench.overlap_bench",
 }
+
+#: Benchmarks that measure a variant, so take ``--alpha`` / ``--resolution``; the startup
+#: probe opens the window at the app's default variant and would ignore them.
+VARIANT_BENCHES = ("ui", "inference", "gpu", "int8", "memory", "overlap")
+
+
+def unused_options(what: str, alpha: float | None, resolution: int | None,
+                   soak: bool = False) -> list[str]:
+    """The options given that benchmark ``what`` would ignore (refused, not dropped: a
+    silently ignored ``--alpha`` prints figures for a variant the user did not ask for)."""
+    unused = []
+    if what not in VARIANT_BENCHES:
+        unused += [opt for opt, value in (("--alpha", alpha), ("--resolution", resolution))
+                   if value is not None]
+    if soak and what != "memory":
+        unused.append("--soak")
+    return unused
+
+
+def unused_options_message(what: str, options: list[str]) -> str:
+    """One line naming the options ``bench what`` does not take and where they belong."""
+    if len(options) > 1:
+        return f"{' and '.join(options)} are not used by bench {what}"
+    where = "memory" if options == ["--soak"] else ", ".join(VARIANT_BENCHES)
+    return f"{options[0]} is not used by bench {what}; it applies to bench {where}"
 
 
 class BenchError(RuntimeError):
@@ -292,6 +318,9 @@ def script_main(what: str, argv: Sequence[str] | None = None,
     if extra is not None:
         extra(parser)
     args = parser.parse_args(argv)
+    unused = unused_options(what, args.alpha, args.resolution, bool(getattr(args, "soak", 0)))
+    if unused:
+        parser.error(unused_options_message(what, unused))
     kwargs = {"alpha": args.alpha, "resolution": args.resolution, "frames": args.frames}
     if runner_kwargs is not None:
         kwargs.update(runner_kwargs(args))

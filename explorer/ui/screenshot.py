@@ -50,6 +50,11 @@ def _check_args(args: argparse.Namespace) -> tuple[Path, str]:
         _check_image(Path(image))
     elif image is not None:
         raise UsageError("--image is only used with --view classify")
+    else:
+        for option, dest in (("--weights", "weights"), ("--weights-dir", "weights_dir")):
+            if getattr(args, dest, None) is not None:
+                # Only the Classify view reads weights; the other views are the cost model.
+                raise UsageError(f"{option} is only used with --view classify")
     return output, view
 
 

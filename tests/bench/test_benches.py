@@ -222,3 +222,13 @@ def test_overlap_bench_tiny(bench_fixtures: Path) -> None:
                         "overlapped_vs_raw_same_threads"):
                 assert _number(cell[key]) and cell[key] > 0, (size, key)
     assert result.summary.startswith("overlap (pipeline / raw")
+
+
+def test_bench_script_refuses_options_the_benchmark_ignores(capsys) -> None:
+    """benchmarks/bench_startup.py --alpha 0.5 would time the default window all the same."""
+    from explorer.bench import script_main
+
+    with pytest.raises(SystemExit) as info:
+        script_main("startup", ["--alpha", "0.5"])
+    assert info.value.code == 2
+    assert "--alpha is not used by bench startup" in capsys.readouterr().err

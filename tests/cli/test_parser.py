@@ -98,6 +98,21 @@ def test_every_option_has_help():
     assert "folder" in _help("classify")
 
 
+@pytest.mark.parametrize("argv,option", [(["bench", "gpu", "--soak"], "--soak"),
+                                         (["bench", "startup", "--alpha", "0.5"], "--alpha"),
+                                         (["bench", "startup", "--resolution", "160"],
+                                          "--resolution")])
+def test_bench_refuses_an_option_it_would_ignore(argv, option, capsys):
+    """`bench startup --alpha 0.5` printed figures for 1.0/224 without a word."""
+    err = _one_line_error(argv, capsys)
+    assert f"{option} is not used by bench {argv[1]}" in err
+
+
+def test_bench_keeps_the_options_it_reads():
+    args = build_parser().parse_args(["bench", "startup", "--frames", "2"])
+    assert args.frames == 2 and not args.soak
+
+
 def test_bench_choice_error_names_the_metavar(capsys):
     err = _one_line_error(["bench", "nope"], capsys)
     assert "BENCH" in err and "what" not in err

@@ -49,6 +49,9 @@ def test_screenshot_of_the_blocks_table(qapp, tmp_path: Path) -> None:
     (["--output-suffix", ".jpg"], "must be a .png"),
     (["--view", "classify"], "needs --image"),
     (["--view", "layers", "--image", "x.jpg"], "only used with --view classify"),
+    # The weights only reach the Classify view: a bad file was accepted without a word.
+    (["--view", "layers", "--weights", "bad.h5"], "--weights is only used with --view"),
+    (["--view", "compare", "--weights-dir", "d"], "--weights-dir is only used with --view"),
 ])
 def test_screenshot_bad_arguments(qapp, tmp_path: Path, capsys, args, message) -> None:
     suffix = ".png"
