@@ -599,9 +599,13 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         if self._restore:
             self.save_settings()
-        self.shutdown()
         if self._message_box is not None:
             self._message_box.close()
+        # Gone from the screen before the threads are waited for: a worker in the middle of
+        # `import tensorflow` cannot be interrupted and holds the close for up to ~2.5 s,
+        # which a still-visible, unresponsive window would turn into "the app froze".
+        self.hide()
+        self.shutdown()
         event.accept()
         super().closeEvent(event)
 

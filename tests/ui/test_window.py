@@ -10,7 +10,7 @@ import types
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QThread
+from PySide6.QtCore import QSettings, Qt, QThread
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from explorer.arch import MobileNetSpec
@@ -139,9 +139,14 @@ def test_close_stops_registered_threads_within_two_seconds(qtbot) -> None:
     thread.setObjectName("test-worker")
     thread.start()
     qtbot.waitUntil(thread.isRunning, timeout=2000)
+    win.show()
+    visible_while_stopping = []
+    thread.finished.connect(lambda: visible_while_stopping.append(win.isVisible()),
+                            Qt.ConnectionType.DirectConnection)
     start = time.perf_counter()
     win.close()
     assert time.perf_counter() - start < 2.0
+    assert visible_while_stopping == [False]  # hidden first, then the threads are waited for
     assert "test-worker" not in running_threads()
     assert thread.isFinished()
 
