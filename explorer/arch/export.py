@@ -212,6 +212,10 @@ BLOCK_COLUMNS = ("Block", "Channels M -> N", "Output Df x Df", "Standard MACs",
                  "Separable MACs", "Ratio = 1/N + 1/Dk^2", "Fewer MACs", "Standard params",
                  "Separable params")
 BLOCK_TOTAL_LABEL = "Total"
+#: Printed under the per-block table: its totals row is not one of the formula's values.
+BLOCK_TOTAL_NOTE = ("Total row: sums over the blocks; its ratio is total separable / total"
+                    " standard mult-adds, which weights each block's 1/N + 1/Dk^2 by its"
+                    " standard cost.")
 
 
 def _ratio_percent(x: float) -> str:
@@ -222,7 +226,7 @@ def block_table_texts(costs: Sequence[BlockCost]) -> tuple[list[list[str]], list
     """(one row per block, the totals row) of the per-block comparison, as text.
 
     Per block: channels in and out (the paper's M and N), the output size Df (the input is
-    the previous block's output; 2x larger after a stride-2 block), a full 3x3
+    the previous block's output; after a stride-2 block Df = floor(input / 2)), a full 3x3
     convolution's mult-adds, the depthwise separable pair's, their ratio (equal to the
     paper's 1/N + 1/Dk^2: the formula is exact per block), how many times fewer mult-adds,
     and both params counts (kernel weights, as the paper counts).  Totals: sums, and the
@@ -267,7 +271,7 @@ def report_table(spec: MobileNetSpec) -> str:
     parts = [_title(spec), *_text_table(header, body, foot, _LAYER_NUMERIC),
              *_summary_lines(spec), "", BLOCK_TABLE_TITLE,
              *_text_table(list(BLOCK_COLUMNS), block_body, block_total,
-                          set(range(len(BLOCK_COLUMNS))))]
+                          set(range(len(BLOCK_COLUMNS)))), BLOCK_TOTAL_NOTE]
     return "\n".join(parts) + "\n"
 
 
@@ -304,7 +308,7 @@ def report_markdown(spec: MobileNetSpec) -> str:
              "", *[f"- {s}" for s in _summary_lines(spec)],
              "", f"### {BLOCK_TABLE_TITLE}", "",
              *_markdown_table(list(BLOCK_COLUMNS), block_body, block_total,
-                              set(range(len(BLOCK_COLUMNS))))]
+                              set(range(len(BLOCK_COLUMNS)))), "", BLOCK_TOTAL_NOTE]
     return "\n".join(lines) + "\n"
 
 

@@ -245,9 +245,9 @@ def _tf_slim_macs_note(alpha: float, resolution: int, printed: int, macs: float)
                 " the Keras model (same channels) at all four resolutions; TF-slim does not"
                 " document how it counted")
     if abs(printed - macs) < 1:
-        return (f"TF-slim prints {printed} M; the count is {macs:.3f} M, which rounds to"
-                f" {round(macs)} ({abs(gap):.1f} % apart: a count this close to a half,"
-                " rounded up)")
+        return (f"TF-slim prints {printed} M; the count is {macs:.3f} M ({abs(gap):.1f} %"
+                f" apart), so TF-slim's figure is the count rounded up, where rounding to"
+                f" the nearest million gives {round(macs)}")
     neighbours = [r for r in (224, 160) if r != resolution]
     scaled = ", ".join(
         f"{TF_SLIM_MACS[(alpha, r)]} M x ({resolution}/{r})^2 = "

@@ -49,7 +49,8 @@ HEADER_TEXTS = ("Block", "Channels\nM \u2192 N", "Output\nDf x Df", "Standard\nM
 _ASCII_ARROW, _ARROW = " -> ", " \u2192 "
 _HEADER_TIPS = {
     COL_CHANNELS: "Input channels M and output channels N of the block",
-    COL_OUTPUT: "Output size Df x Df (the input is twice as large after a stride-2 block)",
+    COL_OUTPUT: "Output size Df x Df (after a stride-2 block Df = floor(input / 2):"
+                " 112 -> 56, 17 -> 8)",
     COL_STD_MACS: "Mult-adds of a full 3x3 convolution from the block's input to its output",
     COL_SEP_MACS: "3x3 depthwise + 1x1 pointwise mult-adds (hover a cell for the split)",
     COL_RATIO: "Separable / standard mult-adds, counted for this variant; per block it equals "

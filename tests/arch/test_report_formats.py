@@ -131,6 +131,12 @@ def test_table_and_markdown_end_with_the_per_block_comparison():
     part = md.split(BLOCK_TABLE_TITLE)[1]
     assert "| 7 | 512 -> 512 | 14x14 | 462,422,016 | 52,283,392 |" in part  # Table 3's layer
     assert "**4,855,431,168**" in part
+    # The totals row's ratio is a cost-weighted one, not a 1/N + 1/Dk^2 value: both formats
+    # say so right under the table.
+    from explorer.arch.export import BLOCK_TOTAL_NOTE
+
+    assert table.rstrip().endswith(BLOCK_TOTAL_NOTE) and md.rstrip().endswith(BLOCK_TOTAL_NOTE)
+    assert "weights each block's" in BLOCK_TOTAL_NOTE
 
 
 def test_shallow_body_lists_only_its_blocks():
