@@ -120,16 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="layer table with params, MACs and activations")
     _add_variant_args(rep)
-    rep.add_argument("--classes", type=positive_int_arg, default=1000,
-                     help="classifier outputs (default 1000); no effect with --no-top")
+    rep.add_argument("--classes", type=positive_int_arg, default=None,
+                     help="classifier outputs (default 1000); not with --no-top")
     rep.add_argument("--no-top", action="store_true", help="drop the classifier head")
-    rep.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table",
-                     help="table (default), json, csv or markdown")
+    rep.add_argument("--format", choices=("table", "json", "csv", "markdown"), default=None,
+                     help="table, json, csv or markdown (default: from the --output name's"
+                          " .json, .csv or .md ending, else table)")
     rep.add_argument("--output", type=path_arg, metavar="FILE", help="write here instead of stdout")
 
     pap = sub.add_parser("paper", help="the paper's tables, printed beside computed values")
-    pap.add_argument("--format", choices=("text", "json"), default="text",
-                     help="text (default) or json")
+    pap.add_argument("--format", choices=("text", "json"), default=None,
+                     help="text or json (default: json for an --output ending in .json,"
+                          " else text)")
     pap.add_argument("--output", type=path_arg, metavar="FILE", help="write here instead of stdout")
 
     cls = sub.add_parser("classify", help="classify image files or folders with ImageNet weights")
@@ -195,12 +197,33 @@ def write_output(text: str, output: Path | None) -> None:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
+#: Output file endings that choose a format when ``--format`` is not given: `report
+#: --output r.json` wrote the text table into r.json.
+FORMAT_BY_SUFFIX = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
+
+
+def output_format(args: argparse.Namespace, default: str, formats: Sequence[str]) -> str:
+    """``--format`` if given, else the one the ``--output`` name implies, else ``default``."""
+    if args.format is not None:
+        return str(args.format)
+    if args.output is not None:
+        implied = FORMAT_BY_SUFFIX.get(Path(args.output).suffix.lower())
+        if implied in formats:
+            return implied
+    return default
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
-    from explorer.arch.export import render_report
+    from explorer.arch.export import REPORT_FORMATS, render_report
     from explorer.arch.spec import MobileNetSpec
 
-    spec = MobileNetSpec(args.alpha, args.resolution, args.classes, not args.no_top)
-    write_output(render_report(spec, args.format), args.output)
+    if args.no_top and args.classes is not None:
+        raise UsageError("--classes sets the classifier's outputs, which --no-top leaves out;"
+                         " give one or the other")
+    classes = 1000 if args.classes is None else args.classes
+    spec = MobileNetSpec(args.alpha, args.resolution, classes, not args.no_top)
+    fmt = output_format(args, "table", REPORT_FORMATS)
+    write_output(render_report(spec, fmt), args.output)
     return 0
 
 
@@ -209,7 +232,8 @@ def _cmd_paper(args: argparse.Namespace) -> int:
 
     from explorer.arch.export import paper_dict, paper_text
 
-    text = json.dumps(paper_dict(), indent=2) + "\n" if args.format == "json" else paper_text()
+    fmt = output_format(args, "text", ("text", "json"))
+    text = json.dumps(paper_dict(), indent=2) + "\n" if fmt == "json" else paper_text()
     write_output(text, args.output)
     return 0
 

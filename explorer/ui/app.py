@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QPalette
@@ -90,9 +92,64 @@ def check_display() -> None:
                          " (which work headless)")
 
 
+#: Libraries Qt's xcb platform plugin links against that a desktop may lack (from `ldd` of
+#: PySide6's libqxcb.so), with the Debian/Ubuntu package of each.  Without one of them Qt
+#: aborts with a core dump, and its message names libxcb-cursor0 whichever one is missing.
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-util.so.1": "libxcb-util1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-xfixes.so.0": "libxcb-xfixes0",
+    "libxcb-sync.so.1": "libxcb-sync1",
+    "libxcb-shm.so.0": "libxcb-shm0",
+    "libX11-xcb.so.1": "libx11-xcb1",
+}
+
+
+def uses_xcb(env: Mapping[str, str]) -> bool:
+    """Whether Qt will load its xcb (X11) plugin: asked for, or an X display outside a
+    Wayland session (where Qt 6 prefers its wayland plugin)."""
+    platform = env.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
+    if platform:
+        return platform == "xcb"
+    wayland = bool(env.get("WAYLAND_DISPLAY")) and env.get("XDG_SESSION_TYPE") == "wayland"
+    return bool(env.get("DISPLAY")) and not wayland
+
+
+def missing_xcb_packages(load: Callable[[str], object] = ctypes.CDLL) -> list[str]:
+    """Debian packages of the xcb plugin's libraries that cannot be loaded."""
+    missing = []
+    for library, package in XCB_LIBRARIES.items():
+        try:
+            load(library)
+        except OSError:
+            missing.append(package)
+    return missing
+
+
+def check_xcb_libraries() -> None:
+    """Raise UsageError naming the packages to install when Qt's xcb plugin would abort."""
+    from explorer.cli import UsageError
+
+    if not sys.platform.startswith("linux") or not uses_xcb(os.environ):
+        return
+    missing = missing_xcb_packages()
+    if missing:
+        raise UsageError(f"Qt's X11 (xcb) plugin needs libraries this system lacks; install"
+                         f" them with: apt-get install -y {' '.join(missing)}")
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Show the main window and run the event loop; returns the exit status."""
     check_display()
+    check_xcb_libraries()
     check_qt_binding()
     weights, weights_dir = check_weights_args(args)
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -36,7 +36,7 @@ def test_report_formats_to_stdout(fmt, capsys):
 
 
 def test_report_no_top_and_classes(capsys):
-    assert main(["report", "--no-top", "--classes", "10", "--format", "json"]) == 0
+    assert main(["report", "--no-top", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["totals"]["params"] == 3_228_864
     assert doc["classes"] is None and doc["include_top"] is False  # no classifier, no classes
@@ -98,9 +98,34 @@ def test_title_shows_the_alpha_that_was_computed(alpha, shown, capsys):
     assert f"width multiplier alpha {shown}, " in title
 
 
+def test_classes_with_no_top_is_refused(capsys):
+    """--classes with --no-top was accepted and dropped without a word."""
+    assert main(["report", "--no-top", "--classes", "10"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--no-top leaves out" in err
+
+
+@pytest.mark.parametrize("name, fmt", [("r.json", "json"), ("r.CSV", "csv"), ("r.md", "markdown"),
+                                       ("r.markdown", "markdown"), ("r.txt", "table"),
+                                       ("report", "table")])
+def test_output_name_chooses_the_format_unless_format_is_given(tmp_path, name, fmt):
+    """`report --output r.json` wrote the text table into r.json."""
+    from explorer.arch.export import render_report
+
+    out = tmp_path / name
+    assert main(["report", "--alpha", "0.5", "--output", str(out)]) == 0
+    assert out.read_text() == render_report(MobileNetSpec(0.5, 224), fmt)
+    assert main(["report", "--alpha", "0.5", "--format", "csv", "--output", str(out)]) == 0
+    assert out.read_text() == render_report(MobileNetSpec(0.5, 224), "csv")  # --format wins
+    paper = tmp_path / f"paper{out.suffix}"
+    assert main(["paper", "--output", str(paper)]) == 0
+    text = paper.read_text()
+    assert text.startswith("{") == (out.suffix == ".json")
+
+
 def test_no_top_header_omits_classes(capsys):
     for fmt in ("table", "markdown"):
-        assert main(["report", "--no-top", "--classes", "10", "--format", fmt]) == 0
+        assert main(["report", "--no-top", "--format", fmt]) == 0
         head = capsys.readouterr().out.splitlines()[0]
         assert "no top" in head and "classes" not in head
         assert main(["report", "--classes", "10", "--format", fmt]) == 0

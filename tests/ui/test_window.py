@@ -210,6 +210,38 @@ def test_gui_without_display_says_so_in_one_line(platform) -> None:
     assert result.stderr.count("\n") == 1 and "no display found" in result.stderr
 
 
+@pytest.mark.parametrize("env, xcb", [
+    ({"DISPLAY": ":0"}, True),
+    ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "wayland"}, False),
+    ({"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0", "XDG_SESSION_TYPE": "x11"}, True),
+    ({"WAYLAND_DISPLAY": "wayland-0"}, False),
+    ({"QT_QPA_PLATFORM": "xcb"}, True),
+    ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, False),
+])
+def test_which_sessions_load_the_xcb_plugin(env, xcb) -> None:
+    from explorer.ui.app import uses_xcb
+
+    assert uses_xcb(env) is xcb
+
+
+def test_missing_xcb_libraries_are_named_by_package(monkeypatch) -> None:
+    """Qt aborted with a core dump, naming libxcb-cursor0 whatever was missing."""
+    from explorer.cli import UsageError
+    from explorer.ui import app
+
+    def load(name: str) -> None:
+        if name in ("libxcb-icccm.so.4", "libxcb-keysyms.so.1"):
+            raise OSError(f"{name}: cannot open shared object file")
+
+    assert app.missing_xcb_packages(load) == ["libxcb-icccm4", "libxcb-keysyms1"]
+    monkeypatch.setattr(app, "missing_xcb_packages", lambda: ["libxcb-icccm4"])
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    with pytest.raises(UsageError, match="apt-get install -y libxcb-icccm4$"):
+        app.check_xcb_libraries()
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    app.check_xcb_libraries()  # offscreen needs none of them
+
+
 def test_slider_step_repaints_only_what_changed(window, qtbot) -> None:
     """A slider step must not repaint the whole view (QTabWidget's relayout did: 3-4 ms)."""
     from PySide6.QtCore import QEvent, QObject
