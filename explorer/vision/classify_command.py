@@ -9,8 +9,9 @@ Contract (issue 4/6):
 - stdout: text (a block per image) or JSON exactly
   ``[{"image": path, "predictions": [{"label", "class_index", "probability"}, ...]}, ...]``;
   an image that could not be read gets ``"predictions": []`` and an ``"error"`` key.
-- stderr: one line per unreadable image; the other images are still classified; exit 1 when
-  any image failed, 0 otherwise.
+- stderr: one line per unreadable image (unless stdout and stderr are the same terminal or
+  file and the text format already shows it in the image's block); the other images are
+  still classified; exit 1 when any image failed, 0 otherwise.
 - Bad weights, no pretrained weights for the alpha, or an unavailable device: one line,
   exit 2, nothing on stdout.  The command never prints ImageNet labels from random weights.
 - TensorFlow's and LiteRT's native start-up chatter on stderr is held back while the engine
@@ -116,6 +117,19 @@ def _expand_folders(paths: list[Path]) -> list[Path]:
     return files
 
 
+def same_destination(out: TextIO, err: TextIO) -> bool:
+    """Whether stdout and stderr end up in the same place (one terminal, or ``2>&1``): then
+    the error line in the image's text block is enough, and a second copy on stderr only
+    doubles it (and may land before the block's heading)."""
+    import os
+
+    try:
+        a, b = os.fstat(out.fileno()), os.fstat(err.fileno())
+    except (AttributeError, OSError, ValueError):  # StringIO in tests, closed streams
+        return False
+    return (a.st_dev, a.st_ino, a.st_rdev) == (b.st_dev, b.st_ino, b.st_rdev)
+
+
 def _text_block(image: str, predictions: list[dict[str, Any]], error: str | None,
                 top: int = 0) -> str:
     lines = [image]
@@ -195,7 +209,8 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
                 rgb = load_image_rgb(path)
             except ImageError as exc:
                 failed += 1
-                _error_line(err, str(exc))
+                if fmt != "text" or not same_destination(out, err):
+                    _error_line(err, str(exc))
                 message = printable(str(exc))
                 results.append({"image": name, "predictions": [], "error": message})
                 if fmt == "text":

@@ -82,7 +82,8 @@ def _open_checked(path: Path) -> PILImage.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(path)
     except UnidentifiedImageError:
-        raise ImageError(f"{path}: not an image file PIL can read") from None
+        raise ImageError(f"{path}: not an image file PIL can read{_model_file_hint(path)}"
+                         ) from None
     except Image.DecompressionBombError as exc:
         raise ImageError(f"{path}: image too large to decode safely ({exc})") from None
     except OSError as exc:
@@ -90,6 +91,17 @@ def _open_checked(path: Path) -> PILImage.Image:
     except Exception as exc:  # noqa: BLE001 - damaged headers raise anything (KeyError...)
         raise ImageError(f"{path}: not an image file PIL can read ("
                          f"{type(exc).__name__}: {exc})") from None
+
+
+#: Endings of the model files users pass where a photo belongs (`classify weights.h5`).
+MODEL_SUFFIXES = (".h5", ".hdf5", ".keras", ".tflite")
+
+
+def _model_file_hint(path: Path) -> str:
+    """"; a model file: ..." for a weights or model file given as an image, else ""."""
+    if path.suffix.lower() not in MODEL_SUFFIXES:
+        return ""
+    return "; it looks like a model file: pass weights with --weights (or File > Load weights)"
 
 
 def _to_uint8_rgb(img: PILImage.Image) -> np.ndarray:
@@ -173,6 +185,8 @@ def load_image_rgb(path: str | os.PathLike[str], max_side: int | None = DEFAULT_
         text = str(exc)
         if "truncated" in text or "broken data stream" in text or "premature end" in text:
             raise ImageError(f"{p}: truncated or damaged image data ({text})") from None
+        if _model_file_hint(p):  # PIL knows HDF5 by its header but cannot decode it
+            raise ImageError(f"{p}: not an image{_model_file_hint(p)}") from None
         raise ImageError(f"{p}: cannot decode image ({text})") from None
     except (ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
         raise ImageError(f"{p}: cannot decode image ({exc})") from None

@@ -128,6 +128,27 @@ def test_unreadable_images_reported_per_image(fixtures_dir: Path, tmp_path: Path
     assert doc[0]["predictions"] == [] and "0 bytes" in doc[0]["error"]
 
 
+@pytest.mark.fixtures
+def test_unreadable_image_said_once_when_stderr_joins_stdout(fixtures_dir: Path,
+                                                             tmp_path: Path) -> None:
+    """On a terminal (or with 2>&1) each bad file was printed twice, the stderr copy
+    sometimes before the block it belongs to."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "fake.jpg"
+    bad.write_text("not an image")
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    argv = [sys.executable, "main.py", "classify", str(bad), "--alpha", "0.25",
+            "--resolution", "128", "--weights", str(weights)]
+    repo = Path(__file__).resolve().parents[2]
+    joined = subprocess.run(argv, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, timeout=120)
+    assert joined.returncode == 1 and joined.stdout.count("fake.jpg: not an image") == 1
+    apart = subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120)
+    assert "fake.jpg: not an image" in apart.stdout and "fake.jpg: not an image" in apart.stderr
+
+
 @pytest.mark.tf
 @pytest.mark.fixtures
 def test_text_output_names_weights_and_engine(fixtures_dir: Path, capsys) -> None:

@@ -220,3 +220,15 @@ def test_phone_photo_over_pils_warning_limit_loads(tmp_path: Path) -> None:
     assert 1024 <= min(arr.shape[:2]) < 9000
     assert tuple(arr[arr.shape[0] // 2, arr.shape[1] // 2]) == pytest.approx((200, 30, 30),
                                                                               abs=8)
+
+
+@pytest.mark.parametrize("name, header", [("weights.h5", b"\x89HDF\r\n\x1a\n" + bytes(600)),
+                                          ("model.tflite", b"\x1c\x00\x00\x00TFL3" + bytes(64)),
+                                          ("model.keras", b"PK\x03\x04" + bytes(64))])
+def test_model_file_given_as_a_photo_says_where_it_goes(tmp_path: Path, name, header) -> None:
+    """`classify weights.h5` said "cannot decode image (cannot find loader for this HDF5
+    file)", PIL's words."""
+    path = tmp_path / name
+    path.write_bytes(header)
+    with pytest.raises(ImageError, match="looks like a model file: pass weights with --weights"):
+        load_image_rgb(path)

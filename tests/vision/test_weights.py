@@ -188,7 +188,11 @@ def test_lookup_in_keras_cache_accepts_any_resolution(derived: Path) -> None:
     assert choice.found and choice.source == "Keras cache"
     assert choice.path == cache / "mobilenet_5_0_160_tf.h5"
     assert "made for 160 px" in choice.description
-    assert "resolution-independent" in choice.description
+    assert "load at any resolution" in choice.description
+    assert "unmeasured" not in choice.description  # 224 px is a published resolution
+    far = find_weights(MobileNetSpec(0.5, 4096))
+    assert far.found and "published for 128-224 px only" in far.description
+    assert "labels at 4096 px are unmeasured" in far.description
 
 
 @pytest.mark.fixtures
