@@ -461,8 +461,13 @@ def missing_weights_message(spec: MobileNetSpec, searched: Sequence[Path]) -> st
         )
     names = candidate_names(spec)
     where = ", ".join(str(d) for d in searched) or str(keras_cache_dir())
+    # A folder holding only the feature-extractor file looked empty ("no weights file").
+    no_top = sorted(p.name for d in searched if d.is_dir()
+                    for p in d.glob(f"mobilenet_{ALPHA_FILE_TEXT[spec.alpha]}_*_tf_no_top.h5"))
+    found = (f" (only {no_top[0]}, a no-top file without the classifier, which cannot"
+             " classify)" if no_top else "")
     return (
-        f"no weights file for alpha {format_alpha(spec.alpha)} found in {where}; put"
+        f"no weights file for alpha {format_alpha(spec.alpha)} found in {where}{found}; put"
         f" {names[0]} (or any mobilenet_{ALPHA_FILE_TEXT[spec.alpha]}_<res>_tf.h5) there, pass"
         f" --weights FILE, or download it from {keras_weights_url(names[0])}"
     )

@@ -199,6 +199,14 @@ def test_missing_pretrained_file_exit_2(photo: str, capsys) -> None:
     assert "storage.googleapis.com" in err and "meaningless" in err
 
 
+def test_folder_with_only_a_no_top_file_says_so(tmp_path: Path, photo: str, capsys) -> None:
+    """It said "no weights file ... found" beside the very file the user had put there."""
+    (tmp_path / "mobilenet_2_5_224_tf_no_top.h5").write_bytes(b"")
+    err = _run_error(["classify", photo, "--alpha", "0.25", "--weights-dir", str(tmp_path)],
+                     capsys)
+    assert "only mobilenet_2_5_224_tf_no_top.h5, a no-top file" in err
+
+
 def test_missing_image_is_named_before_missing_weights(tmp_path: Path, capsys) -> None:
     """Both wrong: the mistyped path is what the one error line names."""
     err = _run_error(["classify", str(tmp_path / "gone.jpg"), "--alpha", "0.75",
