@@ -9,6 +9,9 @@ buffer as ``width * channels`` bytes per row would shear the picture.
 
 Packed RGB and grayscale formats are read straight from the mapped plane with numpy (fast, no
 Qt conversion); everything else (YUV, NV12, MJPEG, ...) goes through ``QVideoFrame.toImage()``.
+Either way the array is oriented the way Qt presents the frame (``QVideoFrame.paint()``, video
+widgets): scan-line direction, surface rotation and mirroring, then the frame's own rotation
+and mirroring; see ``_qt_orientations``.
 """
 
 from __future__ import annotations
@@ -55,10 +58,23 @@ _PACKED_IMAGE_FORMATS: dict[QImage.Format, tuple[int, tuple[int, int, int]]] = {
     QImage.Format.Format_RGBA8888: (4, (0, 1, 2)),
 }
 
-# Since Qt 6.8 QVideoFrame.toImage() ignores the frame's rotation and mirroring, so we apply
-# them ourselves on every path; older Qt applied them inside toImage().
+# What Qt presents (QVideoFrame.paint(), video widgets) is the *surface* transform - flip
+# vertically when scan lines run BottomToTop, rotate by surfaceFormat().rotation(), mirror when
+# surfaceFormat().isMirrored() - followed by the *frame* transform: rotate by frame.rotation(),
+# then mirror when frame.mirrored().  Since Qt 6.8 toImage() applies the surface transform only
+# and ignores the frame's rotation() and mirrored(): we add those.  Before 6.8 the surface
+# format had no rotation, toImage() applied the whole transform Qt presented (BottomToTop flip,
+# frame rotation, frame mirror) and neither it nor paint() used surfaceFormat().isMirrored().
+# The fast path reads the stored pixels and applies everything itself.
 _QT_VERSION = tuple(int(p) for p in qVersion().split(".")[:2])
-_TOIMAGE_IGNORES_TRANSFORM = _QT_VERSION >= (6, 8)
+_TOIMAGE_IGNORES_FRAME_TRANSFORM = _QT_VERSION >= (6, 8)
+
+# An orientation is one of the 8 ways to lay a frame down: (clockwise quarter turns, then
+# mirrored left-right or not).  Qt composes its transforms the same way (a rotation, then
+# "mirroredHorizontallyAfterRotation").
+_Orientation = tuple[int, bool]
+_UPRIGHT: _Orientation = (0, False)
+_UPSIDE_DOWN: _Orientation = (2, True)  # a vertical flip is a half turn, then a mirror
 
 
 class FrameConversionError(ValueError):
@@ -77,20 +93,29 @@ def _rows(buffer: memoryview | bytes, height: int, bytes_per_line: int) -> np.nd
     return flat[:needed].reshape(height, bytes_per_line)
 
 
-def _packed_to_rgb(rows: np.ndarray, width: int, bpp: int, offsets: tuple[int, int, int]
-                   ) -> np.ndarray:
-    pixels = rows[:, : width * bpp].reshape(rows.shape[0], width, bpp)
-    # Fancy indexing copies, so the result owns its memory and survives unmap().
+def _oriented(pixels: np.ndarray, orientation: _Orientation) -> np.ndarray:
+    """A view of ``pixels`` (rows first) laid down as ``orientation``; nothing is copied."""
+    turns, mirrored = orientation
+    out = np.rot90(pixels, k=-turns) if turns else pixels  # np.rot90 turns counter-clockwise
+    return out[:, ::-1] if mirrored else out
+
+
+def _packed_to_rgb(rows: np.ndarray, width: int, bpp: int, offsets: tuple[int, int, int],
+                   orientation: _Orientation = _UPRIGHT) -> np.ndarray:
+    pixels = _oriented(rows[:, : width * bpp].reshape(rows.shape[0], width, bpp), orientation)
+    # Fancy indexing copies (the only copy), so the result owns its memory and survives
+    # unmap(); ascontiguousarray is a no-op unless numpy kept a strided layout.
     return np.ascontiguousarray(pixels[:, :, list(offsets)])
 
 
-def _gray_to_rgb(rows: np.ndarray, width: int, bytes_per_sample: int = 1) -> np.ndarray:
+def _gray_to_rgb(rows: np.ndarray, width: int, bytes_per_sample: int = 1,
+                 orientation: _Orientation = _UPRIGHT) -> np.ndarray:
     if bytes_per_sample == 2:
         # 16-bit little-endian samples: keep the high byte.
         gray = rows[:, : width * 2].reshape(rows.shape[0], width, 2)[:, :, 1]
     else:
         gray = rows[:, :width]
-    return np.repeat(gray[:, :, None], 3, axis=2)
+    return np.repeat(_oriented(gray, orientation)[:, :, None], 3, axis=2)  # one owned copy
 
 
 def qimage_to_rgb(image: QImage) -> np.ndarray:
@@ -116,31 +141,108 @@ def qimage_to_rgb(image: QImage) -> np.ndarray:
     return _packed_to_rgb(rows, image.width(), bpp, offsets)
 
 
-def _apply_transform(rgb: np.ndarray, frame: QVideoFrame) -> np.ndarray:
-    """Apply the frame's scan-line direction, mirroring and rotation (as a viewer would)."""
-    out = rgb
+def _then(first: _Orientation, second: _Orientation) -> _Orientation:
+    """The orientation of laying a frame down as ``first`` and then as ``second``."""
+    (turns1, mirrored1), (turns2, mirrored2) = first, second
+    # A mirror reverses the sense of every rotation that comes after it.
+    return ((turns1 - turns2 if mirrored1 else turns1 + turns2) % 4, mirrored1 != mirrored2)
+
+
+def _undone(orientation: _Orientation) -> _Orientation:
+    """The orientation that puts ``orientation`` back upright."""
+    turns, mirrored = orientation
+    return orientation if mirrored else (-turns % 4, False)
+
+
+def _quarter_turns(item: QVideoFrame | QVideoFrameFormat) -> int:
+    """Clockwise quarter turns of a frame or surface format; 0 where this Qt has no such API
+    (surface formats before 6.8; Qt 6.6 frames name it ``rotationAngle``)."""
+    rotation = getattr(item, "rotation", None) or getattr(item, "rotationAngle", None)
+    if rotation is None:
+        return 0
     try:
-        surface = frame.surfaceFormat()
-        if surface.scanLineDirection() == QVideoFrameFormat.Direction.BottomToTop:
-            out = out[::-1]
-        mirrored = frame.mirrored() or surface.isMirrored()
-        angle = int(frame.rotation().value) if hasattr(frame, "rotation") else 0
-    except (AttributeError, RuntimeError):  # older Qt: no transform API
-        return rgb
-    if mirrored:
-        out = out[:, ::-1]
-    if angle:
-        # Clockwise rotation by `angle` degrees; np.rot90 turns counter-clockwise.
-        out = np.rot90(out, k=-(angle // 90) % 4)
-    return out if out is rgb else np.ascontiguousarray(out)
+        return int(rotation().value) // 90 % 4
+    except (AttributeError, RuntimeError, TypeError, ValueError):
+        return 0
+
+
+_mirror_order_lock = threading.Lock()
+_mirrors_first: bool | None = None
+
+
+def _probe_mirrors_first() -> bool:
+    """Ask Qt whether its conversion mirrors *before* rotating.
+
+    Qt means "rotate, then mirror" and 6.11.3 does that.  The CPU (raster) conversion of
+    6.8.0-6.11.2 and 6.12.0 mirrors first, in toImage() and paint() alike, which turns a
+    mirrored quarter-turn picture by 180 degrees (measured with the wheels of each version).
+    Rather than keep a list of versions (and guess what a GPU conversion does), we look at
+    what toImage() does with a red|blue pixel pair on a surface rotated 90 degrees and
+    mirrored: rotating first puts red on top (mirroring the resulting one-pixel-wide column
+    changes nothing), mirroring first puts blue on top.  Anything unexpected: Qt's intent.
+    """
+    try:
+        from PySide6.QtMultimedia import QtVideo  # Qt 6.7+
+
+        fmt = QVideoFrameFormat(QSize(2, 1), PF.Format_RGBX8888)
+        fmt.setRotation(QtVideo.Rotation.Clockwise90)
+        fmt.setMirrored(True)
+        frame = QVideoFrame(fmt)
+        if not frame.map(QVideoFrame.MapMode.WriteOnly):
+            return False
+        try:
+            np.frombuffer(frame.bits(0), np.uint8)[:8] = (255, 0, 0, 255, 0, 0, 255, 255)
+        finally:
+            frame.unmap()
+        image = frame.toImage()
+    except (AttributeError, ImportError, RuntimeError, TypeError, ValueError):
+        return False
+    if image.isNull() or (image.width(), image.height()) != (1, 2):
+        return False
+    top = image.pixelColor(0, 0)
+    return top.blue() > top.red()
+
+
+def _qt_mirrors_first() -> bool:
+    global _mirrors_first
+    with _mirror_order_lock:
+        if _mirrors_first is None:
+            _mirrors_first = _probe_mirrors_first()
+        return _mirrors_first
+
+
+def _as_qt_draws(orientation: _Orientation) -> _Orientation:
+    """``orientation`` as this Qt's conversion really lays it down (see _probe_mirrors_first):
+    mirroring before a quarter turn equals mirroring after the opposite quarter turn."""
+    turns, mirrored = orientation
+    if mirrored and turns % 2 and _TOIMAGE_IGNORES_FRAME_TRANSFORM and _qt_mirrors_first():
+        return (-turns % 4, True)
+    return orientation
+
+
+def _qt_orientations(frame: QVideoFrame) -> tuple[_Orientation, _Orientation]:
+    """``(presented, by_to_image)``: how Qt presents the stored pixels of ``frame``, and how
+    much of that ``frame.toImage()`` has already done (see the comment at _QT_VERSION)."""
+    surface = frame.surfaceFormat()
+    bottom_to_top = surface.scanLineDirection() == QVideoFrameFormat.Direction.BottomToTop
+    orientation = _UPSIDE_DOWN if bottom_to_top else _UPRIGHT
+    if _TOIMAGE_IGNORES_FRAME_TRANSFORM:
+        orientation = _then(orientation, (_quarter_turns(surface), False))
+        orientation = _then(orientation, (0, surface.isMirrored()))
+    surface_only = orientation
+    orientation = _then(orientation, (_quarter_turns(frame), False))
+    orientation = _then(orientation, (0, frame.mirrored()))
+    by_to_image = surface_only if _TOIMAGE_IGNORES_FRAME_TRANSFORM else orientation
+    return _as_qt_draws(orientation), _as_qt_draws(by_to_image)
 
 
 def video_frame_to_rgb(frame: QVideoFrame) -> np.ndarray:
     """Copy a QVideoFrame into an owned ``(H, W, 3)`` uint8 RGB array.
 
     Packed 32-bit RGB formats and Y8/Y16 are read from the mapped plane with its
-    ``bytesPerLine``; YUV, NV12, MJPEG and the rest go through ``toImage()``.  The frame is
-    unmapped before returning and nothing keeps a reference to it.
+    ``bytesPerLine``; YUV, NV12, MJPEG and the rest go through ``toImage()``.  Either way the
+    array comes out oriented as Qt presents the frame (as ``QVideoFrame.paint()`` draws it).
+    The frame is unmapped before returning and nothing keeps a reference to it.
 
     Raises:
         FrameConversionError: invalid or unmappable frame, or a format Qt cannot convert.
@@ -151,30 +253,28 @@ def video_frame_to_rgb(frame: QVideoFrame) -> np.ndarray:
     width, height = frame.width(), frame.height()
     if width <= 0 or height <= 0:
         raise FrameConversionError(f"the video frame has no pixels ({width}x{height})")
+    presented, by_to_image = _qt_orientations(frame)
     fast = fmt in _PACKED_VIDEO_FORMATS or fmt in (PF.Format_Y8, PF.Format_Y16)
-    rgb: np.ndarray | None = None
     if fast and frame.map(QVideoFrame.MapMode.ReadOnly):
         try:
+            # The stored pixels, oriented as views and copied once.
             rows = _rows(frame.bits(0), height, frame.bytesPerLine(0))
             if fmt == PF.Format_Y8:
-                rgb = _gray_to_rgb(rows, width)
-            elif fmt == PF.Format_Y16:
-                rgb = _gray_to_rgb(rows, width, bytes_per_sample=2)
-            else:
-                bpp, offsets = _PACKED_VIDEO_FORMATS[fmt]
-                rgb = _packed_to_rgb(rows, width, bpp, offsets)
+                return _gray_to_rgb(rows, width, orientation=presented)
+            if fmt == PF.Format_Y16:
+                return _gray_to_rgb(rows, width, bytes_per_sample=2, orientation=presented)
+            bpp, offsets = _PACKED_VIDEO_FORMATS[fmt]
+            return _packed_to_rgb(rows, width, bpp, offsets, orientation=presented)
         finally:
             frame.unmap()
-    if rgb is None:
-        image = frame.toImage()
-        if image.isNull():
-            raise FrameConversionError(
-                f"cannot convert a {fmt.name.removeprefix('Format_')} video frame to RGB"
-            )
-        rgb = qimage_to_rgb(image)
-        if not _TOIMAGE_IGNORES_TRANSFORM:
-            return rgb
-    return _apply_transform(rgb, frame)
+    image = frame.toImage()
+    if image.isNull():
+        raise FrameConversionError(
+            f"cannot convert a {fmt.name.removeprefix('Format_')} video frame to RGB"
+        )
+    rgb = qimage_to_rgb(image)
+    remaining = _then(_undone(by_to_image), presented)
+    return rgb if remaining == _UPRIGHT else np.ascontiguousarray(_oriented(rgb, remaining))
 
 
 def rgb_to_qimage(rgb: np.ndarray) -> QImage:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat
 
 from explorer.vision.frames import (
@@ -170,6 +171,119 @@ def test_video_frame_rotation_and_mirroring_are_applied():
     frame.setRotation(QtVideo.Rotation.None_)
     frame.setMirrored(True)
     np.testing.assert_array_equal(video_frame_to_rgb(frame), rgb[:, ::-1])
+
+
+# Four distinct quadrants on a non-square frame: every rotation/mirror combination gives a
+# different picture.  Quadrants are 4x2 pixels so they line up with NV12's 2x2 chroma blocks.
+_QUAD_H, _QUAD_W = 4, 8
+_QUAD_COLOURS = np.array([(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)], np.uint8)
+_QUAD_GRAYS = np.array([60, 120, 180, 240], np.uint8)  # Y8: distinct, none near black
+_QUAD_NAMES = "RGBW"  # top-left, top-right, bottom-left, bottom-right of the stored frame
+
+
+def _quadrant_picture(palette: np.ndarray) -> np.ndarray:
+    h, w = _QUAD_H // 2, _QUAD_W // 2
+    top = np.concatenate([np.broadcast_to(palette[0], (h, w, 3)),
+                          np.broadcast_to(palette[1], (h, w, 3))], axis=1)
+    bottom = np.concatenate([np.broadcast_to(palette[2], (h, w, 3)),
+                             np.broadcast_to(palette[3], (h, w, 3))], axis=1)
+    return np.ascontiguousarray(np.concatenate([top, bottom], axis=0))
+
+
+def _frame_with_format(rgb: np.ndarray, fmt: QVideoFrameFormat) -> QVideoFrame:
+    """A frame of ``fmt`` (which carries the surface transform) holding ``rgb``."""
+    h, w = rgb.shape[:2]
+    frame = QVideoFrame(fmt)
+    assert frame.map(QVideoFrame.MapMode.WriteOnly)
+    bpl = frame.bytesPerLine(0)
+    plane0 = np.frombuffer(frame.bits(0), np.uint8)[: h * bpl].reshape(h, bpl)
+    if fmt.pixelFormat() == PF.Format_RGBX8888:
+        pixels = plane0[:, : w * 4].reshape(h, w, 4)
+        pixels[:] = 255
+        pixels[:, :, :3] = rgb
+    elif fmt.pixelFormat() == PF.Format_Y8:
+        plane0[:, :w] = rgb[:, :, 0]
+    else:  # NV12, BT.601 limited range
+        r, g, b = (rgb[:, :, i].astype(float) for i in range(3))
+        plane0[:, :w] = np.clip(16 + 0.257 * r + 0.504 * g + 0.098 * b, 0, 255)
+        u = np.clip(128 - 0.148 * r - 0.291 * g + 0.439 * b, 0, 255)[::2, ::2]
+        v = np.clip(128 + 0.439 * r - 0.368 * g - 0.071 * b, 0, 255)[::2, ::2]
+        bpl1 = frame.bytesPerLine(1)
+        chroma = np.frombuffer(frame.bits(1), np.uint8)[: (h // 2) * bpl1].reshape(h // 2, bpl1)
+        chroma[:, 0:w:2] = u
+        chroma[:, 1:w:2] = v
+    frame.unmap()
+    return frame
+
+
+def _presented_by_qt(frame: QVideoFrame) -> np.ndarray:
+    """What Qt itself shows: ``QVideoFrame.paint()`` applies the full presentation transform
+    (surface format, then the frame's own rotation and mirroring).  Paint into a square with
+    the aspect ratio kept, find the painted box (its aspect gives the orientation) and sample
+    the centre of every source pixel, giving an (H, W, 3) array comparable with ours."""
+    cell = 20
+    side = cell * max(_QUAD_H, _QUAD_W)
+    canvas = QImage(side, side, QImage.Format.Format_RGB888)
+    canvas.fill(QColor(0, 0, 0))
+    options = QVideoFrame.PaintOptions()
+    options.aspectRatioMode = Qt.AspectRatioMode.KeepAspectRatio
+    painter = QPainter(canvas)
+    frame.paint(painter, QRectF(0, 0, side, side), options)
+    painter.end()
+    shown = qimage_to_rgb(canvas)
+    ys, xs = np.nonzero(shown.max(axis=2) > 30)  # every quadrant colour is far from black
+    rows = round((ys.max() - ys.min() + 1) / cell)
+    cols = round((xs.max() - xs.min() + 1) / cell)
+    return shown[ys.min() + cell // 2 :: cell, xs.min() + cell // 2 :: cell][:rows, :cols]
+
+
+def _describe(rgb: np.ndarray, palette: np.ndarray) -> str:
+    """``WxH:TL TR/BL BR`` with each corner named after its nearest quadrant colour."""
+    def name(pixel: np.ndarray) -> str:
+        return _QUAD_NAMES[int(np.abs(palette.astype(int) - pixel.astype(int)).sum(1).argmin())]
+
+    return (f"{rgb.shape[1]}x{rgb.shape[0]}:{name(rgb[0, 0])}{name(rgb[0, -1])}/"
+            f"{name(rgb[-1, 0])}{name(rgb[-1, -1])}")
+
+
+@pytest.mark.parametrize("pixel_format", [PF.Format_RGBX8888, PF.Format_Y8, PF.Format_NV12],
+                         ids=lambda f: f.name)
+def test_video_frame_orientation_matches_qt_presentation(pixel_format):
+    """Every combination of scan-line direction, surface mirroring/rotation and frame
+    rotation/mirroring must come out as Qt presents it.  RGBX and Y8 are read from the mapped
+    plane (we apply the whole transform); NV12 goes through toImage(), which (Qt >= 6.8)
+    applies the surface part only, so we apply the rest."""
+    if not hasattr(QVideoFrame, "PaintOptions"):
+        pytest.skip("this PySide6 does not expose QVideoFrame.paint()")
+    from PySide6.QtMultimedia import QtVideo
+
+    palette = (np.repeat(_QUAD_GRAYS[:, None], 3, axis=1) if pixel_format == PF.Format_Y8
+               else _QUAD_COLOURS)
+    picture = _quadrant_picture(palette)
+    rotations = (0, 90, 180, 270)
+    surface_rotations = rotations if hasattr(QVideoFrameFormat, "setRotation") else (0,)  # 6.8+
+    combos = list(itertools.product((False, True), (False, True), surface_rotations, rotations,
+                                    (False, True)))
+    mismatches = []
+    for bottom_to_top, surface_mirrored, surface_rotation, rotation, mirrored in combos:
+        fmt = QVideoFrameFormat(QSize(_QUAD_W, _QUAD_H), pixel_format)
+        if bottom_to_top:
+            fmt.setScanLineDirection(QVideoFrameFormat.Direction.BottomToTop)
+        fmt.setMirrored(surface_mirrored)
+        if surface_rotation:
+            fmt.setRotation(QtVideo.Rotation(surface_rotation))
+        frame = _frame_with_format(picture, fmt)
+        frame.setRotation(QtVideo.Rotation(rotation))
+        frame.setMirrored(mirrored)
+        ours = video_frame_to_rgb(frame)
+        shown = _presented_by_qt(frame)
+        if ours.shape != shown.shape or np.abs(ours.astype(int) - shown.astype(int)).max() > 40:
+            mismatches.append(
+                f"surface(bottom_to_top={bottom_to_top:d} mirrored={surface_mirrored:d} "
+                f"rotation={surface_rotation}) frame(rotation={rotation} mirrored={mirrored:d}): "
+                f"ours {_describe(ours, palette)}, Qt shows {_describe(shown, palette)}")
+    assert not mismatches, (f"{len(mismatches)} of {len(combos)} combinations differ from "
+                            "QVideoFrame.paint():\n" + "\n".join(mismatches))
 
 
 def test_invalid_video_frame_raises():
