@@ -6,6 +6,10 @@ At 720p that preprocessing (2.0-2.3 ms) costs more than the whole 0.25/128 infer
 and half of 1.0/224's (4.5 ms).  A 640x480 frame carries every pixel a <= 480 px model can
 use, shows well in the preview, and costs a third as much to convert and resize.
 
+A mode whose maximum frame rate is 0 has an unknown rate (Qt's V4L2 listing fills in only
+discrete frame intervals): it is not taken for too slow, only ranked below a mode of the same
+size known to reach video rate.
+
 The choice is a pure function of plain ``CameraMode`` values, so it is tested without a camera.
 """
 
@@ -28,8 +32,12 @@ class CameraMode:
 
     width: int
     height: int
-    max_fps: float
+    max_fps: float  # <= 0: unknown
     pixel_format: str  # e.g. "YUYV", "NV12", "Jpeg"
+
+    @property
+    def fps_known(self) -> bool:
+        return self.max_fps > 0
 
     @property
     def short_side(self) -> int:
@@ -41,26 +49,29 @@ class CameraMode:
         return any(tag in name for tag in _COMPRESSED)
 
     def describe(self) -> str:
-        return f"{self.width}x{self.height} @ {self.max_fps:g} fps ({self.pixel_format})"
+        fps = f"{self.max_fps:g}" if self.fps_known else "unknown"
+        return f"{self.width}x{self.height} @ {fps} fps ({self.pixel_format})"
 
 
 def choose_camera_mode(modes: Sequence[CameraMode], min_short_side: int = MIN_SHORT_SIDE,
                        min_fps: float = MIN_FPS) -> int | None:
     """Index of the mode to use, or None when the camera lists none (keep its default).
 
-    Among modes at video rate (all modes when none is), the smallest whose short side reaches
-    ``min_short_side``; when none does, the largest.  Ties go to uncompressed formats (no JPEG
-    decode per frame), then to the higher frame rate.
+    Among modes at video rate or of unknown rate (all modes when none is), the smallest whose
+    short side reaches ``min_short_side``; when none does, the largest.  Ties go to a known
+    rate, then to uncompressed formats (no JPEG decode per frame), then to the higher rate.
     """
     if not modes:
         return None
-    indices = [i for i, m in enumerate(modes) if m.max_fps >= min_fps] or list(range(len(modes)))
+    indices = ([i for i, m in enumerate(modes) if m.max_fps >= min_fps or not m.fps_known]
+               or list(range(len(modes))))
 
-    def key(i: int) -> tuple[bool, int, bool, float]:
+    def key(i: int) -> tuple[bool, int, bool, bool, float]:
         m = modes[i]
         big_enough = m.short_side >= min_short_side
         area = m.width * m.height
-        return (not big_enough, area if big_enough else -area, m.compressed, -m.max_fps)
+        return (not big_enough, area if big_enough else -area, not m.fps_known, m.compressed,
+                -m.max_fps)
 
     return min(indices, key=key)
 

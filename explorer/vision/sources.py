@@ -13,19 +13,41 @@ is converted at once into an owned numpy array and the ``QVideoFrame`` is releas
 frame that is no longer the sink's newest is skipped unconverted, so a busy GUI drops stale
 frames instead of converting a backlog.
 
-Stall detection: a timer in the source's thread checks how long ago the last frame arrived;
-after ``stall_timeout_ms`` (5 s by default, shorter in tests) without one, ``stalled`` is
-emitted once with a message, and ``recovered`` when frames flow again.
+Stall detection: a timer in the source's thread checks how long ago the last frame was
+delivered; after ``stall_timeout_ms`` (5 s by default, shorter in tests) without one, ``stalled``
+is emitted once with a message, and ``recovered`` when frames flow again.  The message tells
+frames that stopped arriving (camera busy, covered, unplugged) from frames that arrive but
+cannot be converted to RGB (an unsupported pixel format): the user's remedy differs.
+
+Frames that fail conversion are skipped with one ``status_changed`` notice starting with
+``SKIPPED_PREFIX``; once frames have converted again for ``CONVERSION_RECOVERY_S``,
+``status_changed("")`` withdraws it (as a folder does past its unreadable files).
+
+Pausing a still source (image, folder) holds back its delivery instead of dropping it: what was
+due while paused (the first image of a source opened while paused, say) is sent on resume,
+since a still source has no next frame that would replace it.
+
+Cameras ask for the platform's camera permission before starting (macOS; Linux and Windows
+grant it): without it macOS's backend silently never starts, which looked like a stall.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import (
+    QCameraPermission,
+    QCoreApplication,
+    QObject,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
 from PySide6.QtMultimedia import (
     QCamera,
     QCameraDevice,
@@ -58,8 +80,41 @@ NO_CAMERA_MESSAGE = (
     " (or drop one onto the view)."
 )
 
-#: Start of the notice a folder source gives for files it could not read.
+#: Start of the notice a source gives for input it skipped: files a folder could not read,
+#: frames a camera or video sent that could not be converted.  ``status_changed("")``
+#: withdraws such a notice once the source is past the problem.
 SKIPPED_PREFIX = "Skipped "
+
+#: How long frames must convert without a failure before the skip notice is withdrawn (a
+#: source failing every other frame would otherwise make the notice blink at its frame rate).
+CONVERSION_RECOVERY_S = 1.0
+
+CAMERA_DENIED_MESSAGE = (
+    "Camera access is denied: allow it in the system's privacy settings (macOS: System"
+    " Settings > Privacy & Security > Camera), or pick another source."
+)
+
+
+def camera_permission_status() -> Qt.PermissionStatus:
+    """The application's camera permission (Granted on Linux and Windows, which never ask)."""
+    app = QCoreApplication.instance()
+    if app is None:  # no application: nothing to ask through; QCamera will say what is wrong
+        return Qt.PermissionStatus.Granted
+    return app.checkPermission(QCameraPermission())
+
+
+def request_camera_permission(context: QObject, on_answer: Callable[[bool], None]) -> None:
+    """Ask the user for camera access (macOS shows its prompt once); ``on_answer(granted)``
+    is called in ``context``'s thread, and not at all if ``context`` is deleted first."""
+    app = QCoreApplication.instance()
+    if app is None:
+        on_answer(True)
+        return
+
+    def answered(permission) -> None:  # receives the QPermission with the user's answer
+        on_answer(permission.status() == Qt.PermissionStatus.Granted)
+
+    app.requestPermission(QCameraPermission(), context, answered)
 
 
 class FrameSource(QObject):
@@ -68,7 +123,8 @@ class FrameSource(QObject):
     Signals:
         frame_ready(FramePacket): a converted frame, emitted in the source's thread.
         error_occurred(str): the source failed and stopped; the message is for the user.
-        status_changed(str): an informational message (playing, ended, skipped a file).
+        status_changed(str): an informational message (playing, ended, skipped a file);
+            "" withdraws a notice starting with ``SKIPPED_PREFIX`` (the source is past it).
         stalled(str): no frame arrived for ``stall_timeout_ms`` while running.
         recovered(): frames arrive again after a stall.
         active_changed(bool): started or stopped.
@@ -207,8 +263,18 @@ class VideoSinkSource(FrameSource):
                  parent: QObject | None = None) -> None:
         super().__init__(name, stall_timeout_ms, parent)
         self._sink = QVideoSink(self)
+        #: Frames that failed conversion since the last recovery (reset when frames convert
+        #: again for ``CONVERSION_RECOVERY_S``).
         self.conversion_errors = 0
         self.stale_frames_skipped = 0
+        #: Valid frames that reached the source while it ran, converted or not.
+        self.frames_received = 0
+        # Monotonic times of the newest frame received and the newest conversion failure, and
+        # that failure's pixel format: the stall message tells "no frames" from "frames that
+        # cannot be converted".
+        self._last_arrival = 0.0
+        self._last_conversion_failure = 0.0
+        self._failed_pixel_format = ""
         # Queued when the backend delivers from its own thread (see the module docstring).
         self._sink.videoFrameChanged.connect(self._on_video_frame,
                                              Qt.ConnectionType.AutoConnection)
@@ -220,6 +286,9 @@ class VideoSinkSource(FrameSource):
     def _on_video_frame(self, frame: QVideoFrame) -> None:
         if not self._active or self._paused or not frame.isValid():
             return  # players emit an invalid frame when they stop; not an error
+        now = time.monotonic()
+        self.frames_received += 1
+        self._last_arrival = now
         if frame != self._sink.videoFrame():
             self.stale_frames_skipped += 1  # a newer frame is already waiting
             return
@@ -227,10 +296,30 @@ class VideoSinkSource(FrameSource):
             packet = packet_from_video_frame(frame, self._name)
         except FrameConversionError as exc:
             self.conversion_errors += 1
+            self._last_conversion_failure = now
+            self._failed_pixel_format = frame.pixelFormat().name.removeprefix("Format_")
             if self.conversion_errors == 1:  # once, not 30 times a second
-                self.status_changed.emit(f"{self._name}: skipping frames: {exc}")
+                self.status_changed.emit(f"{SKIPPED_PREFIX}frames from {self._name}: {exc}")
             return
+        if self.conversion_errors and now - self._last_conversion_failure >= CONVERSION_RECOVERY_S:
+            # Frames convert again: withdraw the notice (the panel clears a "Skipped" notice
+            # on an empty status); a later failure is reported afresh.
+            self.conversion_errors = 0
+            self.status_changed.emit("")
         self._deliver(packet)
+
+    def stall_message(self, seconds: float) -> str:
+        # Frames still arriving (one in the last half of the timeout), none converted since the
+        # last delivery: the camera works, its pixel format is what we cannot handle.
+        with self._lock:
+            last_delivery = self._last_frame_time
+        now = time.monotonic()
+        arriving = now - self._last_arrival < seconds / 2
+        if arriving and self._last_conversion_failure > last_delivery:
+            return (f"Frames arrive from {self._name} but cannot be converted to RGB"
+                    f" ({self._failed_pixel_format}), so nothing can be shown or classified."
+                    " Pick another source.")
+        return super().stall_message(seconds)
 
 
 def available_cameras() -> list[QCameraDevice]:
@@ -290,6 +379,31 @@ class CameraSource(VideoSinkSource):
             self._fail(f"The {self._name} is not connected any more. Pick another source.")
             return
         self._stopping_on_purpose = False
+        status = camera_permission_status()
+        if status == Qt.PermissionStatus.Denied:
+            self._fail(CAMERA_DENIED_MESSAGE)
+        elif status == Qt.PermissionStatus.Granted:
+            self._open_camera()
+        else:
+            # The system asks the user (macOS); no stall while they decide.
+            self._stall_timer.stop()
+            self.status_changed.emit(f"{self._name}: waiting for permission to use the camera…")
+            request_camera_permission(self, self._on_permission_answer)
+
+    def _on_permission_answer(self, granted: bool) -> None:
+        if not self._active:
+            return  # stopped (another source picked) before the user answered
+        if not granted:
+            self._fail(CAMERA_DENIED_MESSAGE)
+            return
+        self._reset_stall_clock()
+        if self._stall_timeout_ms:
+            self._stall_timer.start()
+        self._open_camera()
+        if self.chosen_mode is None:  # no format notice replaced the "waiting" one
+            self.status_changed.emit(f"{self._name}: access granted.")
+
+    def _open_camera(self) -> None:
         self._choose_format()
         self._camera.start()
 
@@ -298,6 +412,7 @@ class CameraSource(VideoSinkSource):
         formats = list(self._device.videoFormats())
         modes = [camera_mode(f) for f in formats]
         chosen = choose_camera_mode(modes)
+        self.chosen_mode = None
         if chosen is None:
             return  # the backend lists no formats: keep the camera's default
         self._camera.setCameraFormat(formats[chosen])
@@ -381,6 +496,20 @@ class VideoFileSource(VideoSinkSource):
 
     def _stop_impl(self) -> None:
         self._player.stop()
+        # A stop() issued from inside the player's status or error callback (a failure: no
+        # video stream, unsupported codec) is overridden by the play() under way, and the file
+        # would go on decoding in the background.  So stop again once that has returned, and
+        # drop the source, which also frees the file (_start_impl sets it again).  Clearing
+        # the source at once is not enough: a codec error is raised inside play(), which then
+        # still enters PlayingState, and a player without a source ignores stop().
+        QTimer.singleShot(0, self, self._release_player)
+
+    @Slot()
+    def _release_player(self) -> None:
+        if self._active:
+            return  # restarted meanwhile
+        self._player.stop()
+        self._player.setSource(QUrl())
 
     def _pause_impl(self, paused: bool) -> None:
         if paused:
@@ -425,13 +554,15 @@ def _load_rgb(path: Path) -> FramePacket:
 
 
 class ImageSource(FrameSource):
-    """One still image, delivered once on start and again on ``refresh()``."""
+    """One still image, delivered once on start and again on ``refresh()``; a delivery due
+    while paused is made on resume."""
 
     kind = "image"
 
     def __init__(self, path: str | Path, parent: QObject | None = None) -> None:
         self._path = Path(path)
         super().__init__(f"image '{self._path.name}'", None, parent)
+        self._refresh_on_resume = False
 
     @property
     def path(self) -> Path:
@@ -441,9 +572,21 @@ class ImageSource(FrameSource):
         # Deliver from the event loop so callers can connect after start().
         QTimer.singleShot(0, self, self.refresh)
 
+    def _stop_impl(self) -> None:
+        self._refresh_on_resume = False
+
+    def _pause_impl(self, paused: bool) -> None:
+        # The image's one delivery may have fallen into the pause (a source the panel opens
+        # while paused is paused right after start): nothing else would ever send it.
+        if not paused and self._refresh_on_resume:
+            QTimer.singleShot(0, self, self.refresh)
+
     @Slot()
     def refresh(self) -> None:
-        if not self._active or self._paused:
+        if not self._active:
+            return
+        self._refresh_on_resume = self._paused
+        if self._paused:
             return
         try:
             packet = _load_rgb(self._path)
@@ -456,6 +599,8 @@ class ImageSource(FrameSource):
 class FolderSource(FrameSource):
     """The images in a folder, one at a time: ``next_image()`` / ``previous_image()``, or a
     slideshow every ``interval_ms``.  Unreadable files are skipped with a status message.
+    While paused it stays on the image shown (steps are ignored); an image due while paused
+    (the first one of a folder opened while paused) is shown on resume.
 
     Signals:
         position_changed(int, int, str): index, count, file name of the image shown.
@@ -475,6 +620,7 @@ class FolderSource(FrameSource):
         self.set_interval(interval_ms)
         self.skipped: list[str] = []
         self._skip_notice_shown = False
+        self._show_on_resume = False
 
     @property
     def folder(self) -> Path:
@@ -516,12 +662,16 @@ class FolderSource(FrameSource):
 
     def _stop_impl(self) -> None:
         self._advance.stop()
+        self._show_on_resume = False
 
     def _pause_impl(self, paused: bool) -> None:
         if paused:
             self._advance.stop()
-        elif self._advance.interval() > 0 and self._active:
+            return
+        if self._advance.interval() > 0 and self._active:
             self._advance.start()
+        if self._show_on_resume:
+            QTimer.singleShot(0, self, self._show_current)
 
     @Slot()
     def next_image(self) -> None:
@@ -532,12 +682,14 @@ class FolderSource(FrameSource):
         self._step(-1)
 
     def go_to(self, index: int) -> None:
-        if self._files:
+        if self._files and not self._paused:
             self._index = index % len(self._files)
             self._show_current()
 
     def _step(self, delta: int) -> None:
-        if not self._active or not self._files:
+        # Paused means frozen: a step would move the caption to a file the frozen view does
+        # not show.
+        if not self._active or not self._files or self._paused:
             return
         self._index = (self._index + delta) % len(self._files)
         self._show_current(direction=delta)
@@ -545,6 +697,9 @@ class FolderSource(FrameSource):
     @Slot()
     def _show_current(self, direction: int = 1) -> None:
         if not self._active or not self._files:
+            return
+        self._show_on_resume = self._paused
+        if self._paused:
             return
         # Skip unreadable files, but never loop forever over a folder of broken ones.  One
         # notice names every file skipped on the way (one per file left only the last), and

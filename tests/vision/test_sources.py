@@ -444,3 +444,330 @@ def test_folder_names_every_skipped_file_and_withdraws_the_notice(qtbot, tmp_pat
     source.next_image()  # a1, nothing skipped: the notice is withdrawn
     assert events.status[-1] == ""
     source.stop()
+
+
+# ------------------------------------------------------------------ pause and resume of stills
+
+def test_image_opened_while_paused_is_delivered_on_resume(qtbot, tmp_path):
+    """The panel pauses a source right after starting it when Pause is on; the image's one
+    delivery was then skipped and nothing sent it on Resume: "Waiting for frames" for good."""
+    rgb = np.full((6, 9, 3), (200, 10, 10), np.uint8)
+    source = ImageSource(_save(tmp_path / "red.png", rgb))
+    events = Events(source)
+    source.start()
+    source.set_paused(True)  # what the panel does when Pause is on
+    qtbot.wait(50)
+    assert not events.frames, "a paused source must not emit"
+    source.set_paused(False)
+    qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=2000)
+    np.testing.assert_array_equal(events.frames[0].rgb, rgb)
+    source.stop()
+
+
+def test_image_paused_after_its_delivery_is_not_sent_twice(qtbot, tmp_path):
+    source = ImageSource(_save(tmp_path / "grey.png", np.full((4, 4, 3), 90, np.uint8)))
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=2000)
+    source.set_paused(True)
+    source.set_paused(False)
+    qtbot.wait(50)
+    assert len(events.frames) == 1, "nothing was withheld, so nothing is re-sent"
+    source.set_paused(True)
+    source.refresh()  # withheld while paused ...
+    source.set_paused(False)
+    qtbot.waitUntil(lambda: len(events.frames) == 2, timeout=2000)  # ... and sent on resume
+    source.stop()
+
+
+def test_folder_opened_or_stepped_while_paused_shows_nothing_until_resume(qtbot, tmp_path):
+    """While paused the caption moved on to files the view never showed (the panel drops
+    paused frames); on resume the file the caption names must be the one delivered."""
+    for i in range(3):
+        _save(tmp_path / f"{i}.png", np.full((4, 4, 3), 10 * (i + 1), np.uint8))
+    source = FolderSource(tmp_path)
+    events = Events(source)
+    positions: list[tuple[int, int, str]] = []
+    source.position_changed.connect(lambda *args: positions.append(args))
+    source.start()
+    source.set_paused(True)  # before the first image is shown, as the panel does
+    qtbot.wait(50)
+    source.next_image()
+    source.previous_image()
+    source.next_image()
+    assert not events.frames and not positions, "nothing moves or shows while paused"
+    assert source.index == 0
+    source.set_paused(False)
+    qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=2000)
+    assert positions == [(0, 3, "0.png")]
+    assert int(events.frames[0].rgb[0, 0, 0]) == 10
+    source.next_image()
+    assert positions[-1] == (1, 3, "1.png") and int(events.frames[-1].rgb[0, 0, 0]) == 20
+    source.set_paused(True)
+    source.set_paused(False)
+    qtbot.wait(50)
+    assert len(events.frames) == 2, "an image already shown is not sent again"
+    source.stop()
+
+
+# ------------------------------------------------------------------ camera permission
+
+class _FakeCamera:
+    """Stands in for the source's QCamera: records start/stop, accepts a format."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def start(self) -> None:
+        self.calls.append("start")
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+
+    def setCameraFormat(self, fmt) -> None:  # noqa: N802 - Qt naming
+        self.calls.append("format")
+
+
+class _ListedDevice(_AnyDevice):
+    def videoFormats(self):  # noqa: N802 - Qt naming
+        return []
+
+
+def _camera_with_permission(monkeypatch, status, answer=None):
+    """A CameraSource on a fake listed device whose permission status is ``status``; when
+    undetermined, the permission request is answered later with ``answer`` (a bool)."""
+    from PySide6.QtCore import Qt
+
+    import explorer.vision.sources as sources
+
+    device = _ListedDevice()
+    source = CameraSource(QCameraDevice(), stall_timeout_ms=None)
+    monkeypatch.setattr(sources, "QMediaDevices",
+                        type("Devices", (), {"videoInputs": staticmethod(lambda: [device])}))
+    monkeypatch.setattr(sources, "camera_permission_status", lambda: status)
+    requests: list = []
+    monkeypatch.setattr(sources, "request_camera_permission",
+                        lambda context, callback: requests.append(callback))
+    source._device = device  # noqa: SLF001
+    camera = _FakeCamera()
+    source._camera = camera  # noqa: SLF001
+    return source, Events(source), camera, requests, Qt.PermissionStatus
+
+
+def test_camera_with_denied_permission_says_so(qtbot, monkeypatch):
+    """On macOS a camera without permission never starts and says nothing; after 5 s the
+    panel blamed another program or a cable."""
+    from PySide6.QtCore import Qt
+
+    from explorer.vision.sources import CAMERA_DENIED_MESSAGE
+
+    source, events, camera, requests, _ = _camera_with_permission(
+        monkeypatch, Qt.PermissionStatus.Denied)
+    source.start()
+    assert events.errors == [CAMERA_DENIED_MESSAGE]
+    assert "Privacy & Security > Camera" in CAMERA_DENIED_MESSAGE
+    assert "start" not in camera.calls and not requests
+    assert not source.is_active()
+
+
+def test_camera_with_granted_permission_starts_at_once(qtbot, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    source, events, camera, requests, _ = _camera_with_permission(
+        monkeypatch, Qt.PermissionStatus.Granted)
+    source.start()
+    assert camera.calls[-1] == "start" and not requests and not events.errors
+    source.stop()
+
+
+@pytest.mark.parametrize("granted", [True, False])
+def test_camera_asks_for_undetermined_permission(qtbot, monkeypatch, granted):
+    from PySide6.QtCore import Qt
+
+    from explorer.vision.sources import CAMERA_DENIED_MESSAGE
+
+    source, events, camera, requests, _ = _camera_with_permission(
+        monkeypatch, Qt.PermissionStatus.Undetermined)
+    source._stall_timeout_ms = 50  # noqa: SLF001 - the user may take a while to answer
+    source.start()
+    assert len(requests) == 1 and "start" not in camera.calls
+    assert any("permission" in s for s in events.status)
+    qtbot.wait(200)
+    assert not events.stalls, "waiting for the user's answer is not a stall"
+    requests[0](granted)
+    if granted:
+        assert camera.calls[-1] == "start" and not events.errors
+        assert source.is_active()
+        assert events.status[-1] == "camera: access granted."  # not left "waiting"
+        source.stop()
+    else:
+        assert "start" not in camera.calls
+        assert events.errors == [CAMERA_DENIED_MESSAGE] and not source.is_active()
+
+
+def test_camera_permission_answer_after_stop_is_ignored(qtbot, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    source, events, camera, requests, _ = _camera_with_permission(
+        monkeypatch, Qt.PermissionStatus.Undetermined)
+    source.start()
+    source.stop()  # the user picked another source before answering
+    requests[0](True)
+    assert "start" not in camera.calls and not events.errors
+
+
+def test_camera_permission_helpers_on_this_platform(qtbot):
+    """Linux and Windows grant camera access without asking: nothing changes there."""
+    from PySide6.QtCore import Qt
+
+    from explorer.vision.sources import camera_permission_status, request_camera_permission
+
+    status = camera_permission_status()
+    assert isinstance(status, Qt.PermissionStatus)
+    if status != Qt.PermissionStatus.Granted:
+        pytest.skip(f"camera permission is {status.name} here")
+    answers: list[bool] = []
+    context = QObject()
+    request_camera_permission(context, answers.append)
+    qtbot.waitUntil(lambda: bool(answers), timeout=2000)
+    assert answers == [True]
+
+
+# ------------------------------------------------------------------ failed videos stop playing
+
+@pytest.mark.parametrize("kind", ["audio only", "unknown codec"])
+def test_failed_video_leaves_the_player_stopped(qtbot, tmp_path, kind):
+    """stop() from inside the player's status/error callback was overridden by the play()
+    already requested: the failed file went on decoding in the background."""
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    path = (write_wav(tmp_path / "tone.wav") if kind == "audio only" else
+            write_mjpeg_avi(tmp_path / "odd.avi", _colour_frames(2), codec=b"ZZZZ"))
+    source = VideoFileSource(path, stall_timeout_ms=None)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=8000)
+    qtbot.wait(300)  # the overriding play() lands after the failure
+    assert source.player().playbackState() == QMediaPlayer.PlaybackState.StoppedState
+    assert source.player().position() == 0
+    assert events.errors[-1] == source.last_error and len(events.errors) == 1
+
+
+@pytest.mark.slow
+def test_video_source_plays_again_after_stop_and_restart(qtbot, tmp_path):
+    """stop() now also clears the player's source; start() sets it again."""
+    path = write_mjpeg_avi(tmp_path / "clip.avi", _colour_frames(4))
+    source = VideoFileSource(path, stall_timeout_ms=None)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: len(events.frames) >= 2, timeout=8000)
+    for settle_ms in (0, 100):  # restarted before and after the player was released
+        source.stop()
+        qtbot.wait(settle_ms)
+        seen = len(events.frames)
+        source.start()
+        qtbot.waitUntil(lambda seen=seen: len(events.frames) >= seen + 2, timeout=8000)
+    assert not events.errors
+    source.stop()
+
+
+# ------------------------------------------------------------------ conversion failures
+
+def _failing_conversion(monkeypatch, failing: set[int]):
+    """Make conversion of frames whose top-left red value is in ``failing`` raise, as Qt's
+    CPU path does for YUV420P10 (and a corrupt MJPEG frame)."""
+    import explorer.vision.sources as sources
+    from explorer.vision.frames import FrameConversionError
+
+    real = sources.packet_from_video_frame
+
+    def convert(frame, name):
+        packet = real(frame, name)
+        if int(packet.rgb[0, 0, 0]) in failing:
+            raise FrameConversionError(
+                f"cannot convert a {frame.pixelFormat().name.removeprefix('Format_')} video"
+                " frame to RGB")
+        return packet
+
+    monkeypatch.setattr(sources, "packet_from_video_frame", convert)
+
+
+def _push(qtbot, source, events, value: int) -> None:
+    before = source.frames_received
+    source.video_sink().setVideoFrame(rgb_to_video_frame(np.full((8, 8, 3), value, np.uint8)))
+    qtbot.waitUntil(lambda: source.frames_received > before, timeout=2000)
+
+
+def test_skip_notice_is_withdrawn_when_frames_convert_again(qtbot, monkeypatch):
+    """One unreadable frame left "skipping frames" up while every later frame was fine."""
+    import explorer.vision.sources as sources
+    from explorer.vision.sources import SKIPPED_PREFIX
+
+    _failing_conversion(monkeypatch, {1})
+    monkeypatch.setattr(sources, "CONVERSION_RECOVERY_S", 0.0)
+    source = VideoSinkSource("camera 'Demo'", stall_timeout_ms=None)
+    events = Events(source)
+    source.start()
+    _push(qtbot, source, events, 1)
+    _push(qtbot, source, events, 1)
+    assert source.conversion_errors == 2
+    assert len(events.status) == 1, "one notice, not one per frame"
+    # The panel withdraws a notice starting with SKIPPED_PREFIX when status_changed("").
+    assert events.status[0].startswith(SKIPPED_PREFIX)
+    assert "camera 'Demo'" in events.status[0] and "cannot convert" in events.status[0]
+    _push(qtbot, source, events, 2)
+    assert len(events.frames) == 1
+    assert events.status[-1] == "" and source.conversion_errors == 0
+    _push(qtbot, source, events, 3)
+    assert events.status.count("") == 1, "withdrawn once"
+    _push(qtbot, source, events, 1)  # a new failure is reported again
+    assert events.status[-1].startswith(SKIPPED_PREFIX) and len(events.status) == 3
+    source.stop()
+
+
+def test_skip_notice_stays_while_failures_keep_coming(qtbot, monkeypatch):
+    """Every other frame failing must not make the notice blink at the frame rate."""
+    _failing_conversion(monkeypatch, {1})
+    source = VideoSinkSource("camera 'Demo'", stall_timeout_ms=None)
+    events = Events(source)
+    source.start()
+    for value in (1, 2, 1, 3, 1, 4):
+        _push(qtbot, source, events, value)
+    assert len(events.frames) == 3
+    assert len(events.status) == 1 and events.status[0], "shown once, never withdrawn"
+    source.stop()
+
+
+def test_frames_that_never_convert_are_not_blamed_on_the_camera(qtbot, monkeypatch):
+    """Every frame failing conversion was reported as "No frames ... in use by another
+    program, covered, or disconnected" although frames arrived all the time."""
+    _failing_conversion(monkeypatch, {1, 2})
+    source = VideoSinkSource("camera 'Demo10bit'", stall_timeout_ms=200)
+    events = Events(source)
+    source.start()
+    value = 1
+    while not events.stalls:
+        _push(qtbot, source, events, value)
+        value = 3 - value  # a new frame each time (the sink ignores the same frame twice)
+        qtbot.wait(20)
+    assert not events.frames
+    message = events.stalls[0]
+    assert message.startswith("Frames arrive from camera 'Demo10bit'")
+    assert "cannot be converted to RGB (RGBX8888)" in message
+    assert "in use by another program" not in message
+    _failing_conversion(monkeypatch, set())
+    _push(qtbot, source, events, 5)
+    assert events.recovered == 1 and len(events.frames) == 1
+    source.stop()
+
+
+def test_no_frames_at_all_still_blames_the_camera(qtbot, monkeypatch):
+    _failing_conversion(monkeypatch, {1})
+    source = VideoSinkSource("camera 'Demo'", stall_timeout_ms=300)
+    events = Events(source)
+    source.start()
+    _push(qtbot, source, events, 1)  # one bad frame, then nothing for longer than 300 ms
+    qtbot.wait(350)
+    qtbot.waitUntil(lambda: bool(events.stalls), timeout=2000)
+    assert "in use by another program" in events.stalls[0]
+    source.stop()
