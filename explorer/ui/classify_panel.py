@@ -462,6 +462,11 @@ class ClassifyPanel(QWidget):
         self._engine_info: EngineInfo | None = None
         self._last_result: PredictionResult | None = None
         self._last_packet: FramePacket | None = None
+        # The newest frame that arrived while paused: shown and classified on Resume (a still
+        # image or a folder's file opened while paused arrives once and would be lost).
+        self._held_packet: FramePacket | None = None
+        # The camera source in use when its device left the camera list (hot-plug).
+        self._unplugged_camera: CameraSource | None = None
         # Why nothing is classified ("" unless the source failed or was closed), and the first
         # frame sequence whose result may still be shown: results of frames from before a
         # clear come back late from the worker and must not bring the old top-5 back.
@@ -727,7 +732,8 @@ class ClassifyPanel(QWidget):
                 old.position_changed.disconnect(self._on_folder_position)
             old.deleteLater()
         self._worker.clear_frames()
-        self._last_packet = None
+        self._last_packet = self._held_packet = None
+        self._unplugged_camera = None
         self.display_rate.clear()
         self.clear_message()
         # The frame those predictions belong to is gone from the view, so are they (with
@@ -786,12 +792,21 @@ class ClassifyPanel(QWidget):
     @Slot(bool)
     def set_paused(self, paused: bool) -> None:
         """Freeze the frame and predictions (the source pauses too) or resume."""
-        self._paused = bool(paused)
+        was_paused, self._paused = self._paused, bool(paused)
         if self._source is not None:
             self._source.set_paused(self._paused)
         if self.pause_button.isChecked() != self._paused:
             self.pause_button.setChecked(self._paused)
         self.pause_button.setText("Resume" if self._paused else "Pause")
+        self._update_source_buttons()
+        if was_paused and not self._paused and not self._shut_down:
+            held, self._held_packet = self._held_packet, None
+            if held is not None:
+                self._on_frame(held)
+            elif self._last_packet is not None:
+                # Results that came back while paused were dropped, among them the answer of
+                # a variant chosen meanwhile; a still source sends no further frame.
+                self._worker.submit_frame(self._last_packet)
 
     def set_engine_kind(self, kind: str) -> None:
         """'auto', 'tf', 'litert' or 'int8'."""
@@ -1205,7 +1220,10 @@ class ClassifyPanel(QWidget):
     # ------------------------------------------------------------------------ source signals
     @Slot(object)
     def _on_frame(self, packet: FramePacket) -> None:
-        if self._paused or self._shut_down:
+        if self._shut_down:
+            return
+        if self._paused:
+            self._held_packet = packet
             return
         self._last_packet = packet
         self._newest_sequence = max(self._newest_sequence, packet.sequence)
@@ -1262,6 +1280,10 @@ class ClassifyPanel(QWidget):
     def refresh_cameras(self) -> None:
         """Rebuild the camera list (hot-plug)."""
         cameras = available_cameras()
+        camera = self._source if isinstance(self._source, CameraSource) else None
+        # The list is rebuilt from scratch; keep the camera in use selected, not the first.
+        current = next((i for i, device in enumerate(cameras)
+                        if camera is not None and device.id() == camera.device().id()), None)
         self.camera_combo.blockSignals(True)
         self.camera_combo.clear()
         if cameras:
@@ -1269,8 +1291,21 @@ class ClassifyPanel(QWidget):
                 self.camera_combo.addItem(camera_label(device), i)
         else:
             self.camera_combo.addItem("No camera found", -1)
+        if current is not None:
+            self.camera_combo.setCurrentIndex(current)
         self.camera_combo.setEnabled(bool(cameras))
         self.camera_combo.blockSignals(False)
+        if camera is not None and current is None:
+            self._unplugged_camera = camera
+        elif (current is not None and camera is not None and camera is self._unplugged_camera
+                and not camera.is_active() and not self._shut_down):
+            # The camera that was unplugged is back: open it again rather than leave "was
+            # disconnected" on screen until the user re-picks it.
+            self._unplugged_camera = None
+            label = camera_label(cameras[current])
+            self.open_camera(current)
+            self.show_message(f"Camera {label} is back; reopened it.", "info")
+            return
         if self._shown_once and self._source is None:
             if cameras:
                 self.show_message(f"Camera {camera_label(cameras[0])} connected: pick it in the"
@@ -1336,7 +1371,9 @@ class ClassifyPanel(QWidget):
 
     # ------------------------------------------------------------------------ display
     def _update_source_buttons(self) -> None:
-        folder = isinstance(self._source, FolderSource) and self._source.is_active()
+        # A paused folder stays on the image shown (the source ignores steps meanwhile).
+        folder = (isinstance(self._source, FolderSource) and self._source.is_active()
+                  and not self._paused)
         self.previous_button.setEnabled(folder)
         self.next_button.setEnabled(folder)
 

@@ -897,3 +897,102 @@ def test_failed_download_message_goes_once_another_alpha_runs(qtbot, make_panel)
     state.set_variant(0.25, 128)
     qtbot.waitUntil(lambda: panel.engine_info.spec.alpha == 0.25, timeout=5000)
     assert not panel.last_message.startswith("Download failed")
+
+
+def test_photo_opened_while_paused_is_shown_and_classified_on_resume(qtbot, make_panel,
+                                                                     tmp_path):
+    """A photo opened while paused is delivered once: it was lost for good and the view said
+    "Waiting for frames" after Resume."""
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(photo)
+    panel, _ = make_panel()
+    panel.set_paused(True)
+    panel.open_path(photo)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    qtbot.wait(100)
+    assert panel.last_result is None
+    panel.set_paused(False)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    assert panel.header_text() == "Top 5 · MobileNet 0.25-128"
+    assert panel.frame_view.image() is not None
+
+
+def test_variant_chosen_while_paused_is_answered_on_resume(qtbot, make_panel):
+    """The new variant's answer came back while paused and was dropped; a still source sends
+    no other frame, so the header stayed "From previous variant ..." for good."""
+    panel, state = make_panel()
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 100)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    panel.set_paused(True)
+    state.set_variant(0.5, 160)
+    qtbot.waitUntil(lambda: panel.engine_info.spec == MobileNetSpec(0.5, 160), timeout=5000)
+    qtbot.wait(100)
+    panel.set_paused(False)
+    qtbot.waitUntil(lambda: panel.last_result.spec == MobileNetSpec(0.5, 160), timeout=5000)
+    assert panel.header_text() == "Top 5 · MobileNet 0.5-160"
+
+
+class _FakeDevice:
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def description(self) -> str:
+        return self._name
+
+    def id(self) -> bytes:
+        return self._name.encode()
+
+    def isNull(self) -> bool:  # noqa: N802 - Qt's name
+        return False
+
+
+def test_camera_list_after_hot_plug_keeps_the_running_camera_and_reopens_it(
+        qtbot, make_panel, monkeypatch):
+    """The rebuilt list showed the first camera while another one ran, and a camera unplugged
+    and plugged back in stayed "disconnected" until picked again by hand."""
+    import explorer.ui.classify_panel as panel_module
+
+    class FakeCameraSource(VideoSinkSource):
+        def __init__(self, device, stall_timeout_ms=None, parent=None):
+            super().__init__(f"camera '{device.description()}'", parent=parent)
+            self._device = device
+
+        def device(self):
+            return self._device
+
+    cameras = [_FakeDevice("Built-in IR"), _FakeDevice("Logitech C920")]
+    monkeypatch.setattr(panel_module, "available_cameras", lambda: list(cameras))
+    monkeypatch.setattr(panel_module, "CameraSource", FakeCameraSource)
+    panel, _ = make_panel()
+    panel.refresh_cameras()
+    panel.camera_combo.setCurrentIndex(1)
+    panel._on_camera_chosen(1)  # noqa: SLF001 - what picking it in the list does
+    running = panel.source
+    assert running.name == "camera 'Logitech C920'"
+    cameras.insert(0, _FakeDevice("USB microscope"))  # another camera plugged in
+    panel.refresh_cameras()
+    assert panel.camera_combo.currentText() == "Logitech C920" and panel.source is running
+    del cameras[2]  # the C920 unplugged: the list changes, then the source fails
+    panel.refresh_cameras()
+    running._fail("The camera 'Logitech C920' was disconnected.")  # noqa: SLF001
+    assert not running.is_active() and panel.source is running
+    cameras.append(_FakeDevice("Logitech C920"))  # plugged back in
+    panel.refresh_cameras()
+    assert panel.source is not running and panel.source.name == "camera 'Logitech C920'"
+    assert panel.source.is_active() and "is back" in panel.last_message
+    assert panel.camera_combo.currentText() == "Logitech C920"
+
+
+def test_folder_steps_are_off_while_paused(qtbot, make_panel, tmp_path):
+    """A paused folder stays on the image shown; the arrows did nothing while enabled."""
+    for i in range(2):
+        Image.new("RGB", (20, 20), (40 * i, 90, 10)).save(tmp_path / f"{i}.png")
+    panel, _ = make_panel()
+    panel.open_path(tmp_path)
+    qtbot.waitUntil(panel.next_button.isEnabled, timeout=5000)
+    panel.set_paused(True)
+    assert not panel.next_button.isEnabled() and not panel.previous_button.isEnabled()
+    panel.set_paused(False)
+    assert panel.next_button.isEnabled()
