@@ -31,8 +31,25 @@ class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose errors are a single readable line (no usage dump)."""
 
     def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments:"):
+            message += self._did_you_mean(message.split(":", 1)[1].split())
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         raise SystemExit(2)
+
+    def _did_you_mean(self, tokens: list[str]) -> str:
+        """"; did you mean --alpha?" for a mistyped option (``--alpah``), else ""."""
+        import difflib
+
+        known = set()
+        for action in self._actions:
+            known.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):  # the commands' own options
+                for sub in action.choices.values():
+                    known.update(o for a in sub._actions for o in a.option_strings)
+        guesses = [match[0] for token in tokens if token.startswith("--")
+                   for match in [difflib.get_close_matches(token.split("=")[0], known, 1)]
+                   if match]
+        return f"; did you mean {', '.join(guesses)}?" if guesses else ""
 
 
 def alpha_arg(text: str) -> float:

@@ -126,3 +126,15 @@ def test_empty_path_is_refused_not_taken_as_this_folder(argv, capsys) -> None:
     """Path("") is ".": `classify "$IMG"` with IMG unset classified the whole folder."""
     err = _one_line_error(argv, capsys)
     assert "empty path" in err
+
+
+@pytest.mark.parametrize("argv, guess", [(["classify", "x.jpg", "--alpah", "0.5"], "--alpha"),
+                                         (["report", "--fromat", "json"], "--format"),
+                                         (["report", "--resoluton=160"], "--resolution")])
+def test_mistyped_option_gets_a_suggestion(argv, guess, capsys):
+    err = _one_line_error(argv, capsys)
+    assert "unrecognized arguments" in err and f"did you mean {guess}?" in err
+
+
+def test_unknown_option_without_a_near_name_gets_no_guess(capsys):
+    assert "did you mean" not in _one_line_error(["report", "--zzzzzz"], capsys)
