@@ -831,7 +831,7 @@ class ClassifyPanel(QWidget):
         self._weights_dir = Path(weights_dir) if weights_dir else None
         self._weights_alpha = self._alpha_of(self._weights_path)
         if self._engine_requested:
-            self._request_engine()
+            self._request_engine(force=True)
 
     def load_weights_file(self, path: str | Path) -> bool:
         """File > Load weights…: check the file now, then rebuild with it.
@@ -856,7 +856,7 @@ class ClassifyPanel(QWidget):
         self._weights_path = p
         self._weights_alpha = info.alpha
         self.show_message(f"Loading weights {p.name} (alpha {info.alpha_text})…", "info")
-        self._request_engine()
+        self._request_engine(force=True)  # the same path may hold a new file
         return True
 
     @Slot()
@@ -1058,14 +1058,16 @@ class ClassifyPanel(QWidget):
                              engine=self._engine_kind, device=self._device)
 
     @Slot()
-    def _request_engine(self) -> None:
+    def _request_engine(self, force: bool = False) -> None:
+        """Ask the worker for the current request's engine; ``force`` rebuilds even when the
+        request is unchanged (the files behind it changed: a download, a reloaded file)."""
         if self._shut_down:
             return
         request = self.current_request()
         self._engine_requested = True
         self._last_request = request
         self._build_error = ""
-        self._worker.request_engine(request)
+        self._worker.request_engine(request, force=force)
         self._update_header()
 
     @Slot(object)
@@ -1209,7 +1211,9 @@ class ClassifyPanel(QWidget):
         if outcome.path is not None:
             self.show_message(f"Downloaded {outcome.path.name} into {outcome.path.parent}.",
                               "info")
-            self._request_engine()
+            # The request is the same as before (weights looked up, not named): only a forced
+            # build finds the file that just arrived.
+            self._request_engine(force=True)
         elif outcome.cancelled:
             self.show_message("Download cancelled; no partial file was kept.", "warning")
         else:

@@ -156,7 +156,8 @@ class InferenceWorker(QObject):
         self._lock = threading.Lock()
         self._frames: LatestSlot[FramePacket] = LatestSlot()
         self._wake_posted = False
-        self._requests: LatestSlot[tuple[int, EngineRequest]] = LatestSlot()
+        #: (sequence, request, force): the newest engine request.
+        self._requests: LatestSlot[tuple[int, EngineRequest, bool]] = LatestSlot()
         self._request_seq = 0
         self._downloads: LatestSlot[tuple[MobileNetSpec, Any]] = LatestSlot()
         self._download_cancel = threading.Event()
@@ -228,14 +229,19 @@ class InferenceWorker(QObject):
         self._post_wake()
         return dropped
 
-    def request_engine(self, request: EngineRequest) -> int:
-        """Ask for an engine; a newer request supersedes this one. Returns its sequence number."""
+    def request_engine(self, request: EngineRequest, force: bool = False) -> int:
+        """Ask for an engine; a newer request supersedes this one. Returns its sequence number.
+
+        An equal request reuses the engine loaded or being built, unless ``force``: a request
+        names files, not their contents, so after a download or a reload of the same path
+        the caller forces a fresh build.
+        """
         with self._lock:
-            if request == self._building and self._requests.peek() is None:
+            if not force and request == self._building and self._requests.peek() is None:
                 return self._request_seq  # already being built: let that build finish
             self._request_seq += 1
             seq = self._request_seq
-            self._requests.put((seq, request))
+            self._requests.put((seq, request, force))
         if not self._stopping.is_set():
             self._engine_posted.emit()
         return seq
@@ -300,8 +306,8 @@ class InferenceWorker(QObject):
         item = self._requests.take()
         if item is None or self._stopping.is_set():
             return  # an earlier wake-up already handled the newest request
-        seq, request = item
-        if self._engine is not None and request == self._engine_request:
+        seq, request, force = item
+        if not force and self._engine is not None and request == self._engine_request:
             self.engine_ready.emit(self._engine.info)  # back to the variant already loaded
             return
         self._building = request

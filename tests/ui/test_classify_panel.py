@@ -252,6 +252,33 @@ def test_missing_weights_offer_download_with_cancel(qtbot, make_panel):
     assert panel.download_button.isVisible()  # can try again
 
 
+def test_finished_download_rebuilds_with_the_downloaded_file(qtbot, make_panel, tmp_path):
+    """The request was unchanged (weights looked up in the Keras cache), so the worker kept
+    the random-weights engine after the download until the variant changed."""
+    arrived = threading.Event()
+
+    class CacheFactory(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            self.requests.append(request)
+            return FakeEngine(request.spec, pretrained=arrived.is_set())
+
+    def download(alpha, resolution, progress=None, cancel=None):
+        path = tmp_path / "mobilenet_5_0_160_tf.h5"
+        path.write_bytes(b"weights")
+        arrived.set()
+        return path
+
+    factory = CacheFactory()
+    panel, _ = make_panel(spec=OTHER, factory=factory, downloader=download)
+    _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    assert not panel.engine_info.pretrained and panel.download_button.isVisible()
+    panel.download_button.click()
+    qtbot.waitUntil(lambda: panel.engine_info.pretrained, timeout=5000)
+    assert len(factory.requests) == 2 and factory.requests[0] == factory.requests[1]
+    assert not panel.warning_label.isVisible()
+
+
 @pytest.mark.fixtures
 def test_load_weights_file_errors_keep_app_running(qtbot, make_panel, fixtures_dir, tmp_path):
     panel, state = make_panel(spec=MobileNetSpec(0.75, 128))

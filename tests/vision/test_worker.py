@@ -282,6 +282,22 @@ def test_burst_of_requests_coalesces(qtbot, make_worker):
     assert len(factory.requests) <= 2  # at most the first (cancelled) and the last
 
 
+def test_forced_request_rebuilds_an_unchanged_request(qtbot, make_worker):
+    """A request names files, not contents: after a download into the Keras cache (weights
+    looked up, so the request is unchanged) the worker answered "already loaded" and the
+    view stayed on random weights."""
+    factory = FakeFactory()
+    worker, got = make_worker(factory)
+    worker.request_engine(EngineRequest(SMALL))
+    wait_for(qtbot, got.ready)
+    worker.request_engine(EngineRequest(SMALL))  # unchanged: reuses the loaded engine
+    qtbot.waitUntil(lambda: len(got.ready) == 2, timeout=5000)
+    assert len(factory.requests) == 1
+    worker.request_engine(EngineRequest(SMALL), force=True)
+    qtbot.waitUntil(lambda: len(got.ready) == 3, timeout=5000)
+    assert len(factory.requests) == 2 and worker.builds_started == 2
+
+
 def test_failed_build_keeps_previous_engine(qtbot, make_worker):
     factory = FakeFactory(fail_for=OTHER)
     worker, got = make_worker(factory)
