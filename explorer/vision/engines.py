@@ -28,9 +28,11 @@ import hashlib
 import json
 import logging
 import os
+import struct
 import sys
 import time
 import warnings
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -65,7 +67,8 @@ CancelCheck = Callable[[], bool]
 
 CACHE_ENV = "MOBILENET_EXPLORER_CACHE"
 #: Bumped whenever the conversion changes, so old cached flatbuffers are not reused.
-LITERT_CACHE_FORMAT = 2  # 2: written by litert_writer (1: TensorFlow's converter)
+#: 3: with a checksum trailer; 2: written by litert_writer; 1: TensorFlow's converter.
+LITERT_CACHE_FORMAT = 3
 #: The LiteRT cache is pruned (oldest first) above this size.
 LITERT_CACHE_MAX_BYTES = 512 * 1024 * 1024
 
@@ -150,13 +153,15 @@ def cache_dir() -> Path:
     return base / "mobilenet-explorer"
 
 
-_DIGESTS: dict[tuple[str, int, int], str] = {}
+_DIGESTS: dict[tuple[str, int, int, int, int], str] = {}
 
 
 def file_digest(path: Path) -> str:
-    """sha256 of a file's bytes, memoised per (path, size, mtime) for this process."""
+    """sha256 of a file's bytes, memoised for this process per (path, size, mtime, inode,
+    ctime): ``cp -p`` and ``rsync -t`` restore size and mtime with new contents, but the
+    inode or the change time (which no tool can set back) moves."""
     st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
     if key not in _DIGESTS:
         h = hashlib.sha256()
         with open(path, "rb") as fh:
@@ -184,6 +189,30 @@ def litert_cache_key(spec: MobileNetSpec, weights_path: Path | None) -> str:
 def looks_like_tflite(data: bytes) -> bool:
     """Whether ``data`` can be a TFLite flatbuffer: its file identifier "TFL3" at byte 4."""
     return len(data) > 8 and data[4:8] == b"TFL3"
+
+
+#: Cached models end with this trailer: magic, CRC-32 and length of the flatbuffer before it.
+#: Bytes after a flatbuffer do not bother TFLite (models with metadata append a zip), so a
+#: cache file is still a .tflite any tool opens; the check catches damage that still parses
+#: (flipped or zeroed weight bytes gave 0 of 12 photos right, NaN bytes a NaN output).
+_TRAILER = struct.Struct("<4sIQ")
+_TRAILER_MAGIC = b"MNXC"
+
+
+def with_checksum(data: bytes) -> bytes:
+    """``data`` followed by its checksum trailer (what the cache stores)."""
+    return data + _TRAILER.pack(_TRAILER_MAGIC, zlib.crc32(data), len(data))
+
+
+def checked_flatbuffer(stored: bytes) -> bytes | None:
+    """The flatbuffer of a cache file if its trailer matches (~4 ms for 17 MB), else None."""
+    if len(stored) <= _TRAILER.size:
+        return None
+    data = stored[:-_TRAILER.size]
+    magic, crc, length = _TRAILER.unpack(stored[-_TRAILER.size:])
+    if magic != _TRAILER_MAGIC or length != len(data) or zlib.crc32(data) != crc:
+        return None
+    return data if looks_like_tflite(data) else None
 
 
 def _drop_cached(path: Path) -> None:
@@ -409,6 +438,22 @@ class LiteRtEngine:
         self._bytes = b""
 
 
+def _after_gpu_failure(request: EngineRequest, device: DeviceSelection, exc: BaseException,
+                       progress: ProgressCallback | None, cancel: CancelCheck | None,
+                       use_cache: bool, num_threads: int | None) -> InferenceEngine:
+    """A GPU TensorFlow listed failed at first use (driver, kernels for another compute
+    capability, out of memory): on "auto" run on the CPU and say so, else one clear error."""
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    if request.device != "auto":
+        raise EngineError(f"{device.name} failed at first use ({first_line}); pick the CPU"
+                          " device") from exc
+    engine = create_engine(replace(request, device="cpu"), progress, cancel, use_cache,
+                           num_threads)
+    note = f"{device.name} failed at first use ({first_line}); running on the CPU instead"
+    engine.info = replace(engine.info, warnings=(*engine.info.warnings, note))
+    return engine
+
+
 def _warm(engine: InferenceEngine, resolution: int) -> None:
     engine.predict(np.zeros((1, resolution, resolution, 3), np.float32))
 
@@ -421,7 +466,7 @@ def _serves(engine: LiteRtEngine, spec: MobileNetSpec) -> bool:
 
 
 def _litert_bytes(spec: MobileNetSpec, choice: WeightsChoice, stages: _Stages,
-                  use_cache: bool) -> tuple[bytes, bool]:
+                  use_cache: bool, read_cache: bool = True) -> tuple[bytes, bool]:
     """The flatbuffer for (spec, weights): from the disk cache, else written directly.
 
     No TensorFlow: the weights are read with h5py (or drawn at random like Keras would) and
@@ -436,11 +481,11 @@ def _litert_bytes(spec: MobileNetSpec, choice: WeightsChoice, stages: _Stages,
 
     key = litert_cache_key(spec, choice.path)
     path = _litert_cache_path(key)
-    if use_cache and path.is_file():
+    if use_cache and read_cache and path.is_file():
         stages.enter("Loading cached LiteRT model", 0.5)
         try:
-            data = path.read_bytes()
-            if looks_like_tflite(data):
+            data = checked_flatbuffer(path.read_bytes())
+            if data is not None:
                 os.utime(path)  # most recently used, for pruning
                 return data, True
             path.unlink()  # empty or damaged (a crash mid-copy, an edit): write it anew
@@ -457,7 +502,7 @@ def _litert_bytes(spec: MobileNetSpec, choice: WeightsChoice, stages: _Stages,
         data = build_litert_model(spec, weights)
     except (WriterError, ImportError) as exc:
         raise EngineError(f"could not write the LiteRT model: {exc}") from exc
-    if use_cache and _write_atomic(path, data):
+    if use_cache and _write_atomic(path, with_checksum(data)):
         prune_litert_cache()
     return data, False
 
@@ -607,19 +652,31 @@ def create_engine(request: EngineRequest, progress: ProgressCallback | None = No
             # another variant (a copied or edited cache): drop it and write the model
             # again, instead of failing this variant on every run.
             _drop_cached(_litert_cache_path(litert_cache_key(spec, choice.path)))
-            data, from_cache = _litert_bytes(spec, choice, stages, use_cache)
+            # Not from the cache again: a read-only cache keeps the bad file.
+            data, from_cache = _litert_bytes(spec, choice, stages, use_cache, read_cache=False)
             engine = LiteRtEngine(data, base_info, num_threads)
         engine.from_cache = from_cache
     else:
         stages.enter("Importing TensorFlow", 0.1)
         import_tensorflow()
-        stages.enter("Building model", 0.3)
-        model = build_keras_model(spec, choice, device.tf_device)
-        stages.enter("Compiling tf.function", 0.7)
-        engine = TfEngine(model, replace(base_info, engine_name="TensorFlow tf.function"),
-                          device.tf_device)
-    stages.enter("Warming up", 0.9)
-    _warm(engine, spec.resolution)
+        try:
+            stages.enter("Building model", 0.3)
+            model = build_keras_model(spec, choice, device.tf_device)
+            stages.enter("Compiling tf.function", 0.7)
+            engine = TfEngine(model, replace(base_info, engine_name="TensorFlow tf.function"),
+                              device.tf_device)
+            stages.enter("Warming up", 0.9)
+            _warm(engine, spec.resolution)
+        except (Cancelled, WeightsError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a GPU fails in many ways (CUDA, OOM, kernels)
+            if device.kind != "gpu":
+                raise
+            return _after_gpu_failure(request, device, exc, progress, cancel, use_cache,
+                                      num_threads)
+    if not isinstance(engine, TfEngine):
+        stages.enter("Warming up", 0.9)
+        _warm(engine, spec.resolution)
     if cancel is not None and cancel():
         engine.close()
         raise Cancelled("cancelled after warm-up")

@@ -17,6 +17,7 @@ from explorer.arch.spec import MobileNetSpec
 from explorer.vision.devices import DeviceError, no_gpu_hint, select_device
 from explorer.vision.engines import (
     Cancelled,
+    EngineError,
     cache_dir,
     litert_cache_key,
     resolve_engine_kind,
@@ -206,7 +207,7 @@ def test_second_litert_engine_comes_from_cache(litert_engine, fixtures_dir: Path
 @pytest.mark.tf
 @pytest.mark.fixtures
 @pytest.mark.parametrize("damage", ["empty", "random bytes", "right header, bad body",
-                                    "another variant's model"])
+                                    "another variant's model", "flipped weight bytes"])
 def test_damaged_cache_entry_is_written_again(litert_engine, fixtures_dir: Path, batches,
                                               damage: str) -> None:
     """A cache file cut short by a crash or edited must not break its variant for good."""
@@ -222,6 +223,12 @@ def test_damaged_cache_entry_is_written_again(litert_engine, fixtures_dir: Path,
                       f"{litert_cache_key(other, fixtures_dir / WEIGHTS)}.tflite")
         bad = other_path.read_bytes()
         other_path.unlink()
+    elif damage == "flipped weight bytes":
+        # Still a model LiteRT loads and runs, with wrong weights: 0 of 12 photos came out
+        # right before the cache had a checksum.
+        middle = len(good) // 2
+        bad = good[:middle] + bytes(b ^ 0x5A for b in good[middle:middle + 200]) + \
+            good[middle + 200:]
     else:
         bad = {"empty": b"", "random bytes": bytes(range(256)) * 64,
                "right header, bad body": good[:8] + bytes(4096)}[damage]
@@ -458,3 +465,79 @@ def test_variant_too_large_to_run_is_refused_before_building() -> None:
     with pytest.raises(EngineError, match=r"MobileNet 4.0-4096 needs 8.0 GiB .* up to 2 GiB"):
         create_engine(EngineRequest(MobileNetSpec(4.0, 4096), engine="litert"))
     assert time.perf_counter() - t0 < 2.0
+
+
+def test_weights_digest_sees_new_contents_behind_the_same_size_and_mtime(tmp_path: Path):
+    """`cp -p` / `rsync -t` keep size and mtime: the memo returned the old digest, and the
+    LiteRT engine ran the old weights from the cache while the TF engine read the new ones."""
+    import os
+
+    from explorer.vision.engines import file_digest
+
+    path = tmp_path / "w.h5"
+    path.write_bytes(b"a" * 1000)
+    before = file_digest(path)
+    stat = path.stat()
+    replacement = tmp_path / "new.h5"
+    replacement.write_bytes(b"b" * 1000)
+    os.utime(replacement, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    replacement.replace(path)  # same name, size and mtime, new contents
+    assert path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert file_digest(path) != before
+
+
+@pytest.mark.fixtures
+def test_read_only_cache_with_a_damaged_entry_still_builds(fixtures_dir: Path, monkeypatch):
+    """The retry read the same damaged file again when it could not be deleted."""
+    from explorer.vision import engines
+
+    spec = MobileNetSpec(0.25, 136)  # a variant no other test caches
+    request = EngineRequest(spec, weights=fixtures_dir / WEIGHTS, engine="litert", device="cpu")
+    path = cache_dir() / "litert" / f"{litert_cache_key(spec, fixtures_dir / WEIGHTS)}.tflite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Passes the checksum, but LiteRT refuses it: only the retry can help.
+    path.write_bytes(engines.with_checksum(b"\x00\x00\x00\x00TFL3" + bytes(64)))
+    monkeypatch.setattr(engines, "_drop_cached", lambda p: None)  # read-only: stays there
+    monkeypatch.setattr(engines, "_write_atomic", lambda p, d: False)
+    engine = engines.create_engine(request)
+    try:
+        assert not engine.from_cache
+        assert engine.predict(np.zeros((1, 136, 136, 3), np.float32)).shape == (1, 1000)
+    finally:
+        engine.close()
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize("asked", ["auto", "gpu"])
+def test_gpu_that_fails_at_first_use(monkeypatch, asked: str) -> None:
+    """A GPU TensorFlow lists but cannot run (kernels for another compute capability, out of
+    memory) raised TensorFlow's own error: a traceback from classify, no CPU fallback."""
+    from explorer.vision import engines
+    from explorer.vision.devices import DeviceSelection
+
+    gpu = DeviceSelection("gpu", "/GPU:0", "GPU:0 Fake", "")
+    real_select = engines.select_device
+    monkeypatch.setattr(engines, "select_device",
+                        lambda choice, **kw: gpu if choice != "cpu" else real_select("cpu"))
+    real_build = engines.build_keras_model
+
+    def build(spec, choice, tf_device):
+        if tf_device == "/GPU:0":
+            raise RuntimeError("CUDA_ERROR_NO_BINARY_FOR_GPU: no kernel image\nmore detail")
+        return real_build(spec, choice, tf_device)
+
+    monkeypatch.setattr(engines, "build_keras_model", build)
+    request = EngineRequest(MobileNetSpec(0.25, 96), engine="auto", device=asked)
+    if asked == "gpu":
+        with pytest.raises(EngineError, match="GPU:0 Fake failed at first use .CUDA_ERROR"):
+            engines.create_engine(request, use_cache=False)
+        return
+    engine = engines.create_engine(request, use_cache=False)
+    try:
+        assert engine.info.device_name.startswith("CPU")
+        assert engine.info.warnings[-1] == ("GPU:0 Fake failed at first use (CUDA_ERROR_NO_"
+                                            "BINARY_FOR_GPU: no kernel image); running on the"
+                                            " CPU instead")
+        assert engine.predict(np.zeros((1, 96, 96, 3), np.float32)).shape == (1, 1000)
+    finally:
+        engine.close()
