@@ -57,12 +57,17 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
 def folder_problem(target: str | os.PathLike[str]) -> str | None:
     """Why ``target``'s folder cannot hold a new file, or None: "folder X does not exist",
     or "X is a file, not a folder" (``out.txt/report.txt``)."""
-    folder = Path(target).resolve().parent
-    if folder.is_dir():
-        return None
-    for parent in (folder, *folder.parents):
-        if parent.exists():
-            if not parent.is_dir():
-                return f"{parent} is a file, not a folder"
-            break
+    try:
+        folder = Path(target).resolve().parent
+        if folder.is_dir():
+            return None
+        for parent in (folder, *folder.parents):
+            if parent.exists():
+                if not parent.is_dir():
+                    return f"{parent} is a file, not a folder"
+                break
+    except OSError as exc:  # a folder one cannot enter, a name over 255 bytes
+        return f"cannot use folder {Path(target).parent}: {exc.strerror or exc}"
+    except ValueError as exc:  # a NUL byte in the path
+        return f"cannot use {target!r}: {exc}"
     return f"folder {folder} does not exist"

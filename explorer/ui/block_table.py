@@ -255,7 +255,8 @@ class BlockTableView(QTableView):
         self._sized = True
 
     def selection_tsv(self) -> str:
-        return selection_tsv(self, COLUMNS)
+        # The report's ASCII arrow, as in the header line ("Channels M -> N").
+        return selection_tsv(self, COLUMNS).replace(_ARROW, _ASCII_ARROW)
 
     @Slot()
     def copy_selection(self) -> None:

@@ -8,6 +8,7 @@ blocked so that showing a value never writes it back (no feedback loops).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRect, QSize, Qt, Slot
@@ -88,36 +89,43 @@ def _tick_list(ticks: Sequence[int], labels: dict[int, str]) -> list[tuple[int, 
 
 
 class ResolutionSpinBox(QSpinBox):
-    """Whole pixels, and a typed decimal rounds ("224.7" -> 225).
+    """Whole pixels, and a typed decimal rounds half up ("224.7" and "224,7" -> 225).
 
-    Qt's spin box silently drops the "." of "224.7" and reads 2247, a variant ten times
-    larger than meant.
+    Qt's spin box silently drops the "." of "224.7" (or the "," in a decimal-comma locale,
+    where the alpha box shows "1,00") and reads 2247, a variant ten times larger than meant.
     """
+
+    #: Decimal separators: "." anywhere, "," too (nobody groups thousands in a pixel count).
+    _SEPARATORS = (".", ",")
 
     def _decimal(self, text: str) -> float | None:
         body = text.removesuffix(self.suffix()).strip()
-        if "." not in body:
+        if not any(sep in body for sep in self._SEPARATORS):
             return None
         try:
-            return float(body)
+            return float(body.replace(",", "."))
         except ValueError:
             return None
+
+    @staticmethod
+    def _whole(value: float) -> int:
+        return math.floor(value + 0.5)  # round() sends 224.5 to 224 but 225.5 to 226
 
     def validate(self, text: str, pos: int) -> object:  # Qt override
         value = self._decimal(text)
         if value is not None:
-            whole = round(value)
+            whole = self._whole(value)
             state = (QValidator.State.Acceptable
                      if self.minimum() <= whole <= self.maximum()
                      else QValidator.State.Intermediate)
             return state, text, pos
-        if "." in text:  # "224." or "." on the way to a decimal
+        if any(sep in text for sep in self._SEPARATORS):  # "224." on the way to a decimal
             return QValidator.State.Intermediate, text, pos
         return super().validate(text, pos)
 
     def valueFromText(self, text: str) -> int:  # noqa: N802 - Qt override
         value = self._decimal(text)
-        return round(value) if value is not None else super().valueFromText(text)
+        return self._whole(value) if value is not None else super().valueFromText(text)
 
 
 class TickedSlider(QSlider):
@@ -282,6 +290,15 @@ class VariantControls(QWidget):
         self.resolution_slider.valueChanged.connect(self._on_resolution_slider)
         self.resolution_spin.valueChanged.connect(self._on_resolution_spin)
         self.preset_combo.activated.connect(self._on_preset)
+        # Off the grid (alpha 4.0 typed, 230 px) a slider is drawn at the nearest position,
+        # and choosing exactly that position (End, a drag ending there) changes no value, so
+        # valueChanged stays silent: these take the position the user chose.
+        self._dragged = False
+        for slider in (self.alpha_slider, self.resolution_slider):
+            slider.actionTriggered.connect(self._on_slider_action)
+            slider.sliderPressed.connect(self._on_slider_pressed)
+            slider.sliderMoved.connect(self._on_slider_moved)
+            slider.sliderReleased.connect(self._on_slider_released)
         state.spec_changed.connect(self.show_spec)
         # Tab follows the screen: each spin box sits on its label's row, above its slider.
         order = (self.alpha_spin, self.alpha_slider, self.resolution_spin,
@@ -302,6 +319,37 @@ class VariantControls(QWidget):
         if round(self._state.spec.alpha, 2) != round(value, 2):
             self._state.set_alpha(round(value, 2))
 
+    def _take_position(self, slider: QSlider) -> None:
+        """Make the variant what ``slider``'s position says, if it says something else."""
+        position = slider.sliderPosition()
+        if slider is self.alpha_slider:
+            if round(self._state.spec.alpha, 2) != index_to_alpha(position):
+                self._state.set_alpha(index_to_alpha(position))
+        elif self._state.spec.resolution != index_to_resolution(position):
+            self._state.set_resolution(index_to_resolution(position))
+
+    @Slot(int)
+    def _on_slider_action(self, action: int) -> None:
+        # Emitted with the position already moved, before valueChanged (if any).
+        if action != QSlider.SliderAction.SliderMove.value:  # drags: see _on_slider_released
+            slider = self.sender()
+            if isinstance(slider, QSlider):
+                self._take_position(slider)
+
+    @Slot()
+    def _on_slider_pressed(self) -> None:
+        self._dragged = False
+
+    @Slot(int)
+    def _on_slider_moved(self, _position: int) -> None:
+        self._dragged = True
+
+    @Slot()
+    def _on_slider_released(self) -> None:
+        slider = self.sender()
+        if self._dragged and isinstance(slider, QSlider):  # a click on the handle is no choice
+            self._take_position(slider)
+
     @Slot(int)
     def _on_resolution_slider(self, index: int) -> None:
         self._state.set_resolution(index_to_resolution(index))
@@ -315,6 +363,10 @@ class VariantControls(QWidget):
         spec = self.preset_combo.itemData(index)
         if isinstance(spec, MobileNetSpec):
             self._state.set_variant(spec.alpha, spec.resolution)
+        else:
+            # "Custom" picked while a preset is current: nothing to change, so the menu goes
+            # back to naming the variant shown (it said "Custom" beside a published one).
+            self.show_spec(self._state.spec)
 
     def preset_index(self, spec: MobileNetSpec) -> int:
         """Index of ``spec`` in the preset menu, or -1 (0 is the "Custom" entry)."""

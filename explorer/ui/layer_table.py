@@ -390,12 +390,20 @@ class LayerFilterProxy(QSortFilterProxyModel):
         else:
             self._kind = kind or None
             self.invalidateRowsFilter()
+        self._resort()
 
     def set_name_filter(self, text: str) -> None:
         """Case-insensitive substring match on the layer name."""
         self.setFilterRegularExpression(
             QRegularExpression(QRegularExpression.escape(text),
                                QRegularExpression.PatternOption.CaseInsensitiveOption))
+        self._resort()
+
+    def _resort(self) -> None:
+        # Without dynamic sorting, rows a wider filter lets back in are appended unsorted:
+        # after clearing "conv_pw" under a MACs sort, conv1 (10.8 M) sat above conv_pw_3.
+        if self.sortColumn() >= 0:
+            self.sort(self.sortColumn(), self.sortOrder())
 
     def refresh_after_update(self) -> None:
         """Re-sort after new values arrived, when the order can depend on them."""

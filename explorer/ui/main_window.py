@@ -14,6 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
     QDockWidget,
     QFrame,
     QLabel,
@@ -61,6 +63,8 @@ VIEW_TITLES = {
     "paper": "Paper tables",
     "classify": "Classify",
 }
+#: The window's size on a first start (and when the saved geometry is unusable).
+DEFAULT_SIZE = QSize(1400, 900)
 #: Titles for windows too narrow for VIEW_TITLES (the tab tooltip keeps the full title).
 VIEW_SHORT_TITLES = {
     "layers": "Layers",
@@ -252,7 +256,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._show_status(self.state.spec)
         self._set_icon()
-        self.resize(1400, 900)
+        self.resize(DEFAULT_SIZE)
         if restore_settings:
             self._restore_window()
 
@@ -300,9 +304,22 @@ class MainWindow(QMainWindow):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if tip:
             action.setStatusTip(tip)
+        # Connected first, so it runs before the action's own slot.
+        action.triggered.connect(self._commit_typed_value)
         action.triggered.connect(slot)
         self.addAction(action)
         return action
+
+    @Slot()
+    def _commit_typed_value(self) -> None:
+        """Take a value typed into a spin box but not yet entered (the boxes commit on Enter
+        or leaving them): Ctrl+P after typing 0.5 pinned the old alpha, Alt+Right stepped
+        from the old resolution, Ctrl+E exported the old variant."""
+        widget = QApplication.focusWidget()
+        while widget is not None and not isinstance(widget, QAbstractSpinBox):
+            widget = widget.parentWidget()
+        if widget is not None:
+            widget.interpretText()
 
     def _build_actions(self) -> None:
         bar = self.menuBar()
@@ -372,13 +389,18 @@ class MainWindow(QMainWindow):
             self.layer_panel.copy_selection()
 
     def toggle_log_scale(self) -> None:
-        """Ctrl+L: the Compare chart's log scale when Compare is in front, else the Standard
-        vs separable chart's (not while that view shows its table: nothing would change on
-        screen, and the chart would later look different for no visible reason)."""
+        """Ctrl+L: the log scale of the chart in front, Compare's or Standard vs separable's.
+        Nothing else changes: toggling a hidden chart (or the chart behind that view's table)
+        would make it look different later for no visible reason."""
         front = self.tabs.currentWidget()
         if front is self.block_panel and self.block_panel.mode == "table":
             self.statusBar().showMessage(
                 "Log scale applies to the chart: switch Standard vs separable to Chart", 4000)
+            return
+        if front not in (self.block_panel, self.compare_view):
+            self.statusBar().showMessage(
+                "Log scale (Ctrl+L) applies to the Standard vs separable and Compare charts",
+                4000)
             return
         panel = self.compare_view if front is self.compare_view else self.block_panel
         panel.set_log_scale(not panel.log_check.isChecked())
@@ -557,8 +579,13 @@ class MainWindow(QMainWindow):
     def _restore_window(self) -> None:
         s = self._settings
         geometry = s.value(st.KEY_GEOMETRY)
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
+        restored = isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)
+        minimum = self.minimumSizeHint()
+        if not restored or (self.width() < minimum.width() // 2
+                            or self.height() < minimum.height() // 2):
+            # A truncated blob "restores" a 1x1 window (then shown at the minimum size).  A
+            # small screen clamps a good one a little below the minimum: that one is kept.
+            self.resize(DEFAULT_SIZE)
         state = s.value(st.KEY_STATE)
         if isinstance(state, QByteArray):
             self.restoreState(state)

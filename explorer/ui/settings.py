@@ -53,6 +53,8 @@ def load_variant(settings: QSettings) -> MobileNetSpec | None:
     # summary) counts as invalid, like any other edit of the file.
     if not ALPHA_SPIN_MIN <= spec.alpha <= ALPHA_SPIN_MAX:
         return None
+    if round(spec.alpha, 2) != spec.alpha:  # 0.333 would show as 0.33 beside a 0.333 summary
+        return None
     return spec
 
 

@@ -157,6 +157,57 @@ def test_keyboard_shortcut_actions(window) -> None:
         assert key in by_shortcut, key
 
 
+def test_shortcuts_act_on_a_value_typed_but_not_entered(window, qtbot) -> None:
+    """The spin boxes commit on Enter: Ctrl+P after typing 0.5 pinned the old 0.75, and
+    Alt+Right after typing 300 stepped from the old resolution."""
+    by_shortcut = {a.shortcut().toString(): a for a in window.actions()}
+    window.state.set_variant(0.75, 192)
+    window.activateWindow()
+    spin = window.controls.alpha_spin
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus, timeout=2000)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "0.5")
+    assert window.state.spec.alpha == pytest.approx(0.75)  # typed, not entered
+    by_shortcut["Ctrl+P"].trigger()
+    assert window.state.pinned == MobileNetSpec(0.5, 192)
+    spin = window.controls.resolution_spin
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus, timeout=2000)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "300")
+    by_shortcut["Alt+Right"].trigger()
+    assert window.state.spec.resolution == 316
+
+
+def test_slider_takes_the_position_it_is_drawn_at_off_the_grid(window) -> None:
+    """At alpha 4.0 the slider sits at its 1.5 end; End (or a drag ending there) chose that
+    position, but the value did not change, so the variant stayed 4.0."""
+    from PySide6.QtWidgets import QSlider
+
+    c = window.controls
+    window.state.set_variant(4.0, 230)
+    c.alpha_slider.triggerAction(QSlider.SliderAction.SliderToMaximum)
+    assert window.state.spec.alpha == pytest.approx(1.5)
+    slider = c.resolution_slider
+    slider.setSliderDown(True)  # pressed ...
+    slider.setSliderDown(False)  # ... and released without moving: no choice made
+    assert window.state.spec.resolution == 230
+    slider.setSliderDown(True)
+    slider.sliderMoved.emit(slider.value())  # dragged away and back to where it is drawn
+    slider.setSliderDown(False)
+    assert window.state.spec.resolution == 224
+
+
+def test_custom_preset_entry_goes_back_to_the_current_variant(window) -> None:
+    """Picking "Custom" at 1.0-224 left the menu saying "Custom" beside a preset."""
+    combo = window.controls.preset_combo
+    window.state.set_variant(1.0, 224)
+    combo.setCurrentIndex(0)
+    combo.activated.emit(0)
+    assert combo.currentIndex() == window.controls.preset_index(MobileNetSpec(1.0, 224)) > 0
+
+
 def test_variant_steps_start_from_the_current_value(window) -> None:
     """Off the sliders' grid (typed 0.33 or 4096) a step used to jump to the grid: 4096 px
     -> 496 px, alpha 4.0 -> 1.45."""
@@ -191,9 +242,11 @@ def test_ui_never_calls_alpha_depth_multiplier(window) -> None:
     assert "input resolution" in joined
 
 
-@pytest.mark.parametrize("typed,expected", [("224.7", 225), ("160.2", 160), ("192", 192)])
+@pytest.mark.parametrize("typed,expected", [("224.7", 225), ("160.2", 160), ("192", 192),
+                                            ("224,7", 225), ("224.5", 225), ("225.5", 226)])
 def test_typed_decimal_resolution_rounds(window, qtbot, typed, expected) -> None:
-    """Qt's spin box dropped the "." of "224.7" and set 2247 px."""
+    """Qt's spin box dropped the "." of "224.7" (the "," in a decimal-comma locale) and set
+    2247 px; round() sent 224.5 to 224 but 225.5 to 226."""
     from PySide6.QtCore import Qt
 
     spin = window.controls.resolution_spin

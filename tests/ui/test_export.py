@@ -52,6 +52,15 @@ def test_export_into_a_file_path_reports(window, tmp_path: Path) -> None:
     assert not_a_folder.read_text() == "x"
 
 
+def test_export_under_a_folder_name_too_long_reports(window, tmp_path: Path) -> None:
+    """OSError from the folder check escaped the slot: no message, nothing written."""
+    target = tmp_path / ("x" * 300) / "table.csv"
+    assert window.export_table("csv", target) is False
+    assert "File name too long" in window.last_error
+    assert window.error_box is not None and window.error_box.isVisible()
+    window.error_box.close()
+
+
 def test_export_to_read_only_folder_reports_and_keeps_table(window, tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()

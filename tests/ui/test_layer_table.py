@@ -176,6 +176,23 @@ def test_sorted_by_values_stays_sorted_after_a_variant_change(panel) -> None:
     assert _shown(panel)[0] == "conv_preds" and _shown(panel)[-1] == "Total"
 
 
+@pytest.mark.parametrize("widen", ["name", "kind"])
+def test_rows_a_wider_filter_brings_back_are_sorted(panel, widen) -> None:
+    """Without dynamic sorting the returning rows were appended unsorted: after clearing
+    "conv_pw" under a MACs sort, conv1 (10.8 M) sat above conv_pw_3 (51.4 M)."""
+    panel.view.sortByColumn(COL_MACS, Qt.SortOrder.DescendingOrder)
+    if widen == "name":
+        panel.proxy.set_name_filter("conv_pw")
+        panel.proxy.set_name_filter("")
+    else:
+        panel.proxy.set_kind("pointwise")
+        panel.proxy.set_kind(None)
+    raw = [panel.proxy.index(r, COL_MACS).data(RAW_ROLE)
+           for r in range(panel.proxy.rowCount() - 1)]
+    assert len(raw) == len(layer_rows(MobileNetSpec())) and raw == sorted(raw, reverse=True)
+    assert _shown(panel)[-1] == "Total"
+
+
 def test_sort_by_structure_survives_slider_steps(panel) -> None:
     panel.view.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
     before = _shown(panel)

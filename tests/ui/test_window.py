@@ -55,7 +55,7 @@ def test_corrupt_settings_fall_back_to_defaults(qtbot) -> None:
     assert win.tabs.currentIndex() == 0
 
 
-@pytest.mark.parametrize("alpha", ["0.04", "4.5"])
+@pytest.mark.parametrize("alpha", ["0.04", "4.5", "0.333"])
 def test_saved_alpha_the_spin_box_cannot_show_falls_back(qtbot, alpha) -> None:
     """alpha 0.04 (a valid model) came back with the box showing 0.05 beside it."""
     ini = Path(os.environ["MOBILENET_EXPLORER_SETTINGS"])
@@ -64,6 +64,15 @@ def test_saved_alpha_the_spin_box_cannot_show_falls_back(qtbot, alpha) -> None:
     qtbot.addWidget(win)
     assert win.state.spec == MobileNetSpec()
     assert win.controls.alpha_spin.value() == pytest.approx(win.state.spec.alpha)
+
+
+def test_truncated_saved_geometry_opens_at_the_default_size(qtbot) -> None:
+    """Qt "restored" a cut-short geometry blob as a 1x1 window, shown at the minimum size."""
+    ini = Path(os.environ["MOBILENET_EXPLORER_SETTINGS"])
+    ini.write_text("[window]\ngeometry=@ByteArray(\\x1\\xd9\\xd0\\xcb\\0\\x3)\n")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    assert (win.width(), win.height()) == (1400, 900)
 
 
 def test_never_reopens_on_classify_tab(qtbot) -> None:
@@ -339,7 +348,12 @@ def test_ctrl_l_toggles_the_chart_in_front_and_both_are_remembered(qtbot) -> Non
     assert first.compare_view.log_check.isChecked()
     assert not first.block_panel.log_check.isChecked()
     first.show_view("layers")
-    first.toggle_log_scale()  # no chart in front: the Standard vs separable chart's
+    first.toggle_log_scale()  # no chart in front: nothing hidden changes, a hint says why
+    assert not first.block_panel.log_check.isChecked()
+    assert "applies to the Standard vs separable and Compare" in \
+        first.statusBar().currentMessage()
+    first.show_view("blocks")
+    first.toggle_log_scale()
     assert first.block_panel.log_check.isChecked()
     first.close()
     second = MainWindow()
