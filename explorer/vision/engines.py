@@ -205,14 +205,15 @@ def with_checksum(data: bytes) -> bytes:
 
 
 def checked_flatbuffer(stored: bytes) -> bytes | None:
-    """The flatbuffer of a cache file if its trailer matches (~4 ms for 17 MB), else None."""
+    """A cache file's bytes if its trailer matches (7 ms for 17 MB), else None.  The trailer
+    stays on: the interpreter ignores it, and cutting it off would copy 17 MB (9 ms)."""
     if len(stored) <= _TRAILER.size:
         return None
-    data = stored[:-_TRAILER.size]
-    magic, crc, length = _TRAILER.unpack(stored[-_TRAILER.size:])
-    if magic != _TRAILER_MAGIC or length != len(data) or zlib.crc32(data) != crc:
+    size = len(stored) - _TRAILER.size
+    magic, crc, length = _TRAILER.unpack_from(stored, size)
+    if magic != _TRAILER_MAGIC or length != size or zlib.crc32(memoryview(stored)[:size]) != crc:
         return None
-    return data if looks_like_tflite(data) else None
+    return stored if looks_like_tflite(stored) else None
 
 
 def _drop_cached(path: Path) -> None:
