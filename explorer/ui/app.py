@@ -37,6 +37,18 @@ def _light_palette() -> QPalette:
     }
     for role, color in colors.items():
         p.setColor(role, QColor(color))
+    # setColor(role, ...) sets every group, Disabled included: disabled buttons and the
+    # greyed-out top-5 of a previous variant looked exactly like live ones.
+    disabled = {
+        QPalette.ColorRole.WindowText: "#8c959f",
+        QPalette.ColorRole.Text: "#8c959f",
+        QPalette.ColorRole.ButtonText: "#8c959f",
+        QPalette.ColorRole.Button: "#f0f1f3",
+        QPalette.ColorRole.Base: "#f6f7f9",
+        QPalette.ColorRole.Highlight: "#a9c4e2",
+    }
+    for role, color in disabled.items():
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(color))
     return p
 
 

@@ -360,6 +360,8 @@ def _layer_value_cells(r: LayerRow, t: Any) -> list[tuple[str, Any]]:
 VALUE_COLUMNS = frozenset({COL_INPUT, COL_OUTPUT, COL_PARAMS, COL_MACS, COL_MACS_SHARE,
                            COL_PARAMS_SHARE, COL_ACTIVATIONS})
 _VALUE_COLUMN_ORDER = tuple(sorted(VALUE_COLUMNS))
+#: The Layer column shrinks no further in a narrow window ("conv_pw_1..." stays readable).
+NAME_COLUMN_MIN = 90
 assert _VALUE_COLUMN_ORDER == (COL_INPUT, COL_OUTPUT, COL_PARAMS, COL_MACS, COL_MACS_SHARE,
                                COL_PARAMS_SHARE, COL_ACTIVATIONS)  # _layer_value_cells' order
 
@@ -533,6 +535,21 @@ class LayerTablePanel(QWidget):
             head = max(bold_metrics.horizontalAdvance(t) for t in title.split("\n")) + 22
             header.resizeSection(col, min(max(cells, head), 150))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        #: Widths the columns want; the Layer column gives way when the view is narrower.
+        self._wanted = [header.sectionSize(c) for c in range(len(HEADER_TEXTS))]
+
+    def _fit_name_column(self) -> None:
+        """Let the Layer column (names elide with "...") give the numbers their room.
+
+        At 1366 px the table was ~20 px wider than its view, and the right-aligned last
+        column lost its low digits: "150,52" for 150,528, a plausible wrong number.
+        """
+        header = self.view.horizontalHeader()
+        others = sum(w for c, w in enumerate(self._wanted) if c != COL_NAME)
+        room = self.view.viewport().width() - others
+        width = max(NAME_COLUMN_MIN, min(self._wanted[COL_NAME], room))
+        if header.sectionSize(COL_NAME) != width:
+            header.resizeSection(COL_NAME, width)
 
     def _widen_value_columns(self) -> None:
         """Widen a value column whose texts no longer fit; never narrow one.
@@ -546,8 +563,10 @@ class LayerTablePanel(QWidget):
             text, total = self.model.longest_texts(col)
             need = max(self._metrics.horizontalAdvance(text),
                        self._bold_metrics.horizontalAdvance(total)) + 12
-            if need > header.sectionSize(col):
+            if need > self._wanted[col]:
+                self._wanted[col] = need
                 header.resizeSection(col, need)
+                self._fit_name_column()
 
     @Slot(object)
     def _after_spec_change(self, _spec: MobileNetSpec) -> None:
@@ -617,6 +636,8 @@ class LayerTablePanel(QWidget):
         return count_tooltip(column, index.data(RAW_ROLE)) if index.isValid() else ""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize and watched is self.view.viewport():
+            self._fit_name_column()
         if event.type() == QEvent.Type.ToolTip and watched is self.view.viewport():
             pos = event.pos()  # type: ignore[attr-defined]  # a QHelpEvent
             index = self.view.indexAt(pos)

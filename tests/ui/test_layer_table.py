@@ -333,3 +333,20 @@ def test_count_cells_show_exact_value_tooltips_on_hover(panel, qtbot) -> None:
     qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
     assert QToolTip.text() == "10,838,016 mult-adds (10.8 M)"
     QToolTip.hideText()
+
+
+@pytest.mark.parametrize("width", [1000, 960, 1400])
+def test_numbers_are_never_cut_while_the_layer_column_can_give_way(show_widget, width) -> None:
+    """At 1366 px the table was ~20 px wider than its view: the last column showed "150,52"
+    for 150,528. Now the Layer column (which elides with "...") narrows first."""
+    state = VariantState()
+    panel = show_widget(LayerTablePanel(state), width, 600)
+    header = panel.view.horizontalHeader()
+    sizes = [header.sectionSize(c) for c in range(header.count())]
+    wanted = [w for c, w in enumerate(panel._wanted) if c != COL_NAME]  # noqa: SLF001
+    if panel.view.viewport().width() - sum(wanted) >= 90:
+        assert sum(sizes) <= panel.view.viewport().width()
+        assert not panel.view.horizontalScrollBar().isVisible()
+    assert sizes[COL_NAME] >= 90
+    state.set_variant(4.0, 2048)  # wider numbers: the Layer column gives more room
+    assert header.sectionSize(COL_NAME) <= sizes[COL_NAME]

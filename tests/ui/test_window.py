@@ -384,3 +384,18 @@ def test_keyboard_order_menus_and_table_tab(window, qtbot) -> None:
     assert texts["&Quit"].shortcut().toString() == "Ctrl+Q"
     assert "Copy selected rows\tCtrl+C" in texts
     assert "Show sidebar" in texts
+
+
+def test_disabled_controls_look_disabled(qapp) -> None:
+    """The palette set every colour group alike: disabled buttons, the "No camera found"
+    list and the greyed-out top-5 of a previous variant looked live."""
+    from PySide6.QtGui import QPalette
+
+    from explorer.ui.app import configure_application
+
+    configure_application(qapp)
+    palette = qapp.palette()
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text,
+                 QPalette.ColorRole.WindowText, QPalette.ColorRole.Highlight):
+        assert palette.color(QPalette.ColorGroup.Disabled, role) != \
+            palette.color(QPalette.ColorGroup.Active, role), role
