@@ -63,7 +63,9 @@ class SummaryPanel(QWidget):
         }
         tips["vs_reference_params"] = tips["vs_reference"]  # the ratio's second row
         for key, caption in self.FIELDS:
-            value = StableLabel("4,253,864,000  (4.25 G)", self)
+            # Sized for the widest value the spin boxes reach (4.0-4096's FLOPs), so the
+            # sidebar is wide enough for it at any desktop font size.
+            value = StableLabel("5,847,941,709,824  (5.85 T)", self)
             value.setObjectName(f"summary_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             # No word wrap: wrapped labels in a scroll area get squeezed instead of growing.

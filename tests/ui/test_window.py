@@ -399,3 +399,22 @@ def test_disabled_controls_look_disabled(qapp) -> None:
                  QPalette.ColorRole.WindowText, QPalette.ColorRole.Highlight):
         assert palette.color(QPalette.ColorGroup.Disabled, role) != \
             palette.color(QPalette.ColorGroup.Active, role), role
+
+
+def test_sidebar_values_fit_at_a_larger_desktop_font(qapp, show_widget) -> None:
+    """At 11 pt (GNOME's default) the fixed 350 px sidebar cut "(1.62 M values)"."""
+    from PySide6.QtGui import QFont
+
+    before = QFont(qapp.font())
+    bigger = QFont(before)
+    bigger.setPointSizeF(11)
+    qapp.setFont(bigger)
+    try:
+        win = show_widget(MainWindow(restore_settings=False), 1400, 900)
+        for alpha, resolution in ((1.0, 224), (1.5, 512)):
+            win.state.set_variant(alpha, resolution)
+            qapp.processEvents()
+            for key, label in win.summary.fields.items():
+                assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width(), key
+    finally:
+        qapp.setFont(before)
