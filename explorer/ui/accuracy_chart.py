@@ -51,7 +51,7 @@ class AccuracyChartPanel(QWidget):
         style_plot(self.plot, grid=True)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.getAxis("bottom").setLabel("mult-adds (MACs), log scale")
-        self.plot.getAxis("left").setLabel("ImageNet top-1 (TF-slim, float)", units="%")
+        self.plot.getAxis("left").setLabel("ImageNet top-1 %, TF-slim float")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
         legend = self.plot.addLegend(offset=(-10, -10), labelTextSize="9pt",
                                      brush=pg.mkBrush(255, 255, 255, 220))
@@ -65,13 +65,14 @@ class AccuracyChartPanel(QWidget):
             self.plot.plot(xs, ys, pen=pg.mkPen(ALPHA_COLORS[alpha], width=2), symbol="o",
                            symbolSize=9, symbolBrush=ALPHA_COLORS[alpha],
                            symbolPen=pg.mkPen("w"), name=f"alpha {format_alpha(alpha)}")
-            # Labels in their curve's colour, above the points of alpha 1.0 and 0.5 and below
-            # those of 0.75 and 0.25: the curves cross (0.75-160 sits on 1.0-128, 0.75-128
-            # on 0.5-192), and labels all above the points ran into each other there.
+            # Labels in their curve's colour, up and to the left of the points of alpha 1.0
+            # and 0.5, down and to the right of those of 0.75 and 0.25: the curves cross
+            # (0.75-160 sits on 1.0-128, 0.75-128 on 0.5-192), and labels straight above or
+            # below the points ran into each other there ("224160").
             below = alpha in LABELS_BELOW
             for spec, macs, top1 in mine:
                 label = pg.TextItem(str(spec.resolution), color=ALPHA_COLORS[alpha],
-                                    anchor=(0.5, -0.3 if below else 1.3))
+                                    anchor=(-0.15, -0.1) if below else (1.15, 1.1))
                 label.setPos(math.log10(macs), top1)
                 self.plot.addItem(label)
                 self.resolution_labels.append((alpha, label))
@@ -87,7 +88,12 @@ class AccuracyChartPanel(QWidget):
         self.off_chart_label = pg.TextItem("", color=CURRENT_COLOR)
         self.off_chart_label.setVisible(False)
         self.plot.addItem(self.off_chart_label)
-        del legend
+        # The legend names the mark the chart shows: the star for a published variant, the
+        # dashed line for the others (the star stayed in the legend with no star drawn).
+        self._legend = legend
+        self._line_sample = pg.PlotDataItem(
+            [], [], pen=pg.mkPen(CURRENT_COLOR, width=1.5, style=Qt.PenStyle.DashLine))
+        self._legend_shows_star = True
         self._fixed_y = (38.0, 73.0)
         published = [math.log10(m) for _, m, _ in points]
         self._fixed_x = (math.floor((min(published) - 0.15) * 4) / 4,
@@ -103,6 +109,21 @@ class AccuracyChartPanel(QWidget):
         note.setWordWrap(True)
         layout.addWidget(note)
         self.show_spec(state.spec)
+
+    def _show_legend_mark(self, star: bool) -> None:
+        if star == self._legend_shows_star:
+            return  # unchanged (legend edits re-lay it out: not on every slider step)
+        self._legend_shows_star = star
+        if star:
+            self._legend.removeItem(self._line_sample)
+            self._legend.addItem(self.current_marker, "current variant")
+        else:
+            self._legend.removeItem(self.current_marker)
+            self._legend.addItem(self._line_sample, "current variant (no published top-1)")
+
+    def legend_texts(self) -> list[str]:
+        """The legend's entries, top to bottom (tests)."""
+        return [label.text for _, label in self._legend.items]
 
     def current_point(self) -> tuple[float, float | None]:
         """(MACs, top-1 or None) of the marked variant."""
@@ -127,6 +148,7 @@ class AccuracyChartPanel(QWidget):
             self.off_chart_label.setAnchor((1.0, 0.0) if right else (0.0, 0.0))
             self.off_chart_label.setPos(x_shown, self._fixed_y[1])
         self.off_chart_label.setVisible(off_chart)
+        self._show_legend_mark(star=acc is not None)
         if acc is None:
             self._current = (float(macs), None)
             self.current_marker.setData([], [])

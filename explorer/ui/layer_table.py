@@ -71,9 +71,11 @@ KIND_COLORS: dict[str, str] = {
     "pointwise": "#d8f0d2",
     "batchnorm": "#f6f6f6",
     "relu": "#fbfbfb",
-    "pad": "#f3eefa",
-    "pool": "#fff4cc",
-    "dropout": "#fff8e1",
+    # Neutral like batch norm: only the MAC-carrying kinds have colours (and legend chips);
+    # a lavender pad row read as "classifier".
+    "pad": "#f0f1f3",
+    "pool": "#f0f1f3",
+    "dropout": "#f6f6f6",
     "classifier": "#f1d9f5",
     "reshape": "#f5f5f5",
     "softmax": "#f5f5f5",

@@ -25,8 +25,10 @@ def test_block_chart_data_log_scale_and_params(window) -> None:
     assert list(y) == pytest.approx([100 * c.ratio for c in costs])
     _, formula = panel.formula_curve.getData()
     assert list(formula) == pytest.approx([100 * (1 / c.out_channels + 1 / 9) for c in costs])
-    assert panel.caption.text().startswith("8.6x fewer mult-adds overall")
-    assert "8.7x" in panel.subcaption.text()  # blocks 1-13 alone
+    # The blocks' figure, as in the table mode and the sidebar; the whole model's second.
+    assert panel.caption.text().startswith("8.7x fewer mult-adds in blocks 1-13")
+    assert "the whole model 8.6x" in panel.subcaption.text()
+    assert window.summary.text("separable").startswith("8.7x")
 
     panel.set_log_scale(True)
     y0 = panel.standard_bars.opts["y0"]
@@ -181,6 +183,26 @@ def test_accuracy_labels_take_their_curve_colour_and_alternate_sides(window) -> 
         assert label.color.name() == ALPHA_COLORS[alpha]
         assert (label.anchor.y() < 0) == (alpha in LABELS_BELOW)  # below: anchored at its top
     assert LABELS_BELOW == {0.75, 0.25}
+    # At the window's default size no two labels overlap (0.5-224 and 0.75-160 printed
+    # "224160" when the labels sat straight above and below their points).
+    window.show_view("accuracy")
+    QApplication.processEvents()
+    rects = [label.sceneBoundingRect() for _, label in labels]
+    overlaps = [(i, j) for i in range(len(rects)) for j in range(i)
+                if rects[i].intersects(rects[j])]
+    assert not overlaps, [(labels[i][1].toPlainText(), labels[j][1].toPlainText())
+                          for i, j in overlaps]
+
+
+def test_accuracy_legend_names_the_mark_on_the_chart(window) -> None:
+    """An unpublished variant is a dashed line, but the legend still showed the star."""
+    panel = window.accuracy_panel
+    window.state.set_variant(0.6, 200)
+    assert panel.legend_texts()[-1] == "current variant (no published top-1)"
+    assert panel.current_point()[1] is None
+    window.state.set_variant(0.5, 160)
+    assert panel.legend_texts()[-1] == "current variant" and panel.legend_texts().count(
+        "current variant") == 1 and len(panel.legend_texts()) == 5
 
 
 def test_compare_pin_a_then_move_b(window) -> None:
