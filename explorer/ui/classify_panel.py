@@ -101,6 +101,9 @@ SPEC_DEBOUNCE_MS = 150
 #: Start of the message a failed engine build shows ("... 0.5-160: why"); cleared by the
 #: next build that works.
 BUILD_FAILED = "Could not build MobileNet"
+#: Dropped files that are no image or video (the rest may be any video container).
+NOT_MEDIA_SUFFIXES = frozenset({".tflite", ".txt", ".json", ".md", ".csv", ".py", ".pdf",
+                                ".zip", ".onnx", ".pb"})
 STATS_REFRESH_MS = 500
 ENGINE_CHOICES = (("auto", "Auto"), ("tf", "TensorFlow"), ("litert", "LiteRT float32"),
                   ("int8", "LiteRT int8 (Google)"))
@@ -736,6 +739,9 @@ class ClassifyPanel(QWidget):
         self._unplugged_camera = None
         self.display_rate.clear()
         self.clear_message()
+        if self._build_error and self._last_request is not None:
+            self.show_message(f"{BUILD_FAILED} {self._last_request.spec.label}:"
+                              f" {self._build_error}", "error")
         # The frame those predictions belong to is gone from the view, so are they (with
         # their latency and inference rate).
         self._clear_predictions("no source is open" if source is None else "")
@@ -1072,6 +1078,8 @@ class ClassifyPanel(QWidget):
 
     @Slot(object)
     def _on_spec_changed(self, _spec: MobileNetSpec) -> None:
+        if self.last_message.startswith("Cannot use these weights"):
+            self.clear_message()
         self._update_header()  # relabel what is shown at once; build after the debounce
         if self._engine_requested:
             self._debounce.start()
@@ -1141,6 +1149,19 @@ class ClassifyPanel(QWidget):
         self._previous_weights = None
         if not self._downloading:
             self.progress_bar.hide()
+        if self._last_result is None or not self._paused:
+            self._show_engine_labels(info)
+        # A build that worked makes "loading" and earlier "could not build" messages stale,
+        # and a failed download of another alpha's file no longer concerns what runs.
+        failed_alpha = self._failed_download_alpha
+        if self.last_message.startswith(("Loading weights", BUILD_FAILED)) or (
+                self.last_message.startswith("Download failed") and failed_alpha is not None
+                and abs(failed_alpha - info.spec.alpha) > 1e-9):
+            self.clear_message()
+        self._update_weights_warning()
+        self._update_header()
+
+    def _show_engine_labels(self, info: EngineInfo) -> None:
         self.engine_label.setText(info.engine_name)
         device_text = info.device_name
         hints = [w for w in info.warnings if "GPU" in w or "gpu" in w]
@@ -1153,23 +1174,18 @@ class ClassifyPanel(QWidget):
         description = info.weights_description
         self.weights_label.setText(description.replace("/", "/\u200b").replace("_", "_\u200b"))
         self.weights_label.setToolTip(description)
-        # A build that worked makes "loading" and earlier "could not build" messages stale,
-        # and a failed download of another alpha's file no longer concerns what runs.
-        failed_alpha = self._failed_download_alpha
-        if self.last_message.startswith(("Loading weights", BUILD_FAILED)) or (
-                self.last_message.startswith("Download failed") and failed_alpha is not None
-                and abs(failed_alpha - info.spec.alpha) > 1e-9):
-            self.clear_message()
-        self._update_weights_warning()
-        self._update_header()
 
     @Slot(object, str)
     def _on_engine_failed(self, request: EngineRequest, message: str) -> None:
+        if request != self._last_request:
+            return  # superseded: the request now current is built or building
         self._building = None
         self._build_error = message
         if not self._downloading:
             self.progress_bar.hide()
-        if self._previous_weights is not None and request.weights == self._weights_path:
+        if (self._previous_weights is not None and request.weights == self._weights_path
+                and request.engine != "int8" and request.weights is not None
+                and request.weights.name in message):
             # The file passed inspection but the build failed: go back to what worked.
             self._weights_path, self._weights_alpha, self._weights_source = \
                 self._previous_weights
@@ -1191,6 +1207,11 @@ class ClassifyPanel(QWidget):
             self.inference_rate.clear()
         self.inference_rate.tick()
         self.latency.add(result.timings)
+        self._show_engine_labels(result.info)
+        # F04/F13: a warning about no/failed classification is over once a frame is classified
+        if self.message_label.property("level") == "warning" and self.last_message.startswith(
+                ("could not classify frame", "Nothing to save yet")):
+            self.clear_message()
         for row, prediction in zip(self.rows, result.predictions, strict=False):
             row.show_prediction(prediction.label, prediction.probability)
         # Fewer than five come back when the rest are exactly 0 (int8 output); say so once.
@@ -1274,11 +1295,17 @@ class ClassifyPanel(QWidget):
     def _on_paths_dropped(self, paths: list) -> None:
         """A dropped weights file is loaded; the first other file (or folder) is opened."""
         weights = [p for p in paths if Path(p).suffix.lower() in WEIGHTS_SUFFIXES]
-        media = [p for p in paths if p not in weights]
-        if weights:
-            self.load_weights_file(weights[0])
+        # Files that are surely no picture (a .tflite, notes) must not replace the running
+        # source with a video that cannot play; anything else may be a video container.
+        other = [p for p in paths if Path(p).suffix.lower() in NOT_MEDIA_SUFFIXES]
+        media = [p for p in paths if p not in weights and p not in other]
         if media:
             self.open_path(media[0])
+        elif other:
+            self.show_message(f"{Path(other[0]).name} is not an image, video or folder;"
+                              " the source shown keeps running.", "warning")
+        if weights:
+            self.load_weights_file(weights[0])
 
     @Slot()
     def refresh_cameras(self) -> None:
@@ -1382,8 +1409,11 @@ class ClassifyPanel(QWidget):
         self.next_button.setEnabled(folder)
 
     def _update_weights_warning(self) -> None:
-        info = self._engine_info
         spec = self.state.spec
+        shown = self._last_result
+        # The warning is about the answers on screen (paused: the engine may have moved on).
+        info = shown.info if shown is not None and same_variant(shown.spec, spec) \
+            else self._engine_info
         show_warning = info is not None and not info.pretrained and same_variant(info.spec, spec)
         self.switch_alpha_button.hide()
         self.download_button.hide()
@@ -1428,6 +1458,11 @@ class ClassifyPanel(QWidget):
         self._update_header()
         self._refresh_stats()
 
+    def _build_error_applies(self) -> bool:
+        """The last failure concerns the variant on screen (not one the slider left)."""
+        return bool(self._build_error) and self._last_request is not None and same_variant(
+            self._last_request.spec, self.state.spec) and not self._debounce.isActive()
+
     def _update_header(self) -> None:
         spec = self.state.spec
         result = self._last_result
@@ -1435,9 +1470,9 @@ class ClassifyPanel(QWidget):
         if result is None:
             if self._nothing_reason:
                 text = f"Nothing classified: {self._nothing_reason}."
-            elif self._build_error:
+            elif self._build_error_applies():
                 text = f"MobileNet {spec.label} could not be built."
-            elif self._engine_requested and self._engine_info is None:
+            elif self._engine_requested and (self._engine_info is None or loading):
                 text = f"Building MobileNet {spec.label}…"
             else:
                 text = f"Top {TOP_K}: waiting for a frame"
@@ -1446,14 +1481,14 @@ class ClassifyPanel(QWidget):
             text = f"Top {TOP_K} · MobileNet {spec.label}"
             if not result.info.pretrained:
                 text += " · RANDOM WEIGHTS: labels are meaningless"
-            elif self._build_error:
+            elif self._build_error_applies():
                 # The engine or device just chosen failed (int8 for a variant Google never
                 # published): the answers keep coming from the engine that ran before.
                 engine = result.info.engine_name.split(" (")[0]
                 text += f" · still by {engine}: the engine chosen could not be built"
             stale = False
         else:
-            if self._build_error:
+            if self._build_error_applies():
                 reason = f"{spec.label} could not be built"
             elif loading or self._engine_info is None or not same_variant(
                     self._engine_info.spec, spec):

@@ -1023,3 +1023,106 @@ def test_folder_steps_are_off_while_paused(qtbot, make_panel, tmp_path):
     assert not panel.next_button.isEnabled() and not panel.previous_button.isEnabled()
     panel.set_paused(False)
     assert panel.next_button.isEnabled()
+
+
+@pytest.mark.fixtures
+def test_loaded_weights_survive_a_build_that_failed_for_another_reason(qtbot, make_panel,
+                                                                       fixtures_dir):
+    """Engine int8 with no Google model for the variant: Load weights failed for the int8
+    reason, yet the good file was dropped, and LiteRT float then ran random weights."""
+    class NoInt8Factory(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            self.requests.append(request)
+            if request.engine == "int8":
+                raise RuntimeError(f"no int8 model for {request.spec.label}")
+            return FakeEngine(request.spec, pretrained=request.weights is not None)
+
+    panel, _ = make_panel(spec=MobileNetSpec(0.5, 224), factory=NoInt8Factory())
+    _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    panel.set_engine_kind("int8")
+    weights = fixtures_dir / "weights" / "derived_from_coral_quant_tflite" / \
+        "mobilenet_5_0_160_tf.h5"
+    assert panel.load_weights_file(weights)
+    qtbot.waitUntil(lambda: "no int8 model" in panel.last_message, timeout=5000)
+    assert panel.current_request().weights == weights  # kept: the file was not the problem
+    panel.set_engine_kind("litert")
+    qtbot.waitUntil(lambda: panel.engine_info.engine_name == "fake engine"
+                    and panel.engine_info.pretrained, timeout=5000)
+
+
+def test_labels_describe_the_answers_on_screen_while_paused(qtbot, make_panel):
+    """Paused, then another engine chosen: the labels named the new engine beside the
+    frozen answers of the old one."""
+    class NamedFactory(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            engine = FakeEngine(request.spec)
+            engine.info = replace(engine.info, engine_name=f"engine {request.engine}")
+            return engine
+
+    panel, _ = make_panel(factory=NamedFactory())
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 100)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    assert panel.engine_label.text() == "engine auto"
+    panel.set_paused(True)
+    panel.set_engine_kind("tf")
+    qtbot.waitUntil(lambda: panel.engine_info.engine_name == "engine tf", timeout=5000)
+    assert panel.engine_label.text() == "engine auto"  # what produced the top-5 shown
+    panel.set_paused(False)
+    qtbot.waitUntil(lambda: panel.engine_label.text() == "engine tf", timeout=5000)
+
+
+def test_a_failure_is_not_announced_for_variants_not_yet_tried(qtbot, make_panel):
+    """After one variant failed, every variant the slider passed read "could not be built"
+    before it was even tried."""
+    class FailOther(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            if request.spec == OTHER:
+                raise RuntimeError("broken on purpose")
+            return super().__call__(request, progress, cancel)
+
+    panel, state = make_panel(factory=FailOther())
+    _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    state.set_variant(OTHER.alpha, OTHER.resolution)
+    qtbot.waitUntil(lambda: "could not be built" in panel.header_text(), timeout=5000)
+    state.set_variant(0.75, 192)  # not built yet: the debounce is running
+    assert "could not be built" not in panel.header_text()
+
+
+def test_frame_warning_goes_once_frames_are_classified_again(qtbot, make_panel):
+    panel, _ = make_panel()
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    panel._on_frame_failed("could not classify frame: a bad one")  # noqa: SLF001
+    assert panel.last_message.startswith("could not classify frame")
+    _push(source, 100)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    assert panel.last_message == ""
+
+
+@pytest.mark.fixtures
+def test_dropped_bad_weights_with_a_photo_keep_their_error(qtbot, make_panel, tmp_path):
+    """Dropping a broken .h5 with a photo: the error was shown and wiped at once by the
+    photo opening."""
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(photo)
+    broken = tmp_path / "mobilenet_5_0_160_tf.h5"
+    broken.write_bytes(b"not hdf5")
+    panel, _ = make_panel()
+    panel._on_paths_dropped([str(broken), str(photo)])  # noqa: SLF001 - what a drop calls
+    assert "Cannot use these weights" in panel.last_message
+    assert panel.source is not None and panel.source.name == "image 'photo.png'"
+
+
+def test_dropping_a_model_or_text_file_keeps_the_source(qtbot, make_panel, tmp_path):
+    """A dropped .tflite was opened as a video: it failed and stopped the running source."""
+    model = tmp_path / "mobilenet_v1_0.5_160_quant.tflite"
+    model.write_bytes(b"\x1c\x00\x00\x00TFL3")
+    panel, _ = make_panel()
+    source = _sink_source(panel)
+    panel._on_paths_dropped([str(model)])  # noqa: SLF001 - what a drop calls
+    assert panel.source is source and source.is_active()
+    assert "is not an image, video or folder" in panel.last_message
