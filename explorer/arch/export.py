@@ -39,6 +39,14 @@ def _scaled(n: float, scales: tuple[tuple[float, str], ...], fmt: str) -> tuple[
     return None
 
 
+def percent_text(share: float) -> str:
+    """A share (0..1) as a percentage with 2 decimals; a non-zero share below 0.005 % is
+    "<0.01", not "0.00" (the classifier's 1,024,000 MACs at 4096 px read as nothing)."""
+    if 0 < share < 0.00005:
+        return "<0.01"
+    return f"{100 * share:.2f}"
+
+
 def human_count(n: float, unit: str = "", trailing_zeros: bool = False) -> str:
     """1234567 -> "1.23 M"; keeps three significant figures, up to P (10^15).
 
@@ -196,8 +204,8 @@ def _table_cells(spec: MobileNetSpec) -> tuple[list[str], list[list[str]], list[
         body.append([
             str(r.index), r.name, r.kind, "" if r.block is None else str(r.block),
             r.kernel_stride_text, shape_text(r.output_shape), f"{r.params:,}", f"{r.macs:,}",
-            f"{100 * _share(r.macs, totals.macs):.2f}",
-            f"{100 * _share(r.params, totals.params):.2f}", f"{r.activations:,}",
+            percent_text(_share(r.macs, totals.macs)),
+            percent_text(_share(r.params, totals.params)), f"{r.activations:,}",
         ])
     foot = ["", "Total", "", "", "", "", f"{totals.params:,}", f"{totals.macs:,}", "100.00",
             "100.00", f"{totals.activations_total:,}"]

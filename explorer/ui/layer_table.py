@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer.arch.export import human_count, shape_text
+from explorer.arch.export import human_count, percent_text, shape_text
 from explorer.arch.layers import LAYER_KINDS, LayerRow, layer_rows, model_totals
 from explorer.arch.spec import MobileNetSpec
 from explorer.ui.stable_label import ElidingStableLabel
@@ -284,7 +284,7 @@ def _same(value: Any) -> Any:
 
 
 def _percent(share: float) -> str:
-    return f"{100 * share:.2f}"
+    return percent_text(share)
 
 
 #: Column -> (text formatter, sort key) of a non-empty cell (empty cells: "" and -1).
@@ -351,8 +351,8 @@ def _layer_value_cells(r: LayerRow, t: Any) -> list[tuple[str, Any]]:
         (shape_text(r.output_shape), _element_count(r.output_shape)),
         (f"{r.params:,}", r.params),
         (f"{r.macs:,}", r.macs),
-        (f"{100 * macs_share:.2f}", macs_share),
-        (f"{100 * params_share:.2f}", params_share),
+        (percent_text(macs_share), macs_share),
+        (percent_text(params_share), params_share),
         (f"{r.activations:,}", r.activations),
     ]
 

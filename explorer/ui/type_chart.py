@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.arch.breakdown import TYPE_LABELS, TypeShare, cost_by_type
+from explorer.arch.export import percent_text
 from explorer.arch.spec import MobileNetSpec
 from explorer.ui.plot_style import SEPARABLE_COLOR, STANDARD_COLOR, legend_html, style_plot
 from explorer.ui.theme import bold_header, set_role
@@ -127,9 +128,9 @@ class TypeChartPanel(QWidget):
         self.title.setText(f"Cost by layer type, MobileNet {spec.label} (paper Table 2)")
         for r, share in enumerate(self.shares):
             self.table.item(r, 1).setText(f"{share.macs:,}")
-            self.table.item(r, 2).setText(f"{100 * share.macs_share:.2f}")
+            self.table.item(r, 2).setText(percent_text(share.macs_share))
             self.table.item(r, 3).setText(f"{share.params:,}")
-            self.table.item(r, 4).setText(f"{100 * share.params_share:.2f}")
+            self.table.item(r, 4).setText(percent_text(share.params_share))
         self._keep_numbers_whole()
         self.macs_bars.setOpts(width=np.array([100 * s.macs_share for s in self.shares]))
         self.params_bars.setOpts(width=np.array([100 * s.params_share for s in self.shares]))

@@ -147,3 +147,16 @@ def test_shallow_body_lists_only_its_blocks():
     assert blocks == ["1", "2", "3", "4", "5", "6", "12", "13"]
     summary = render_report(MobileNetSpec(body="shallow"), "table")
     assert "Blocks 1-6, 12-13: depthwise separable" in summary  # not "Blocks 1-13"
+
+
+def test_a_tiny_non_zero_share_is_not_printed_as_zero():
+    """At 1.0-4096 the classifier's 1,024,000 MACs printed "0.00" % beside layers with none."""
+    from explorer.arch.export import percent_text
+
+    assert percent_text(0.0) == "0.00" and percent_text(0.00004) == "<0.01"
+    assert percent_text(0.00005) == "0.01" and percent_text(0.5) == "50.00"
+    rows = {ln.split()[1]: ln.split() for ln in
+            render_report(MobileNetSpec(1.0, 4096), "table").splitlines()
+            if ln.split() and ln.split()[0].isdigit()}
+    # ... % MACs, % params, activations: the last three columns
+    assert rows["conv_preds"][-3] == "<0.01" and rows["conv1_bn"][-3] == "0.00"
