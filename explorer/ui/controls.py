@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRect, QSize, Qt, Slot
-from PySide6.QtGui import QPainter, QPaintEvent, QValidator
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -141,7 +141,23 @@ class TickedSlider(QSlider):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self._ticks = list(ticks)
         self._unlabelled_ends: set[int] = set()
+        # A value past one end of the slider: (-1 or +1, its text), drawn in that end's
+        # label place; the handle alone, pinned at the end, would say 1.5 for alpha 4.0.
+        self._beyond: tuple[int, str] = (0, "")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_beyond(self, side: int, text: str = "") -> None:
+        """Mark a value past the minimum (-1) or maximum (+1) end; 0 clears the mark."""
+        beyond = (side, text if side else "")
+        if beyond != self._beyond:
+            self._beyond = beyond
+            self.setToolTip(f"{text} is past this slider's end; the box above holds it"
+                            if side else "")
+            self.update()
+
+    @property
+    def beyond(self) -> tuple[int, str]:
+        return self._beyond
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         hint = super().sizeHint()
@@ -179,14 +195,25 @@ class TickedSlider(QSlider):
         metrics = painter.fontMetrics()
         groove, _handle = self._groove_and_handle()
         top = groove.bottom() + 3
+        side, beyond_text = self._beyond
+        end = self.maximum() if side > 0 else self.minimum()
         for index, text in self._ticks:
             x = self.tick_x(index)
             if text != "" or index not in self._unlabelled_ends:
                 painter.drawLine(x, top, x, top + 3)
+            if side and index == end:
+                continue  # that end's label gives way to the value past it
             if not text:
                 continue
             w = metrics.horizontalAdvance(text)
             left = max(0, min(self.width() - w, x - w // 2))
+            painter.drawText(left, top + 4 + metrics.ascent(), text)
+        if side:
+            text = f"{beyond_text} \u25b8" if side > 0 else f"\u25c2 {beyond_text}"
+            w = metrics.horizontalAdvance(text)
+            x = self.tick_x(end)
+            left = max(0, min(self.width() - w, x - w // 2))
+            painter.setPen(self.palette().color(QPalette.ColorRole.Highlight))
             painter.drawText(left, top + 4 + metrics.ascent(), text)
         painter.end()
 
@@ -401,6 +428,11 @@ class VariantControls(QWidget):
                 self.resolution_slider.setValue(resolution_to_index(spec.resolution))
             if self.resolution_spin.value() != spec.resolution:
                 self.resolution_spin.setValue(spec.resolution)
+            self.alpha_slider.set_beyond(
+                1 if spec.alpha > ALPHA_SLIDER_MAX else -1 if spec.alpha < ALPHA_SLIDER_MIN
+                else 0, format_alpha(spec.alpha))
+            self.resolution_slider.set_beyond(1 if spec.resolution > RES_SLIDER_MAX else 0,
+                                              str(spec.resolution))
             preset = self._presets.index(spec) + 1 if spec in self._presets else 0
             self.preset_combo.setItemText(
                 0, "Custom" if preset else f"Custom: MobileNet {spec.label}")

@@ -256,3 +256,15 @@ def test_typed_decimal_resolution_rounds(window, qtbot, typed, expected) -> None
     qtbot.keyClicks(edit, typed)
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert window.state.spec.resolution == expected
+
+
+def test_value_past_a_slider_end_is_written_at_that_end(window) -> None:
+    """alpha 4.0 left the handle at 1.5 with nothing saying the value was elsewhere."""
+    c = window.controls
+    window.state.set_variant(4.0, 4096)
+    assert c.alpha_slider.beyond == (1, "4.0") and c.resolution_slider.beyond == (1, "4096")
+    assert "past this slider's end" in c.alpha_slider.toolTip()
+    window.state.set_variant(0.05, 224)
+    assert c.alpha_slider.beyond == (-1, "0.05") and c.resolution_slider.beyond == (0, "")
+    window.state.set_variant(1.0, 224)
+    assert c.alpha_slider.beyond == (0, "") and c.alpha_slider.toolTip() == ""
