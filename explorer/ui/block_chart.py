@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Slot
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -47,6 +48,10 @@ from explorer.ui.theme import SEGMENT_BUTTON_STYLE, set_role
 from explorer.ui.variant_state import VariantState
 
 BAR_WIDTH = 0.38
+#: Least heights of the two charts: below them the window stops shrinking rather than
+#: draw axes on top of each other (at 357 px the bar chart was a few pixels tall).
+MIN_COST_PLOT_HEIGHT = 180
+MIN_RATIO_PLOT_HEIGHT = 90
 OFFSET = 0.2
 
 
@@ -91,6 +96,7 @@ class BlockChartPanel(QWidget):
         self.plot_widget = pg.PlotWidget(self, axisItems={"left": self.cost_axis,
                                                           "bottom": BlockAxis()})
         self.plot_widget.setObjectName("blockCostPlot")
+        self.plot_widget.setMinimumHeight(MIN_COST_PLOT_HEIGHT)
         self.plot = self.plot_widget.getPlotItem()
         style_plot(self.plot)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -113,6 +119,8 @@ class BlockChartPanel(QWidget):
 
         self.ratio_widget = pg.PlotWidget(self, axisItems={"bottom": BlockAxis()})
         self.ratio_widget.setObjectName("blockRatioPlot")
+        # Room for the axes' ticks: squeezed further the charts became overlapping text.
+        self.ratio_widget.setMinimumHeight(MIN_RATIO_PLOT_HEIGHT)
         self.ratio_plot = self.ratio_widget.getPlotItem()
         style_plot(self.ratio_plot)
         self.ratio_plot.setMouseEnabled(x=False, y=False)
@@ -193,7 +201,11 @@ class BlockChartPanel(QWidget):
         button.setToolTip(tip)
         button.setCheckable(True)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        button.setMinimumWidth(56)
+        # The checked one is bold, with 12 px padding a side: at 56 px a narrow window cut
+        # its text to "C...t".
+        bold = QFont(button.font())
+        bold.setBold(True)
+        button.setMinimumWidth(max(56, QFontMetrics(bold).horizontalAdvance(text) + 30))
         button.setStyleSheet(SEGMENT_BUTTON_STYLE)
         return button
 

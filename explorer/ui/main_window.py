@@ -65,6 +65,8 @@ VIEW_TITLES = {
 }
 #: The window's size on a first start (and when the saved geometry is unusable).
 DEFAULT_SIZE = QSize(1400, 900)
+#: The least height at which every view's charts and captions fit without overlapping.
+MIN_HEIGHT = 600
 #: Titles for windows too narrow for VIEW_TITLES (the tab tooltip keeps the full title).
 VIEW_SHORT_TITLES = {
     "layers": "Layers",
@@ -257,6 +259,9 @@ class MainWindow(QMainWindow):
         self._show_status(self.state.spec)
         self._set_icon()
         self.resize(DEFAULT_SIZE)
+        # The layouts' own minimum (~490 px) ignores that captions wrap in a narrow window:
+        # there the Standard vs separable legends were drawn over its bar chart.
+        self.setMinimumHeight(MIN_HEIGHT)
         if restore_settings:
             self._restore_window()
 

@@ -418,3 +418,32 @@ def test_sidebar_values_fit_at_a_larger_desktop_font(qapp, show_widget) -> None:
                 assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width(), key
     finally:
         qapp.setFont(before)
+
+
+def test_views_fit_at_the_minimum_window_size(show_widget, qapp) -> None:
+    """At 825x357 the bar chart was a few pixels tall under its own legends, and the
+    Chart / Table buttons read "C...t" / "T...e"."""
+    win = show_widget(MainWindow(restore_settings=False), 1400, 900)
+    win.resize(win.minimumSizeHint().expandedTo(win.minimumSize()))
+    win.show_view("blocks")
+    qapp.processEvents()
+    panel = win.block_panel
+    from explorer.ui.block_chart import MIN_COST_PLOT_HEIGHT, MIN_RATIO_PLOT_HEIGHT
+
+    assert panel.plot_widget.height() >= MIN_COST_PLOT_HEIGHT
+    assert panel.ratio_widget.height() >= MIN_RATIO_PLOT_HEIGHT
+    # stacked top to bottom without overlap: bar chart, ratio legend, ratio chart
+    from PySide6.QtCore import QPoint
+
+    def span(widget) -> tuple[int, int]:
+        top = widget.mapTo(panel, QPoint(0, 0)).y()
+        return top, top + widget.height()
+
+    assert span(panel.plot_widget)[1] <= span(panel.ratio_legend)[0]
+    assert span(panel.ratio_legend)[1] <= span(panel.ratio_widget)[0]
+    for button in (panel.chart_button, panel.table_button):
+        bold = button.font()
+        bold.setBold(True)
+        from PySide6.QtGui import QFontMetrics
+
+        assert button.width() >= QFontMetrics(bold).horizontalAdvance(button.text()) + 24
