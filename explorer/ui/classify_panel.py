@@ -910,7 +910,9 @@ class ClassifyPanel(QWidget):
             path = folder / f"mobilenet_snapshot_{datetime.now():%Y%m%d_%H%M%S}.png"
         png = Path(path)
         if png.suffix.lower() != ".png":
-            png = png.with_suffix(".png")
+            # Appended, not swapped in: "holiday.2024" must not become (and overwrite)
+            # "holiday.png".
+            png = png.with_name(png.name + ".png")
         meta = png.with_suffix(".json")
         problem = folder_problem(png)
         if problem:

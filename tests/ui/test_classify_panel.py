@@ -477,6 +477,11 @@ def test_save_snapshot_png_and_json(qtbot, make_panel, tmp_path):
     assert set(data["timings_ms"]) == {"convert", "preprocess", "infer", "decode"}
     with pytest.raises(OSError, match="does not exist"):
         panel.save_snapshot(tmp_path / "missing folder" / "snap.png")
+    # A name with a dot of its own keeps it: "holiday.2024" wrote over holiday.png / .json.
+    (tmp_path / "holiday.png").write_bytes(b"keep")
+    png, meta = panel.save_snapshot(tmp_path / "holiday.2024")
+    assert (png.name, meta.name) == ("holiday.2024.png", "holiday.2024.json")
+    assert (tmp_path / "holiday.png").read_bytes() == b"keep"
 
 
 def test_engine_and_device_choices_rebuild(qtbot, make_panel):
