@@ -13,6 +13,9 @@ old engine stays loaded until its replacement is ready (a failed build keeps it)
 labels the predictions it still shows as coming from the previous variant.  TensorFlow is only
 imported by the engine factory, which runs on this thread, never on the GUI thread.
 
+Weights downloads run on a thread of their own: a 17 MB download on the worker's thread held
+every frame and every build (a variant whose weights were present) until it ended.
+
 All public methods are thread-safe; results come back through Qt signals (queued to the GUI).
 """
 
@@ -143,7 +146,6 @@ class InferenceWorker(QObject):
     # Internal wake-ups, queued onto the worker thread.
     _frame_posted = Signal()
     _engine_posted = Signal()
-    _download_posted = Signal()
 
     def __init__(self, engine_factory: EngineFactory | None = None,
                  preprocess: PreprocessFn | None = None, decode: DecodeFn | None = None,
@@ -161,6 +163,7 @@ class InferenceWorker(QObject):
         self._request_seq = 0
         self._downloads: LatestSlot[tuple[MobileNetSpec, Any]] = LatestSlot()
         self._download_cancel = threading.Event()
+        self._download_thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._engine: InferenceEngine | None = None
         self._engine_request: EngineRequest | None = None
@@ -176,7 +179,6 @@ class InferenceWorker(QObject):
         self.moveToThread(self._thread)
         self._frame_posted.connect(self._process_frames)
         self._engine_posted.connect(self._build_latest)
-        self._download_posted.connect(self._run_download)
 
     # ----------------------------------------------------------------- lifecycle
     def start(self) -> None:
@@ -196,6 +198,7 @@ class InferenceWorker(QObject):
         self._download_cancel.set()
         self._frames.clear()
         stopped = True
+        deadline = time.monotonic() + timeout_ms / 1000
         try:
             if self._thread.isRunning():
                 self._thread.requestInterruption()
@@ -206,6 +209,12 @@ class InferenceWorker(QObject):
             # signal (the safety net) can fire after Qt tore the thread object down.  A
             # deleted QThread runs nothing, so there is nothing left to stop.
             pass
+        with self._lock:
+            download = self._download_thread
+        if download is not None:
+            # The downloader polls cancel() between chunks: it ends within one read.
+            download.join(max(0.0, deadline - time.monotonic()))
+            stopped = stopped and not download.is_alive()
         if stopped:
             self._close_engine()
         return stopped
@@ -247,15 +256,21 @@ class InferenceWorker(QObject):
         return seq
 
     def request_download(self, spec: MobileNetSpec, downloader: Any = None) -> None:
-        """Download the Keras weights for ``spec``'s alpha on the worker thread.
+        """Download the Keras weights for ``spec``'s alpha on a thread of its own.
 
         ``downloader(alpha, resolution, progress=, cancel=) -> WeightsFileInfo`` defaults to
-        ``explorer.keras_builder.download.download_weights``.
+        ``explorer.keras_builder.download.download_weights``.  One download at a time: a
+        request made during one runs after it (the newest request wins).
         """
-        self._download_cancel.clear()
-        self._downloads.put((spec, downloader))
-        if not self._stopping.is_set():
-            self._download_posted.emit()
+        if self._stopping.is_set():
+            return
+        with self._lock:
+            self._download_cancel.clear()
+            self._downloads.put((spec, downloader))
+            if self._download_thread is None:
+                self._download_thread = threading.Thread(
+                    target=self._run_downloads, name="weights-download", daemon=True)
+                self._download_thread.start()
 
     def cancel_download(self) -> None:
         self._download_cancel.set()
@@ -408,11 +423,23 @@ class InferenceWorker(QObject):
         if self._frames.peek() is not None:
             self._post_wake()
 
-    @Slot()
-    def _run_download(self) -> None:
-        item = self._downloads.take()
-        if item is None or self._stopping.is_set():
-            return
+    def _run_downloads(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                with self._lock:
+                    item = self._downloads.take()
+                    if item is None:
+                        # In the same lock as the take: a request made from now on starts
+                        # a new thread instead of waiting for this one.
+                        self._download_thread = None
+                        return
+                self._run_download(item)
+        finally:
+            with self._lock:  # an unexpected error must not block later downloads
+                if self._download_thread is threading.current_thread():
+                    self._download_thread = None
+
+    def _run_download(self, item: tuple[MobileNetSpec, Any]) -> None:
         spec, downloader = item
         if downloader is None:
             from explorer.keras_builder.download import download_weights as downloader

@@ -414,6 +414,50 @@ def test_download_progress_and_cancel(qtbot, make_worker, tmp_path):
     assert outcome.cancelled and outcome.path is None
 
 
+def test_frames_and_builds_go_on_during_a_download(qtbot, make_worker, tmp_path):
+    """The download ran on the worker's thread: 0 of 75 live frames were classified and a
+    variant whose weights were present was not built until the download ended."""
+    worker, got = make_worker(FakeFactory())
+    worker.request_engine(EngineRequest(SMALL))
+    wait_for(qtbot, got.ready)
+    release = threading.Event()
+
+    def held_download(alpha, resolution, progress=None, cancel=None):
+        while not release.is_set():
+            if cancel():
+                raise RuntimeError("download cancelled")
+            time.sleep(0.01)
+        path = tmp_path / "w.h5"
+        path.write_bytes(b"x")
+        return path
+
+    worker.request_download(MobileNetSpec(0.5, 160), held_download)
+    worker.submit_frame(packet_from_rgb(np.zeros((32, 32, 3), np.uint8)))
+    assert wait_for(qtbot, got.results).spec == SMALL  # classified while downloading
+    worker.request_engine(EngineRequest(OTHER))
+    qtbot.waitUntil(lambda: worker.engine_info.spec == OTHER, timeout=5000)
+    assert not got.downloads
+    release.set()
+    assert wait_for(qtbot, got.downloads).path == tmp_path / "w.h5"
+
+
+def test_stop_during_a_download_is_fast(qtbot):
+    worker = InferenceWorker(FakeFactory())
+    worker.start()
+
+    def endless(alpha, resolution, progress=None, cancel=None):
+        while not cancel():
+            time.sleep(0.01)
+        raise RuntimeError("download cancelled")
+
+    worker.request_download(MobileNetSpec(0.5, 160), endless)
+    time.sleep(0.1)
+    start = time.perf_counter()
+    assert worker.stop(2000)
+    assert time.perf_counter() - start < 1.0
+    assert not any(t.name == "weights-download" for t in threading.enumerate())
+
+
 def test_rolling_latency_and_rates():
     from explorer.vision.stats import RateMeter, StageTimings, format_latency, latency_heading
 
