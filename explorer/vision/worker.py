@@ -169,6 +169,9 @@ class InferenceWorker(QObject):
         self._engine_request: EngineRequest | None = None
         self._building: EngineRequest | None = None
         self._last_packet: FramePacket | None = None
+        # Sequence of the frame classified last: classifying it again (a new engine, Resume)
+        # does not convert it again, so its convert time is not counted twice.
+        self._last_classified = -1
         self.processed_count = 0
         self.failed_count = 0
         self.builds_started = 0
@@ -414,7 +417,9 @@ class InferenceWorker(QObject):
             self.frame_failed.emit(f"could not classify frame: {_short_error(exc)}")
         else:
             self.processed_count += 1
-            timings = StageTimings(packet.convert_ms, (t1 - t0) * 1e3, (t2 - t1) * 1e3,
+            convert_ms = packet.convert_ms if packet.sequence != self._last_classified else 0.0
+            self._last_classified = packet.sequence
+            timings = StageTimings(convert_ms, (t1 - t0) * 1e3, (t2 - t1) * 1e3,
                                    (t3 - t2) * 1e3)
             self.predictions_ready.emit(PredictionResult(
                 predictions, info.spec, info, timings, packet.sequence, packet.timestamp,

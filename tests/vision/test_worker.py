@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -333,11 +334,16 @@ def test_last_frame_is_reclassified_by_a_new_engine(qtbot, make_worker):
     worker, got = make_worker(FakeFactory())
     worker.request_engine(EngineRequest(SMALL))
     wait_for(qtbot, got.ready)
-    worker.submit_frame(packet_from_rgb(np.full((16, 16, 3), 90, np.uint8)))
-    assert wait_for(qtbot, got.results).spec == SMALL
+    packet = packet_from_rgb(np.full((16, 16, 3), 90, np.uint8))
+    packet = replace(packet, convert_ms=52.0)  # a photo's decode
+    worker.submit_frame(packet)
+    first = wait_for(qtbot, got.results)
+    assert first.spec == SMALL and first.timings.convert == 52.0
     # A still image: no new frame arrives, yet the new variant answers for it.
     worker.request_engine(EngineRequest(OTHER))
-    assert wait_for(qtbot, got.results, 2).spec == OTHER
+    again = wait_for(qtbot, got.results, 2)
+    assert again.spec == OTHER
+    assert again.timings.convert == 0.0  # not decoded again: its 52 ms are not counted twice
 
 
 def test_stop_during_build_is_fast(qtbot):
