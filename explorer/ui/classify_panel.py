@@ -1210,7 +1210,8 @@ class ClassifyPanel(QWidget):
         self.inference_rate.tick()
         self.latency.add(result.timings)
         self._show_engine_labels(result.info)
-        # F04/F13: a warning about no/failed classification is over once a frame is classified
+        # A warning about a frame that failed, or about nothing to save, is over once a
+        # frame is classified.
         if self.message_label.property("level") == "warning" and self.last_message.startswith(
                 ("could not classify frame", "Nothing to save yet")):
             self.clear_message()
