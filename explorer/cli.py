@@ -31,24 +31,30 @@ class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose errors are a single readable line (no usage dump)."""
 
     def error(self, message: str) -> NoReturn:
-        if message.startswith("unrecognized arguments:"):
-            message += self._did_you_mean(message.split(":", 1)[1].split())
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         raise SystemExit(2)
 
-    def _did_you_mean(self, tokens: list[str]) -> str:
-        """"; did you mean --alpha?" for a mistyped option (``--alpah``), else ""."""
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}"
+                       + self._did_you_mean(extras, getattr(parsed, "command", None)))
+        return parsed
+
+    def _did_you_mean(self, tokens: list[str], command: str | None) -> str:
+        """"; did you mean --alpha?" for a mistyped option (``--alpah``), among the options
+        of the command given (``paper --alpha`` gets no "--alpha?"), else ""."""
         import difflib
 
-        known = set()
+        known = {o for a in self._actions for o in a.option_strings}
         for action in self._actions:
-            known.update(action.option_strings)
-            if isinstance(action, argparse._SubParsersAction):  # the commands' own options
-                for sub in action.choices.values():
-                    known.update(o for a in sub._actions for o in a.option_strings)
+            if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+                sub = action.choices[command]
+                known.update(o for a in sub._actions for o in a.option_strings)
         guesses = [match[0] for token in tokens if token.startswith("--")
-                   for match in [difflib.get_close_matches(token.split("=")[0], known, 1)]
-                   if match]
+                   for match in [difflib.get_close_matches(token.split("=")[0], known, 1, 0.75)]
+                   if match and match[0] != token.split("=")[0]]
         return f"; did you mean {', '.join(guesses)}?" if guesses else ""
 
 
@@ -225,7 +231,7 @@ def output_format(args: argparse.Namespace, default: str, formats: Sequence[str]
         return str(args.format)
     if args.output is not None:
         implied = FORMAT_BY_SUFFIX.get(Path(args.output).suffix.lower())
-        if implied in formats:
+        if implied is not None and implied in formats:
             return implied
     return default
 

@@ -492,6 +492,7 @@ class ClassifyPanel(QWidget):
         self._worker.engine_ready.connect(self._on_engine_ready)
         self._worker.engine_failed.connect(self._on_engine_failed)
         self._worker.progress.connect(self._on_progress)
+        self._worker.download_progress.connect(self._on_download_progress)
         self._worker.frame_failed.connect(self._on_frame_failed)
         self._worker.download_finished.connect(self._on_download_finished)
         self._worker.start()  # a bare event loop: no TensorFlow until an engine is requested
@@ -1129,13 +1130,23 @@ class ClassifyPanel(QWidget):
         self._update_header()
 
     @Slot(str, float)
+    def _on_download_progress(self, text: str, fraction: float) -> None:
+        self._show_progress(text, fraction, None)
+
+    @Slot(str, float)
     def _on_progress(self, text: str, fraction: float) -> None:
-        if self._downloading or self._building is None:
+        if self._downloading:
+            return  # the bar shows the download (a build beside it takes a fraction of it)
+        if self._building is None:
             label = text
             target = None
         else:
             label = f"MobileNet {self._building.spec.label}: {text.lower()}…"
             target = self._building
+        self._show_progress(label, fraction, target)
+
+    def _show_progress(self, label: str, fraction: float,
+                       target: EngineRequest | None) -> None:
         if fraction < 0:
             self.progress_bar.setRange(0, 0)
         else:
@@ -1231,13 +1242,15 @@ class ClassifyPanel(QWidget):
     def _on_download_finished(self, outcome: DownloadOutcome) -> None:
         self._downloading = False
         self.cancel_download_button.hide()
-        self.progress_bar.hide()
+        if self._building is None:  # a build beside the download keeps its bar
+            self.progress_bar.hide()
         if outcome.path is not None:
             self.show_message(f"Downloaded {outcome.path.name} into {outcome.path.parent}.",
                               "info")
             # The request is the same as before (weights looked up, not named): only a forced
-            # build finds the file that just arrived.
-            self._request_engine(force=True)
+            # build finds the file that just arrived, and only the alpha it is for needs one.
+            same_alpha = abs(outcome.alpha - self.state.spec.alpha) < 1e-9
+            self._request_engine(force=same_alpha)
         elif outcome.cancelled:
             self.show_message("Download cancelled; no partial file was kept.", "warning")
         else:

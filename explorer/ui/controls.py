@@ -346,22 +346,36 @@ class VariantControls(QWidget):
         if round(self._state.spec.alpha, 2) != round(value, 2):
             self._state.set_alpha(round(value, 2))
 
-    def _take_position(self, slider: QSlider) -> None:
-        """Make the variant what ``slider``'s position says, if it says something else."""
+    def _take_position(self, slider: QSlider, direction: int = 0) -> None:
+        """Make the variant what ``slider``'s position says, if it says something else; with
+        a ``direction`` (+1 an increasing key, -1 a decreasing one) only that way: Right at
+        alpha 4.0 must not drop to the slider's 1.5."""
         position = slider.sliderPosition()
         if slider is self.alpha_slider:
-            if round(self._state.spec.alpha, 2) != index_to_alpha(position):
-                self._state.set_alpha(index_to_alpha(position))
-        elif self._state.spec.resolution != index_to_resolution(position):
-            self._state.set_resolution(index_to_resolution(position))
+            current, wanted = round(self._state.spec.alpha, 2), index_to_alpha(position)
+        else:
+            current, wanted = self._state.spec.resolution, index_to_resolution(position)
+        if wanted == current or direction * (wanted - current) < 0:
+            return
+        if slider is self.alpha_slider:
+            self._state.set_alpha(wanted)
+        else:
+            self._state.set_resolution(int(wanted))
 
     @Slot(int)
     def _on_slider_action(self, action: int) -> None:
         # Emitted with the position already moved, before valueChanged (if any).
-        if action != QSlider.SliderAction.SliderMove.value:  # drags: see _on_slider_released
-            slider = self.sender()
-            if isinstance(slider, QSlider):
-                self._take_position(slider)
+        A = QSlider.SliderAction
+        if action == A.SliderMove.value:
+            return  # drags: see _on_slider_released
+        # Steps are relative: a step up never lowers the value.  Home / End go to the
+        # slider's end whatever the value (alpha 4.0: End is the slider's 1.5).
+        up = (A.SliderSingleStepAdd.value, A.SliderPageStepAdd.value)
+        down = (A.SliderSingleStepSub.value, A.SliderPageStepSub.value)
+        direction = 1 if action in up else -1 if action in down else 0
+        slider = self.sender()
+        if isinstance(slider, QSlider):
+            self._take_position(slider, direction)
 
     @Slot()
     def _on_slider_pressed(self) -> None:

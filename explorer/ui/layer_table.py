@@ -539,6 +539,8 @@ class LayerTablePanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         #: Widths the columns want; the Layer column gives way when the view is narrower.
         self._wanted = [header.sectionSize(c) for c in range(len(HEADER_TEXTS))]
+        self._fitting = False
+        header.sectionResized.connect(self._on_section_resized)
 
     def _fit_name_column(self) -> None:
         """Let the Layer column (names elide with "...") give the numbers their room.
@@ -551,7 +553,18 @@ class LayerTablePanel(QWidget):
         room = self.view.viewport().width() - others
         width = max(NAME_COLUMN_MIN, min(self._wanted[COL_NAME], room))
         if header.sectionSize(COL_NAME) != width:
-            header.resizeSection(COL_NAME, width)
+            self._fitting = True
+            try:
+                header.resizeSection(COL_NAME, width)
+            finally:
+                self._fitting = False
+
+    @Slot(int, int, int)
+    def _on_section_resized(self, column: int, _old: int, new: int) -> None:
+        # A column the user dragged keeps its width (the fit above only narrows the Layer
+        # column when the view needs it, back to what the user chose).
+        if not self._fitting and column == COL_NAME:
+            self._wanted[COL_NAME] = new
 
     def _widen_value_columns(self) -> None:
         """Widen a value column whose texts no longer fit; never narrow one.

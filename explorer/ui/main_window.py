@@ -378,8 +378,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self._action(
             "Log scale (Standard vs separable, Compare)", self.toggle_log_scale, "Ctrl+L",
-            "Toggle the log y axis of the chart in front (the Standard vs separable chart's"
-            " when another view is in front)"))
+            "Toggle the log y axis of the chart in front: Standard vs separable (in Chart"
+            " mode) or Compare"))
         view.addAction(self._action("Filter layers by name",
                                     self._focus_filter, QKeySequence.StandardKey.Find))
         view.addAction(self.sidebar_dock.toggleViewAction())

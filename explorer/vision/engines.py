@@ -439,12 +439,17 @@ class LiteRtEngine:
         self._bytes = b""
 
 
+#: GPUs (by name) that failed at first use in this process; "auto" skips them afterwards.
+_FAILED_GPUS: set[str] = set()
+
+
 def _after_gpu_failure(request: EngineRequest, device: DeviceSelection, exc: BaseException,
                        progress: ProgressCallback | None, cancel: CancelCheck | None,
                        use_cache: bool, num_threads: int | None) -> InferenceEngine:
     """A GPU TensorFlow listed failed at first use (driver, kernels for another compute
     capability, out of memory): on "auto" run on the CPU and say so, else one clear error."""
     first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    _FAILED_GPUS.add(device.name)
     if request.device != "auto":
         raise EngineError(f"{device.name} failed at first use ({first_line}); pick the CPU"
                           " device") from exc
@@ -487,7 +492,8 @@ def _litert_bytes(spec: MobileNetSpec, choice: WeightsChoice, stages: _Stages,
         try:
             data = checked_flatbuffer(path.read_bytes())
             if data is not None:
-                os.utime(path)  # most recently used, for pruning
+                with contextlib.suppress(OSError):  # a read-only cache still serves
+                    os.utime(path)  # most recently used, for pruning
                 return data, True
             path.unlink()  # empty or damaged (a crash mid-copy, an edit): write it anew
         except OSError:
@@ -620,6 +626,12 @@ def create_engine(request: EngineRequest, progress: ProgressCallback | None = No
 
     stages.enter("Choosing device", 0.05)
     device = select_device(request.device, strict=False, quick=request.engine != "tf")
+    if device.kind == "gpu" and request.device == "auto" and device.name in _FAILED_GPUS:
+        # It failed at first use earlier in this process: straight to the CPU, not a
+        # second failed try for every variant.
+        failed = device.name
+        device = replace(select_device("cpu"), hint=device.hint)
+        warnings.append(f"{failed} failed at first use earlier; running on the CPU")
     kind = resolve_engine_kind(request.engine, device)
     if device.warning:
         warnings.append(device.warning)

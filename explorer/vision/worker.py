@@ -142,6 +142,9 @@ class InferenceWorker(QObject):
     progress = Signal(str, float)
     frame_failed = Signal(str)
     download_finished = Signal(object)
+    #: (text, fraction or -1) of a weights download; apart from ``progress`` (builds), since
+    #: a download now runs beside builds and the two shared one bar.
+    download_progress = Signal(str, float)
 
     # Internal wake-ups, queued onto the worker thread.
     _frame_posted = Signal()
@@ -161,6 +164,7 @@ class InferenceWorker(QObject):
         #: (sequence, request, force): the newest engine request.
         self._requests: LatestSlot[tuple[int, EngineRequest, bool]] = LatestSlot()
         self._request_seq = 0
+        self._forced: EngineRequest | None = None
         self._downloads: LatestSlot[tuple[MobileNetSpec, Any]] = LatestSlot()
         self._download_cancel = threading.Event()
         self._download_thread: threading.Thread | None = None
@@ -249,6 +253,11 @@ class InferenceWorker(QObject):
         the caller forces a fresh build.
         """
         with self._lock:
+            if force:
+                # Remembered until that request is built: an equal request made before the
+                # worker gets to it (the slider moved away and back) must still rebuild.
+                self._forced = request
+            force = force or request == self._forced
             if not force and request == self._building and self._requests.peek() is None:
                 return self._request_seq  # already being built: let that build finish
             self._request_seq += 1
@@ -325,6 +334,10 @@ class InferenceWorker(QObject):
         if item is None or self._stopping.is_set():
             return  # an earlier wake-up already handled the newest request
         seq, request, force = item
+        with self._lock:
+            force = force or request == self._forced
+            if force:
+                self._forced = None  # this build honours it
         if not force and self._engine is not None and request == self._engine_request:
             self.engine_ready.emit(self._engine.info)  # back to the variant already loaded
             return
@@ -452,10 +465,10 @@ class InferenceWorker(QObject):
         def progress(done: int, total: int | None) -> None:
             mib = done / 2**20
             if total:
-                self.progress.emit(f"downloading weights {mib:.1f} / {total / 2**20:.1f} MiB",
-                                   done / total)
+                self.download_progress.emit(
+                    f"downloading weights {mib:.1f} / {total / 2**20:.1f} MiB", done / total)
             else:
-                self.progress.emit(f"downloading weights {mib:.1f} MiB", -1.0)
+                self.download_progress.emit(f"downloading weights {mib:.1f} MiB", -1.0)
 
         def cancel() -> bool:
             return self._download_cancel.is_set() or self._stopping.is_set()

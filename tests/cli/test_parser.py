@@ -136,5 +136,9 @@ def test_mistyped_option_gets_a_suggestion(argv, guess, capsys):
     assert "unrecognized arguments" in err and f"did you mean {guess}?" in err
 
 
-def test_unknown_option_without_a_near_name_gets_no_guess(capsys):
-    assert "did you mean" not in _one_line_error(["report", "--zzzzzz"], capsys)
+@pytest.mark.parametrize("argv", [["report", "--zzzzzz"], ["paper", "--alpha", "0.5"],
+                                  ["report", "--soak"], ["report", "--devise", "x"]])
+def test_no_guess_from_another_commands_options(argv, capsys):
+    """`paper --alpha` was told "did you mean --alpha?": the options of every command were
+    pooled."""
+    assert "did you mean" not in _one_line_error(argv, capsys)

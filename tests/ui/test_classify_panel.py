@@ -1131,3 +1131,29 @@ def test_dropping_a_model_or_text_file_keeps_the_source(qtbot, make_panel, tmp_p
     panel._on_paths_dropped([str(model)])  # noqa: SLF001 - what a drop calls
     assert panel.source is source and source.is_active()
     assert "is not an image, video or folder" in panel.last_message
+
+
+def test_a_download_for_another_alpha_does_not_rebuild_the_variant_shown(qtbot, make_panel,
+                                                                         tmp_path):
+    release = threading.Event()
+
+    def download(alpha, resolution, progress=None, cancel=None):
+        while not release.is_set() and not cancel():
+            progress(1000, 100_000)
+            time.sleep(0.01)
+        path = tmp_path / "mobilenet_5_0_160_tf.h5"
+        path.write_bytes(b"weights")
+        return path
+
+    factory = FakeFactory()
+    panel, state = make_panel(spec=OTHER, factory=factory, downloader=download)
+    _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    panel.start_download()
+    state.set_variant(SMALL.alpha, SMALL.resolution)  # built while the download runs
+    qtbot.waitUntil(lambda: panel.engine_info.spec == SMALL, timeout=5000)
+    assert "downloading weights" in panel.progress_bar.format()  # the bar stays the download's
+    release.set()
+    qtbot.waitUntil(lambda: "Downloaded" in panel.last_message, timeout=5000)
+    qtbot.wait(300)
+    assert [r.spec for r in factory.requests].count(SMALL) == 1  # its weights did not change

@@ -186,6 +186,11 @@ def test_slider_takes_the_position_it_is_drawn_at_off_the_grid(window) -> None:
     from PySide6.QtWidgets import QSlider
 
     c = window.controls
+    window.state.set_variant(4.0, 4096)
+    # A step up never lowers the value: Right / PageUp at alpha 4.0 gave the slider's 1.5.
+    c.alpha_slider.triggerAction(QSlider.SliderAction.SliderSingleStepAdd)
+    c.resolution_slider.triggerAction(QSlider.SliderAction.SliderPageStepAdd)
+    assert window.state.spec == MobileNetSpec(4.0, 4096)
     window.state.set_variant(4.0, 230)
     c.alpha_slider.triggerAction(QSlider.SliderAction.SliderToMaximum)
     assert window.state.spec.alpha == pytest.approx(1.5)

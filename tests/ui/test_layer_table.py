@@ -350,3 +350,16 @@ def test_numbers_are_never_cut_while_the_layer_column_can_give_way(show_widget, 
     assert sizes[COL_NAME] >= 90
     state.set_variant(4.0, 2048)  # wider numbers: the Layer column gives more room
     assert header.sectionSize(COL_NAME) <= sizes[COL_NAME]
+
+
+def test_a_layer_column_the_user_widened_keeps_its_width(show_widget) -> None:
+    """Any resize of the view (typing a filter, a window resize) put it back to 150 px."""
+    state = VariantState()
+    panel = show_widget(LayerTablePanel(state), 1600, 600)
+    header = panel.view.horizontalHeader()
+    header.resizeSection(COL_NAME, 270)  # as a drag does
+    panel.resize(1500, 600)
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    assert header.sectionSize(COL_NAME) == 270

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -521,12 +522,16 @@ def test_gpu_that_fails_at_first_use(monkeypatch, asked: str) -> None:
                         lambda choice, **kw: gpu if choice != "cpu" else real_select("cpu"))
     real_build = engines.build_keras_model
 
+    gpu_tries = []
+
     def build(spec, choice, tf_device):
         if tf_device == "/GPU:0":
+            gpu_tries.append(spec)
             raise RuntimeError("CUDA_ERROR_NO_BINARY_FOR_GPU: no kernel image\nmore detail")
         return real_build(spec, choice, tf_device)
 
     monkeypatch.setattr(engines, "build_keras_model", build)
+    monkeypatch.setattr(engines, "_FAILED_GPUS", set())
     request = EngineRequest(MobileNetSpec(0.25, 96), engine="auto", device=asked)
     if asked == "gpu":
         with pytest.raises(EngineError, match="GPU:0 Fake failed at first use .CUDA_ERROR"):
@@ -541,3 +546,11 @@ def test_gpu_that_fails_at_first_use(monkeypatch, asked: str) -> None:
         assert engine.predict(np.zeros((1, 96, 96, 3), np.float32)).shape == (1, 1000)
     finally:
         engine.close()
+    # The next variant goes straight to the CPU: no second failed try per variant.
+    again = engines.create_engine(replace(request, spec=MobileNetSpec(0.25, 112)),
+                                  use_cache=False)
+    try:
+        assert len(gpu_tries) == 1 and again.info.device_name.startswith("CPU")
+        assert "failed at first use earlier" in again.info.warnings[-1]
+    finally:
+        again.close()

@@ -93,6 +93,7 @@ class Collector(QObject):
         self.failed: list[tuple[EngineRequest, str]] = []
         self.frame_errors: list[str] = []
         self.progress: list[tuple[str, float]] = []
+        self.download_progress: list[tuple[str, float]] = []
         self.downloads: list[DownloadOutcome] = []
         worker.predictions_ready.connect(self.on_result)
         worker.engine_ready.connect(self.on_ready)
@@ -100,6 +101,7 @@ class Collector(QObject):
         worker.engine_failed.connect(self.on_failed)
         worker.frame_failed.connect(self.on_frame_failed)
         worker.progress.connect(self.on_progress)
+        worker.download_progress.connect(self.on_download_progress)
         worker.download_finished.connect(self.on_download)
 
     @Slot(object)
@@ -126,6 +128,10 @@ class Collector(QObject):
     @Slot(str, float)
     def on_progress(self, text, fraction):
         self.progress.append((text, fraction))
+
+    @Slot(str, float)
+    def on_download_progress(self, text, fraction):
+        self.download_progress.append((text, fraction))
 
     @Slot(object)
     def on_download(self, outcome):
@@ -299,6 +305,25 @@ def test_forced_request_rebuilds_an_unchanged_request(qtbot, make_worker):
     assert len(factory.requests) == 2 and worker.builds_started == 2
 
 
+def test_forced_request_survives_an_equal_request_made_before_the_build(qtbot, make_worker):
+    """Forced (a download ended), then the slider moved away and back before the worker got
+    to it: the equal, unforced request replaced the forced one and the old engine stayed."""
+    factory = FakeFactory(build_delay=0.3)
+    worker, got = make_worker(factory)
+    worker.request_engine(EngineRequest(SMALL))
+    wait_for(qtbot, got.ready)
+    worker.request_engine(EngineRequest(OTHER))  # keeps the worker busy building
+    qtbot.waitUntil(lambda: worker.building is not None, timeout=5000)
+    worker.request_engine(EngineRequest(SMALL), force=True)
+    worker.request_engine(EngineRequest(OTHER))
+    worker.request_engine(EngineRequest(SMALL))  # back, unforced, before any build started
+    qtbot.waitUntil(lambda: worker.engine_info is not None
+                    and worker.engine_info.spec == SMALL and worker.building is None,
+                    timeout=5000)
+    qtbot.wait(200)
+    assert [r.spec for r in factory.requests].count(SMALL) == 2  # rebuilt, not reused
+
+
 def test_failed_build_keeps_previous_engine(qtbot, make_worker):
     factory = FakeFactory(fail_for=OTHER)
     worker, got = make_worker(factory)
@@ -410,7 +435,8 @@ def test_download_progress_and_cancel(qtbot, make_worker, tmp_path):
     worker.request_download(MobileNetSpec(0.5, 160), slow_download)
     outcome = wait_for(qtbot, got.downloads)
     assert outcome.path == tmp_path / "w.h5" and not outcome.cancelled
-    assert any("downloading weights" in text for text, _ in got.progress)
+    assert any("downloading weights" in text for text, _ in got.download_progress)
+    assert not any("downloading" in text for text, _ in got.progress)  # builds' bar only
 
     started.clear()
     worker.request_download(MobileNetSpec(0.5, 160), slow_download)
