@@ -151,6 +151,8 @@ class FrameSource(QObject):
         self._stall_reported = False
         self.frames_emitted = 0
         self.last_error = ""
+        # A still source's delivery that fell into a pause, made on resume (_hold_while_paused).
+        self._due_on_resume: Callable[[], None] | None = None
         self._stall_timeout_ms = stall_timeout_ms
         self._stall_timer = QTimer(self)
         if stall_timeout_ms:
@@ -190,6 +192,7 @@ class FrameSource(QObject):
         if not self._active:
             return
         self._active = False
+        self._due_on_resume = None
         self._stall_timer.stop()
         self._stop_impl()
         self.active_changed.emit(False)
@@ -201,6 +204,9 @@ class FrameSource(QObject):
         self._paused = paused
         self._reset_stall_clock()
         self._pause_impl(paused)
+        due, self._due_on_resume = self._due_on_resume, None
+        if not paused and due is not None:
+            QTimer.singleShot(0, self, due)
 
     # ------------------------------------------------------------------ for subclasses
     def _start_impl(self) -> None:
@@ -211,6 +217,14 @@ class FrameSource(QObject):
 
     def _pause_impl(self, paused: bool) -> None:
         pass
+
+    def _hold_while_paused(self, delivery: Callable[[], None]) -> bool:
+        """True when paused, with ``delivery`` kept to run on resume: a still source (image,
+        folder) has no next frame that would replace what fell into the pause (the first
+        image of a source opened while paused, say)."""
+        if self._paused:
+            self._due_on_resume = delivery
+        return self._paused
 
     def _deliver(self, packet: FramePacket) -> None:
         """Emit ``packet`` (any thread) and feed the stall clock."""
@@ -562,7 +576,6 @@ class ImageSource(FrameSource):
     def __init__(self, path: str | Path, parent: QObject | None = None) -> None:
         self._path = Path(path)
         super().__init__(f"image '{self._path.name}'", None, parent)
-        self._refresh_on_resume = False
 
     @property
     def path(self) -> Path:
@@ -572,21 +585,9 @@ class ImageSource(FrameSource):
         # Deliver from the event loop so callers can connect after start().
         QTimer.singleShot(0, self, self.refresh)
 
-    def _stop_impl(self) -> None:
-        self._refresh_on_resume = False
-
-    def _pause_impl(self, paused: bool) -> None:
-        # The image's one delivery may have fallen into the pause (a source the panel opens
-        # while paused is paused right after start): nothing else would ever send it.
-        if not paused and self._refresh_on_resume:
-            QTimer.singleShot(0, self, self.refresh)
-
     @Slot()
     def refresh(self) -> None:
-        if not self._active:
-            return
-        self._refresh_on_resume = self._paused
-        if self._paused:
+        if not self._active or self._hold_while_paused(self.refresh):
             return
         try:
             packet = _load_rgb(self._path)
@@ -620,7 +621,6 @@ class FolderSource(FrameSource):
         self.set_interval(interval_ms)
         self.skipped: list[str] = []
         self._skip_notice_shown = False
-        self._show_on_resume = False
 
     @property
     def folder(self) -> Path:
@@ -662,16 +662,12 @@ class FolderSource(FrameSource):
 
     def _stop_impl(self) -> None:
         self._advance.stop()
-        self._show_on_resume = False
 
     def _pause_impl(self, paused: bool) -> None:
         if paused:
             self._advance.stop()
-            return
-        if self._advance.interval() > 0 and self._active:
+        elif self._advance.interval() > 0 and self._active:
             self._advance.start()
-        if self._show_on_resume:
-            QTimer.singleShot(0, self, self._show_current)
 
     @Slot()
     def next_image(self) -> None:
@@ -696,10 +692,7 @@ class FolderSource(FrameSource):
 
     @Slot()
     def _show_current(self, direction: int = 1) -> None:
-        if not self._active or not self._files:
-            return
-        self._show_on_resume = self._paused
-        if self._paused:
+        if not self._active or not self._files or self._hold_while_paused(self._show_current):
             return
         # Skip unreadable files, but never loop forever over a folder of broken ones.  One
         # notice names every file skipped on the way (one per file left only the last), and
