@@ -161,9 +161,10 @@ class InferenceWorker(QObject):
         self._lock = threading.Lock()
         self._frames: LatestSlot[FramePacket] = LatestSlot()
         self._wake_posted = False
-        #: (sequence, request, force): the newest engine request.
-        self._requests: LatestSlot[tuple[int, EngineRequest, bool]] = LatestSlot()
+        self._requests: LatestSlot[tuple[int, EngineRequest]] = LatestSlot()
         self._request_seq = 0
+        # A request to build afresh even if equal to the engine loaded (request_engine's
+        # force), kept until a build of it starts.
         self._forced: EngineRequest | None = None
         self._downloads: LatestSlot[tuple[MobileNetSpec, Any]] = LatestSlot()
         self._download_cancel = threading.Event()
@@ -257,12 +258,12 @@ class InferenceWorker(QObject):
                 # Remembered until that request is built: an equal request made before the
                 # worker gets to it (the slider moved away and back) must still rebuild.
                 self._forced = request
-            force = force or request == self._forced
-            if not force and request == self._building and self._requests.peek() is None:
+            if (request != self._forced and request == self._building
+                    and self._requests.peek() is None):
                 return self._request_seq  # already being built: let that build finish
             self._request_seq += 1
             seq = self._request_seq
-            self._requests.put((seq, request, force))
+            self._requests.put((seq, request))
         if not self._stopping.is_set():
             self._engine_posted.emit()
         return seq
@@ -333,9 +334,9 @@ class InferenceWorker(QObject):
         item = self._requests.take()
         if item is None or self._stopping.is_set():
             return  # an earlier wake-up already handled the newest request
-        seq, request, force = item
+        seq, request = item
         with self._lock:
-            force = force or request == self._forced
+            force = request == self._forced
             if force:
                 self._forced = None  # this build honours it
         if not force and self._engine is not None and request == self._engine_request:
