@@ -465,9 +465,9 @@ class ClassifyPanel(QWidget):
         self._engine_info: EngineInfo | None = None
         self._last_result: PredictionResult | None = None
         self._last_packet: FramePacket | None = None
-        # The newest frame that arrived while paused: shown and classified on Resume (a still
-        # image or a folder's file opened while paused arrives once and would be lost).
-        self._held_packet: FramePacket | None = None
+        # The engine info the Engine / Device / Weights labels show (set once per engine, not
+        # on every frame).
+        self._labels_info: EngineInfo | None = None
         # The camera source in use when its device left the camera list (hot-plug).
         self._unplugged_camera: CameraSource | None = None
         # Why nothing is classified ("" unless the source failed or was closed), and the first
@@ -736,7 +736,7 @@ class ClassifyPanel(QWidget):
                 old.position_changed.disconnect(self._on_folder_position)
             old.deleteLater()
         self._worker.clear_frames()
-        self._last_packet = self._held_packet = None
+        self._last_packet = None
         self._unplugged_camera = None
         self.display_rate.clear()
         self.clear_message()
@@ -806,14 +806,12 @@ class ClassifyPanel(QWidget):
             self.pause_button.setChecked(self._paused)
         self.pause_button.setText("Resume" if self._paused else "Pause")
         self._update_source_buttons()
-        if was_paused and not self._paused and not self._shut_down:
-            held, self._held_packet = self._held_packet, None
-            if held is not None:
-                self._on_frame(held)
-            elif self._last_packet is not None:
-                # Results that came back while paused were dropped, among them the answer of
-                # a variant chosen meanwhile; a still source sends no further frame.
-                self._worker.submit_frame(self._last_packet)
+        if (was_paused and not self._paused and not self._shut_down
+                and self._last_packet is not None):
+            # Results that came back while paused were dropped, among them the answer of a
+            # variant chosen meanwhile; a still source sends no further frame.  (A delivery
+            # that fell into the pause is the source's to make on resume.)
+            self._worker.submit_frame(self._last_packet)
 
     def set_engine_kind(self, kind: str) -> None:
         """'auto', 'tf', 'litert' or 'int8'."""
@@ -1175,6 +1173,9 @@ class ClassifyPanel(QWidget):
         self._update_header()
 
     def _show_engine_labels(self, info: EngineInfo) -> None:
+        if info is self._labels_info:
+            return  # every result of one engine carries the same info
+        self._labels_info = info
         self.engine_label.setText(info.engine_name)
         device_text = info.device_name
         hints = [w for w in info.warnings if "GPU" in w or "gpu" in w]
@@ -1261,10 +1262,7 @@ class ClassifyPanel(QWidget):
     # ------------------------------------------------------------------------ source signals
     @Slot(object)
     def _on_frame(self, packet: FramePacket) -> None:
-        if self._shut_down:
-            return
-        if self._paused:
-            self._held_packet = packet
+        if self._paused or self._shut_down:
             return
         self._last_packet = packet
         self._newest_sequence = max(self._newest_sequence, packet.sequence)
