@@ -40,9 +40,6 @@ def export_report(spec: MobileNetSpec, fmt: str, path: Path) -> None:
         write_output(render_report(spec, fmt), Path(path))
     except UsageError as exc:
         raise ExportError(f"{exc}. Choose a folder you can write to.") from None
-    except (OSError, ValueError) as exc:  # anything write_output did not foresee
-        raise ExportError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}."
-                          " Choose a folder you can write to.") from None
 
 
 def ask_export_path(parent: QWidget, spec: MobileNetSpec, fmt: str,
