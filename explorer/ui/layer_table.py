@@ -283,10 +283,6 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _percent(share: float) -> str:
-    return percent_text(share)
-
-
 #: Column -> (text formatter, sort key) of a non-empty cell (empty cells: "" and -1).
 _CELL_FORMATS: dict[int, tuple[Any, Any]] = {
     COL_INDEX: (str, _same),
@@ -298,8 +294,8 @@ _CELL_FORMATS: dict[int, tuple[Any, Any]] = {
     COL_OUTPUT: (shape_text, _element_count),
     COL_PARAMS: ("{:,}".format, _same),
     COL_MACS: ("{:,}".format, _same),
-    COL_MACS_SHARE: (_percent, _same),
-    COL_PARAMS_SHARE: (_percent, _same),
+    COL_MACS_SHARE: (percent_text, _same),
+    COL_PARAMS_SHARE: (percent_text, _same),
     COL_ACTIVATIONS: ("{:,}".format, _same),
 }
 

@@ -587,13 +587,13 @@ class MainWindow(QMainWindow):
     def _restore_window(self) -> None:
         s = self._settings
         geometry = s.value(st.KEY_GEOMETRY)
-        restored = isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)
-        minimum = self.minimumSizeHint()
-        if not restored or (self.width() < minimum.width() // 2
-                            or self.height() < minimum.height() // 2):
-            # A truncated blob "restores" a 1x1 window (then shown at the minimum size).  A
-            # small screen clamps a good one a little below the minimum: that one is kept.
-            self.resize(DEFAULT_SIZE)
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            minimum = self.minimumSizeHint()
+            if (self.width() < minimum.width() // 2
+                    or self.height() < minimum.height() // 2):
+                # A truncated blob "restores" a 1x1 window (then shown at the minimum size).
+                # A small screen clamps a good one a little below the minimum: that is kept.
+                self.resize(DEFAULT_SIZE)
         state = s.value(st.KEY_STATE)
         if isinstance(state, QByteArray):
             self.restoreState(state)
