@@ -95,8 +95,7 @@ def check_display() -> None:
     env = os.environ
     # offscreen, vnc, eglfs... bring their own output; xcb and wayland need a display server
     # (an explicit QT_QPA_PLATFORM=xcb without DISPLAY aborted with Qt's plugin message).
-    platform = env.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
-    needs_display = platform in ("", "xcb", "wayland", "wayland-egl")
+    needs_display = qpa_platform(env) in ("", "xcb", "wayland", "wayland-egl")
     if (sys.platform.startswith("linux") and needs_display
             and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY")):
         raise UsageError("no display found (DISPLAY and WAYLAND_DISPLAY are unset); run the"
@@ -125,10 +124,15 @@ XCB_LIBRARIES = {
 }
 
 
+def qpa_platform(env: Mapping[str, str]) -> str:
+    """The Qt platform plugin asked for (``QT_QPA_PLATFORM=xcb:foo`` -> "xcb"), or ""."""
+    return env.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
+
+
 def uses_xcb(env: Mapping[str, str]) -> bool:
     """Whether Qt will load its xcb (X11) plugin: asked for, or an X display outside a
     Wayland session (where Qt 6 prefers its wayland plugin)."""
-    platform = env.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
+    platform = qpa_platform(env)
     if platform:
         return platform == "xcb"
     wayland = bool(env.get("WAYLAND_DISPLAY")) and env.get("XDG_SESSION_TYPE") == "wayland"
