@@ -76,6 +76,7 @@ from explorer.keras_builder.weights import WEIGHTS_FILE_FILTER, WEIGHTS_SUFFIXES
 from explorer.ui import settings as st
 from explorer.ui.stable_label import ElidingStableLabel
 from explorer.vision.frames import FramePacket, rgb_to_qimage
+from explorer.vision.images import MODEL_SUFFIXES
 from explorer.vision.labels import ZERO_CLASSES_NOTE
 from explorer.vision.sources import (
     DEFAULT_STALL_TIMEOUT_MS,
@@ -102,8 +103,8 @@ SPEC_DEBOUNCE_MS = 150
 #: next build that works.
 BUILD_FAILED = "Could not build MobileNet"
 #: Dropped files that are no image or video (the rest may be any video container).
-NOT_MEDIA_SUFFIXES = frozenset({".tflite", ".txt", ".json", ".md", ".csv", ".py", ".pdf",
-                                ".zip", ".onnx", ".pb"})
+NOT_MEDIA_SUFFIXES = frozenset(MODEL_SUFFIXES) | {".txt", ".json", ".md", ".csv", ".py",
+                                                   ".pdf", ".zip", ".onnx", ".pb"}
 STATS_REFRESH_MS = 500
 ENGINE_CHOICES = (("auto", "Auto"), ("tf", "TensorFlow"), ("litert", "LiteRT float32"),
                   ("int8", "LiteRT int8 (Google)"))

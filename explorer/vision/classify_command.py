@@ -203,13 +203,15 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
             out.write(f"# MobileNet alpha {format_alpha(spec.alpha)}, {spec.resolution} px;"
                       f" weights: {info.weights_description}\n"
                       f"# engine: {info.engine_name} on {info.device_name}\n")
+        # Decided once: the text block already shows each error where stderr joins stdout.
+        errors_to_stderr = fmt != "text" or not same_destination(out, err)
         for path in images:
             name = printable(str(path))
             try:
                 rgb = load_image_rgb(path)
             except ImageError as exc:
                 failed += 1
-                if fmt != "text" or not same_destination(out, err):
+                if errors_to_stderr:
                     _error_line(err, str(exc))
                 message = printable(str(exc))
                 results.append({"image": name, "predictions": [], "error": message})
