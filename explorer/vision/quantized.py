@@ -4,9 +4,11 @@ Two sources of a quantized model for a variant:
 
 1. Google's published TF-slim quantization-aware-trained models
    ``mobilenet_v1_{alpha}_{res}_quant.tflite`` (uint8 input with scale 1/128 and zero point
-   128, which is Keras' ``x / 127.5 - 1`` up to rounding; 1001 outputs with "background" at
-   index 0).  They only exist for the 16 published variants; we look for them in folders the
-   caller names (e.g. the shared fixtures) and in ``<cache_dir>/int8``.
+   128; 1001 outputs with "background" at index 0).  Google feeds these models the uint8
+   pixel itself, so the engine turns Keras' ``x / 127.5 - 1`` back into that pixel instead of
+   quantising x to scale 1/128 (which would put pixels 128-254 one level too high).  They only
+   exist for the 16 published variants; we look for them in folders the caller names (e.g. the
+   shared fixtures) and in ``<cache_dir>/int8``.
 2. Otherwise post-training full-integer quantisation of the built Keras model
    (``TFLiteConverter`` with ``Optimize.DEFAULT`` and a representative dataset made of the
    caller's calibration images), with float input and output so it plugs into the same
@@ -96,6 +98,11 @@ class QuantizedEngine:
         self._out_dtype = np.dtype(out["dtype"])
         self._out_scale, self._out_zero = out["quantization"]
         self._shape = tuple(int(d) for d in inp["shape"])
+        # Google's QAT convention: the uint8 input *is* the pixel (scale 1/128, zero point 128
+        # only approximates x / 127.5 - 1).  Quantising x instead would shift every pixel from
+        # 128 to 254 up one level; on the fixtures that flipped one top-1 of 12 at 0.75/192.
+        self._pixel_input = (self._in_dtype == np.uint8 and self._in_zero == 128
+                             and abs(self._in_scale - 1 / 128) < 1e-9)
         classes = self.classes = int(out["shape"][-1])
         # 1001 = TF-slim's background class at index 0, then Keras' 1000 in the same order.
         self._drop_background = classes == 1001
@@ -116,7 +123,13 @@ class QuantizedEngine:
             raise RuntimeError("engine is closed")
         if batch.shape != self._shape:
             raise ValueError(f"expected a batch of shape {self._shape}, got {batch.shape}")
-        if self._in_dtype.kind in "ui" and self._in_scale:
+        if self._pixel_input:
+            # Exact: x came from a uint8 pixel as x / 127.5 - 1 in float32.
+            q = np.rint((batch + np.float32(1)) * np.float32(127.5))
+            np.clip(q, 0, 255, out=q)
+            self._qbuf[...] = q
+            self._interp.set_tensor(self._in, self._qbuf)
+        elif self._in_dtype.kind in "ui" and self._in_scale:
             info = np.iinfo(self._in_dtype)
             q = np.rint(batch / self._in_scale + self._in_zero)
             np.clip(q, info.min, info.max, out=q)

@@ -23,7 +23,7 @@ from explorer.vision.engines import (
     litert_cache_key,
     resolve_engine_kind,
 )
-from explorer.vision.types import EngineRequest
+from explorer.vision.types import EngineInfo, EngineRequest
 
 SPEC = MobileNetSpec(0.25, 128)
 WEIGHTS = "weights/derived_from_coral_quant_tflite/mobilenet_2_5_128_tf.h5"
@@ -412,6 +412,38 @@ def test_int8_engine_runs_googles_model_next_to_the_weights(fixtures_dir: Path,
         assert agree == 12  # VERIFY_OUTPUT.txt: the QAT model and its float weights agree
     finally:
         engine.close()
+
+
+@pytest.mark.fixtures
+def test_google_int8_model_is_fed_the_pixels_google_feeds_it(fixtures_dir: Path) -> None:
+    """Google's QAT models take the uint8 pixel itself.  Quantising x / 127.5 - 1 to scale
+    1/128 instead put pixels 128-254 one level high, and at 0.75/192 turned grace_hopper's
+    "suit" (the float top-1) into "military_uniform"."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    from explorer.vision.images import load_image_rgb
+    from explorer.vision.preprocess import crop_and_resize, scale_to_unit_range
+    from explorer.vision.quantized import QuantizedEngine
+
+    path = fixtures_dir / "weights/tflite/mobilenet_v1_0.75_192_quant.tflite"
+    pixels = crop_and_resize(load_image_rgb(fixtures_dir / "images/grace_hopper.jpg"), 192)
+    assert pixels.max() > 128  # the photo has pixels the old rounding moved
+    bare = Interpreter(model_path=str(path), num_threads=1)
+    bare.allocate_tensors()
+    inp, out = bare.get_input_details()[0], bare.get_output_details()[0]
+    bare.set_tensor(inp["index"], pixels[None])
+    bare.invoke()
+    scale, zero = out["quantization"]
+    expected = (bare.get_tensor(out["index"])[:, 1:].astype(np.float32) - zero) * np.float32(scale)
+
+    info = EngineInfo(spec=MobileNetSpec(0.75, 192), engine_name="test", device_name="cpu",
+                      weights_description=path.name, pretrained=True)
+    engine = QuantizedEngine(path.read_bytes(), info, num_threads=1)
+    try:
+        got = engine.predict(scale_to_unit_range(pixels)[None])
+    finally:
+        engine.close()
+    np.testing.assert_array_equal(got, expected)
 
 
 @pytest.mark.fixtures
