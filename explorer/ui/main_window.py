@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QResizeEven
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QDockWidget,
     QFrame,
     QLabel,
@@ -358,8 +359,7 @@ class MainWindow(QMainWindow):
         variant = bar.addMenu("&Variant")
         variant.addAction(self._action("Wider (alpha + 0.05)",
                                        lambda: self.controls.step_alpha(1), "Alt+Up"))
-        variant.addAction(self._action("Narrower (alpha - 0.05)",
-                                       lambda: self.controls.step_alpha(-1), "Alt+Down"))
+        variant.addAction(self._action("Narrower (alpha - 0.05)", self._alt_down, "Alt+Down"))
         variant.addAction(self._action("Higher resolution (+16 px)",
                                        lambda: self.controls.step_resolution(1), "Alt+Right"))
         variant.addAction(self._action("Lower resolution (-16 px)",
@@ -386,6 +386,17 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About MobileNet Explorer", self.show_about, "F1"))
+
+    @Slot()
+    def _alt_down(self) -> None:
+        """Alt+Down: narrower, except on a focused drop-down list, where Alt+Down is the
+        platform's "open the list" key; the window shortcut used to take it and quietly
+        change the variant (a model rebuild in Classify) instead."""
+        focused = QApplication.focusWidget()
+        if isinstance(focused, QComboBox) and focused.isEnabled():
+            focused.showPopup()
+        else:
+            self.controls.step_alpha(-1)
 
     def copy_selection(self) -> None:
         """File > Copy: the per-block table's selection when it is in front, else the layer

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSlider, QSpinBox, QTableView
 
 from explorer.arch import (
@@ -155,6 +156,27 @@ def test_keyboard_shortcut_actions(window) -> None:
     assert window.block_panel.log_check.isChecked()
     for key in ("Ctrl+E", "Ctrl+P", "F1", "Ctrl+1", "Ctrl+6"):
         assert key in by_shortcut, key
+
+
+def test_alt_down_on_a_focused_list_opens_it(window, qtbot) -> None:
+    """Alt+Down is how a keyboard user opens a drop-down list; the window's "Narrower"
+    shortcut took it and changed the variant instead."""
+    window.state.set_variant(0.75, 192)
+    window.show_view("layers")
+    window.activateWindow()
+    combo = window.layer_panel.kind_combo
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus, timeout=2000)
+    qtbot.keyClick(combo, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    try:
+        assert window.state.spec == MobileNetSpec(0.75, 192)
+        qtbot.waitUntil(combo.view().isVisible, timeout=2000)
+    finally:
+        combo.hidePopup()
+    window.controls.alpha_spin.setFocus()
+    qtbot.waitUntil(window.controls.alpha_spin.hasFocus, timeout=2000)
+    qtbot.keyClick(window.controls.alpha_spin, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert window.state.spec == MobileNetSpec(0.7, 192)
 
 
 def test_shortcuts_act_on_a_value_typed_but_not_entered(window, qtbot) -> None:
