@@ -6,6 +6,16 @@ replaced file keeps its own.  The rename only ever replaces regular files: a sym
 followed (the file it points to is replaced, the link stays), and a FIFO, a terminal or a
 device such as ``/dev/stdout`` is written to directly, since renaming over it would destroy it
 and its reader would get nothing.
+
+Two more cases are not replaced:
+
+- The file this process's stdout or stderr already writes to (``--output /dev/stdout >>
+  log.txt``).  Opening ``/dev/stdout`` again would truncate it, and a rename would leave the
+  shell's stream on the old file, so everything before and after would be lost.  The data goes
+  through the open descriptor instead.
+- A file the user may not write.  The rename needs write access only to the folder, so a
+  read-only file was replaced (and kept its 0444 mode); it is refused with "Permission denied",
+  as ``open(path, "w")`` would refuse it.
 """
 
 from __future__ import annotations
@@ -38,6 +48,13 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         with open(path, "wb") as fh:  # a stream: there is no "all at once"
             fh.write(data)
         return
+    if st is not None:
+        fd = _open_stream_on(st)
+        if fd is not None:
+            _write_all(fd, data)
+            return
+        if not os.access(path, os.W_OK):
+            raise PermissionError(13, "Permission denied", str(path))
     target = Path(os.path.realpath(path))
     mode = stat.S_IMODE(st.st_mode) if st is not None else _default_mode()
     # The temporary name carries the target's (to be recognisable if a crash leaves it), cut
@@ -48,10 +65,47 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, mode)
+        if st is not None and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+            _keep_owner(tmp, st)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _open_stream_on(st: os.stat_result) -> int | None:
+    """stdout's or stderr's descriptor when it is open on the file ``st`` describes."""
+    import sys
+
+    for stream, fd in ((sys.stdout, 1), (sys.stderr, 2)):
+        try:
+            same = os.path.samestat(st, os.fstat(fd))
+        except OSError:  # closed
+            continue
+        if same:
+            if stream is not None:
+                stream.flush()  # what was printed before comes first
+            return fd
+    return None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _keep_owner(tmp: str, st: os.stat_result) -> None:
+    """Give the new file the replaced file's owner and group where allowed (root replacing a
+    user's file made it root's); where not allowed, the new file is the writer's, as with any
+    editor that saves by renaming."""
+    try:
+        os.chown(tmp, st.st_uid, st.st_gid)
+    except OSError:
+        try:
+            os.chown(tmp, -1, st.st_gid)
+        except OSError:
+            pass
 
 
 def folder_problem(target: str | os.PathLike[str]) -> str | None:

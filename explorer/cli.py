@@ -94,6 +94,12 @@ def path_arg(text: str) -> Path:
     return Path(text)
 
 
+def output_arg(text: str) -> Path | None:
+    """``--output`` of report and paper: a file, or ``-`` for stdout (it wrote a file named
+    "-" in the current folder)."""
+    return None if text == "-" else path_arg(text)
+
+
 def positive_int_arg(text: str) -> int:
     try:
         value = int(text)
@@ -149,13 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=("table", "json", "csv", "markdown"), default=None,
                      help="table, json, csv or markdown (default: from the --output name's"
                           " .json, .csv or .md ending, else table)")
-    rep.add_argument("--output", type=path_arg, metavar="FILE", help="write here instead of stdout")
+    rep.add_argument("--output", type=output_arg, metavar="FILE",
+                     help="write here instead of stdout (- is stdout)")
 
     pap = sub.add_parser("paper", help="the paper's tables, printed beside computed values")
     pap.add_argument("--format", choices=("text", "json"), default=None,
                      help="text or json (default: json for an --output ending in .json,"
                           " else text)")
-    pap.add_argument("--output", type=path_arg, metavar="FILE", help="write here instead of stdout")
+    pap.add_argument("--output", type=output_arg, metavar="FILE",
+                     help="write here instead of stdout (- is stdout)")
 
     cls = sub.add_parser("classify", help="classify image files or folders with ImageNet weights")
     cls.add_argument("images", nargs="+", type=path_arg, metavar="IMAGE",

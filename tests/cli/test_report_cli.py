@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -162,6 +163,62 @@ def test_output_to_a_fifo_writes_into_it(tmp_path):
     assert b"conv1" in received[0]
     assert fifo.is_fifo()  # still a FIFO
 
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="needs /dev/stdout")
+def test_output_to_dev_stdout_appends_to_the_shells_file(tmp_path):
+    """`--output /dev/stdout >> log.txt` replaced log.txt with a new file holding only the
+    report: what was in it, and what the shell wrote after, was lost."""
+    log = tmp_path / "log.txt"
+    log.write_text("old log\n")
+    script = (f'echo before; "{sys.executable}" main.py paper --format json'
+              f' --output /dev/stdout; echo after')
+    result = subprocess.run(["bash", "-c", f"({script}) >> '{log}'"], cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    text = log.read_text()
+    assert text.startswith("old log\nbefore\n{") and text.endswith("}\nafter\n")
+    json.loads(text[len("old log\nbefore\n"):-len("after\n")])
+
+
+def test_dash_output_is_stdout(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", "--format", "csv", "--output", "-"]) == 0
+    assert capsys.readouterr().out.startswith("index,name,kind,")
+    assert main(["paper", "--output", "-"]) == 0
+    assert list(tmp_path.iterdir()) == []  # no file named "-"
+
+
+def test_read_only_output_file_is_refused_not_replaced(tmp_path, monkeypatch, capsys):
+    """The rename needs write access to the folder only, so a read-only report was replaced.
+    (Run as root, os.access says root may write anything: the check is simulated.)"""
+    import os
+
+    import explorer.atomic_write as atomic
+
+    out = tmp_path / "r.json"
+    out.write_text("keep me")
+    out.chmod(0o444)
+    real_access = os.access
+    monkeypatch.setattr(atomic.os, "access", lambda p, mode, **kw: (
+        False if Path(p) == out and mode == os.W_OK else real_access(p, mode, **kw)))
+    assert main(["report", "--output", str(out)]) == 2
+    assert capsys.readouterr().err.strip().endswith(f"cannot write {out}: Permission denied")
+    assert out.read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="only root can give a file to another user")
+def test_replaced_file_keeps_its_owner(tmp_path):
+    """Root rewriting a user's report made it root's (the new file came from mkstemp)."""
+    out = tmp_path / "r.csv"
+    out.write_text("old")
+    os.chown(out, 12345, 23456)
+    assert main(["report", "--output", str(out)]) == 0
+    st = out.stat()
+    assert (st.st_uid, st.st_gid) == (12345, 23456)
+    assert out.read_text().startswith("index,name,kind,")
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
