@@ -516,14 +516,18 @@ def _litert_bytes(spec: MobileNetSpec, choice: WeightsChoice, stages: _Stages,
 
 def int8_search_dirs(request: EngineRequest, choice: WeightsChoice) -> list[Path]:
     """Where an int8 model is looked for: next to the weights file (and its parent, whose
-    ``tflite/`` subfolder is searched too), the weights folder, the Keras cache and
-    ``<cache_dir>/int8``."""
+    ``tflite/`` subfolder is searched too), the weights folder and its parent, the Keras
+    cache and ``<cache_dir>/int8``.
+
+    The weights folder's parent is searched whether or not the folder holds a float file for
+    this alpha: the int8 engine needs none, and with ``float/`` and ``tflite/`` side by side
+    Google's 0.25-128 model was found only when a 0.25 ``.h5`` happened to be there too."""
     dirs: list[Path] = []
     for path in (request.weights, choice.path):
         if path is not None:
             dirs += [Path(path).parent, Path(path).parent.parent]
     if request.weights_dir is not None:
-        dirs.append(Path(request.weights_dir))
+        dirs += [Path(request.weights_dir), Path(request.weights_dir).parent]
     dirs.append(keras_cache_dir())
     return list(dict.fromkeys(dirs))
 

@@ -447,6 +447,28 @@ def test_google_int8_model_is_fed_the_pixels_google_feeds_it(fixtures_dir: Path)
 
 
 @pytest.mark.fixtures
+def test_int8_model_is_found_beside_a_weights_folder_without_that_alpha(
+        fixtures_dir: Path, tmp_path: Path) -> None:
+    """float/ (only the 0.5 .h5) beside tflite/ (all of Google's models): 0.25-128's int8
+    model was found only when a 0.25 .h5 was in float/ too, though int8 needs none."""
+    from explorer.keras_builder.weights import find_weights
+    from explorer.vision.engines import int8_search_dirs
+    from explorer.vision.quantized import find_google_quant_model
+
+    (tmp_path / "float").mkdir()
+    (tmp_path / "tflite").mkdir()
+    h5 = "mobilenet_5_0_160_tf.h5"
+    (tmp_path / "float" / h5).symlink_to(fixtures_dir / WEIGHTS.replace("2_5_128", "5_0_160"))
+    for model in (fixtures_dir / "weights/tflite").glob("*.tflite"):
+        (tmp_path / "tflite" / model.name).symlink_to(model)
+    for spec in (MobileNetSpec(0.5, 160), MobileNetSpec(0.25, 128), MobileNetSpec(0.75, 192)):
+        request = EngineRequest(spec, weights_dir=tmp_path / "float", engine="int8")
+        choice = find_weights(spec, None, tmp_path / "float")
+        found = find_google_quant_model(spec, int8_search_dirs(request, choice))
+        assert found is not None and found.parent == tmp_path / "tflite", spec
+
+
+@pytest.mark.fixtures
 def test_int8_model_of_another_variant_is_refused_by_name(fixtures_dir: Path,
                                                            tmp_path: Path) -> None:
     """Google's 0.25-128 file copied under the 0.5-160 name: refused when loaded, naming the
