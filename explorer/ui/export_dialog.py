@@ -42,13 +42,31 @@ def export_report(spec: MobileNetSpec, fmt: str, path: Path) -> None:
         raise ExportError(f"{exc}. Choose a folder you can write to.") from None
 
 
+def format_for_name(path: Path, fmt: str) -> str:
+    """The format to write to ``path``: the one its ending names (CSV export to
+    ``table.json`` wrote CSV into a .json file; ``report --output table.json`` writes JSON),
+    else the menu's ``fmt``."""
+    suffix = path.suffix.lower()
+    for name, (_label, fmt_suffix, _filter) in EXPORT_FORMATS.items():
+        if suffix == fmt_suffix or (name == "markdown" and suffix == ".markdown"):
+            return name
+    return fmt
+
+
+def with_default_suffix(path: Path, fmt: str) -> Path:
+    """``path``, plus the format's ending when the name typed has none (Qt's own dialog
+    saved "plain" as a file without one; native dialogs add it)."""
+    return path if path.suffix else path.with_name(path.name + EXPORT_FORMATS[fmt][1])
+
+
 def ask_export_path(parent: QWidget, spec: MobileNetSpec, fmt: str,
                     folder: str = "") -> Path | None:
-    """Ask where to save; None when the user cancels."""
+    """Ask where to save (a name without an ending gets the format's); None when the user
+    cancels."""
     label, _suffix, file_filter = EXPORT_FORMATS[fmt]
     start = str(Path(folder) / default_file_name(spec, fmt)) if folder else \
         default_file_name(spec, fmt)
     what = "layer table" if fmt == "csv" else "report"  # as the File menu says
     path, _ = QFileDialog.getSaveFileName(parent, f"Export {what} as {label}", start,
                                           file_filter)
-    return Path(path) if path else None
+    return with_default_suffix(Path(path), fmt) if path else None

@@ -39,7 +39,13 @@ from explorer.ui.accuracy_chart import AccuracyChartPanel
 from explorer.ui.block_chart import BlockChartPanel
 from explorer.ui.compare_view import CompareView
 from explorer.ui.controls import VariantControls
-from explorer.ui.export_dialog import EXPORT_FORMATS, ExportError, ask_export_path, export_report
+from explorer.ui.export_dialog import (
+    EXPORT_FORMATS,
+    ExportError,
+    ask_export_path,
+    export_report,
+    format_for_name,
+)
 from explorer.ui.layer_table import LayerTablePanel
 from explorer.ui.paper_view import PaperView
 from explorer.ui.stable_label import ElidingStableLabel
@@ -552,6 +558,7 @@ class MainWindow(QMainWindow):
             if path is None:
                 return False
         path = Path(path)
+        fmt = format_for_name(path, fmt)
         try:
             export_report(spec, fmt, path)
         except ExportError as exc:

@@ -100,3 +100,21 @@ def test_report_output_keeps_normal_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_export_name_picks_the_format_and_gets_an_ending(window, tmp_path: Path,
+                                                         monkeypatch) -> None:
+    """CSV export to "table.json" wrote CSV into a .json file, and "plain" was saved without
+    an ending (Qt's own dialog adds none)."""
+    import json
+
+    from PySide6.QtWidgets import QFileDialog
+
+    assert window.export_table("csv", tmp_path / "table.json") is True
+    json.loads((tmp_path / "table.json").read_text())  # JSON, as report --output would write
+    assert "Exported MobileNet 1.0-224 as JSON" in window.statusBar().currentMessage()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / "plain"), "")))
+    assert window.export_table("markdown") is True
+    assert (tmp_path / "plain.md").read_text().startswith("#")
+    assert not (tmp_path / "plain").exists()
