@@ -407,6 +407,25 @@ class PredictionRow(QWidget):
         self.bar.setFormat("")
 
 
+def _not_a_snapshot_file(meta: Path) -> str | None:
+    """Why the predictions file next to a snapshot must not be written, or None.
+
+    The save dialog asks before replacing the PNG, but not about the JSON beside it: an
+    unrelated ``holiday.json`` next to the chosen ``holiday.png`` was silently replaced.  A
+    JSON that an earlier snapshot wrote (it has "image" and "predictions") may be replaced.
+    """
+    if not meta.exists():
+        return None
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and {"image", "predictions"} <= data.keys():
+            return None
+    except (OSError, ValueError):
+        pass
+    return (f"{meta} already exists and is not a snapshot's predictions; choose another"
+            " name so that it is kept")
+
+
 class ClassifyPanel(QWidget):
     """Live classification of camera, video, image or folder frames.
 
@@ -914,7 +933,7 @@ class ClassifyPanel(QWidget):
             # "holiday.png".
             png = png.with_name(png.name + ".png")
         meta = png.with_suffix(".json")
-        problem = folder_problem(png)
+        problem = folder_problem(png) or _not_a_snapshot_file(meta)
         if problem:
             raise OSError(f"cannot save the snapshot: {problem}")
         if not rgb_to_qimage(result.rgb).save(str(png), "PNG"):

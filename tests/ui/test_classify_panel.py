@@ -482,6 +482,15 @@ def test_save_snapshot_png_and_json(qtbot, make_panel, tmp_path):
     png, meta = panel.save_snapshot(tmp_path / "holiday.2024")
     assert (png.name, meta.name) == ("holiday.2024.png", "holiday.2024.json")
     assert (tmp_path / "holiday.png").read_bytes() == b"keep"
+    # The dialog asks before replacing the PNG, not the JSON: an unrelated notes.json beside
+    # the chosen notes.png was replaced without a word.  An earlier snapshot's may be.
+    (tmp_path / "notes.json").write_text('{"mine": 1}')
+    with pytest.raises(OSError, match="notes.json already exists and is not a snapshot"):
+        panel.save_snapshot(tmp_path / "notes.png")
+    assert (tmp_path / "notes.json").read_text() == '{"mine": 1}'
+    assert not (tmp_path / "notes.png").exists()
+    png, meta = panel.save_snapshot(tmp_path / "snap.png")  # its own earlier JSON: replaced
+    assert json.loads(meta.read_text())["image"] == "snap.png"
 
 
 def test_engine_and_device_choices_rebuild(qtbot, make_panel):
