@@ -293,6 +293,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.summary)
         layout.addStretch(1)
         scroll = QScrollArea()
+        # Not a Tab stop of its own (an invisible one between the table and the alpha box);
+        # Tab still moves through its children and scrolls each into view.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

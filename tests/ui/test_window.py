@@ -447,3 +447,20 @@ def test_views_fit_at_the_minimum_window_size(show_widget, qapp) -> None:
         from PySide6.QtGui import QFontMetrics
 
         assert button.width() >= QFontMetrics(bold).horizontalAdvance(button.text()) + 24
+
+
+def test_tab_order_has_no_invisible_stop(window, qtbot) -> None:
+    """Tab from the layer table went to the sidebar's scroll area, a stop that shows nothing,
+    before the alpha box."""
+    from PySide6.QtWidgets import QScrollArea
+
+    window.show_view("layers")
+    window.activateWindow()
+    window.layer_panel.view.setFocus()
+    qtbot.waitUntil(window.layer_panel.view.hasFocus, timeout=2000)
+    seen = []
+    for _ in range(12):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    assert not [w for w in seen if isinstance(w, QScrollArea)], seen
+    assert window.controls.alpha_spin in seen or window.controls.alpha_spin.lineEdit() in seen
