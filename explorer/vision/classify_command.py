@@ -10,7 +10,8 @@ Contract (issue 4/6):
   ``[{"image": path, "predictions": [{"label", "class_index", "probability"}, ...]}, ...]``;
   an image that could not be read gets ``"predictions": []`` and an ``"error"`` key.
 - stderr: one line per unreadable image (unless stdout and stderr are the same terminal or
-  file and the text format already shows it in the image's block); the other images are
+  file: the image's text block or JSON entry already shows it, and with ``--format json >
+  out.json 2>&1`` lines ahead of the JSON made the file unparseable); the other images are
   still classified; exit 1 when any image failed, 0 otherwise.
 - Bad weights, no pretrained weights for the alpha, or an unavailable device: one line,
   exit 2, nothing on stdout.  The command never prints ImageNet labels from random weights.
@@ -203,8 +204,9 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
             out.write(f"# MobileNet alpha {format_alpha(spec.alpha)}, {spec.resolution} px;"
                       f" weights: {info.weights_description}\n"
                       f"# engine: {info.engine_name} on {info.device_name}\n")
-        # Decided once: the text block already shows each error where stderr joins stdout.
-        errors_to_stderr = fmt != "text" or not same_destination(out, err)
+        # Decided once: the text block or JSON entry already shows each error where stderr
+        # joins stdout.
+        errors_to_stderr = not same_destination(out, err)
         for path in images:
             name = printable(str(path))
             try:

@@ -147,6 +147,12 @@ def test_unreadable_image_said_once_when_stderr_joins_stdout(fixtures_dir: Path,
     assert joined.returncode == 1 and joined.stdout.count("fake.jpg: not an image") == 1
     apart = subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=120)
     assert "fake.jpg: not an image" in apart.stdout and "fake.jpg: not an image" in apart.stderr
+    # JSON with 2>&1 (`> out.json 2>&1`): the error line came ahead of the JSON, which then
+    # did not parse; the entry's "error" already says it.
+    joined = subprocess.run(argv + ["--format", "json"], cwd=repo, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=120)
+    assert joined.returncode == 1
+    assert "not an image" in json.loads(joined.stdout)[0]["error"]
 
 
 @pytest.mark.tf
