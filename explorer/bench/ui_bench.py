@@ -147,12 +147,29 @@ def _sweep_window(app: Any, window_cls: Any, alpha: float | None, resolution: in
                 best, best_err = pos, err
         return int(best)
 
+    def on_slider(name: str, spin: Any, slider: Any, value: float, pos: int) -> None:
+        # --alpha 4 used to sweep at the slider's 1.5 end without a word (and with both
+        # values off the sliders it failed with "made no slider step").
+        slider.setValue(pos)
+        if abs(float(spin.value()) - value) > 1e-6:
+            slider.setValue(slider.minimum())
+            low = float(spin.value())
+            slider.setValue(slider.maximum())
+            high = float(spin.value())
+            window.close()
+            window.deleteLater()
+            raise BenchError(f"{name} {value:g} is not a slider position (the {name} slider"
+                             f" runs from {low:g} to {high:g}); bench ui times slider moves,"
+                             " so pick a value on the slider")
+
     if alpha is not None and a_spin is not None:
         a_positions = [position_for(a_spin, a_slider, alpha)]
+        on_slider("alpha", a_spin, a_slider, alpha, a_positions[0])
     else:
         a_positions = list(range(a_slider.minimum(), a_slider.maximum() + 1))
     if resolution is not None and r_spin is not None:
         r_positions = [position_for(r_spin, r_slider, resolution)]
+        on_slider("resolution", r_spin, r_slider, resolution, r_positions[0])
     else:
         r_positions = list(range(r_slider.minimum(), r_slider.maximum() + 1))
     app.processEvents()

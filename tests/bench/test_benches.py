@@ -59,6 +59,17 @@ def test_ui_bench_tiny(qapp) -> None:
     assert result.summary.startswith("ui: ")
 
 
+def test_ui_bench_refuses_values_off_the_sliders(qapp) -> None:
+    """--alpha 4 swept at the slider's 1.5 end without saying so."""
+    from explorer.bench import BenchError, ui_bench
+
+    with pytest.raises(BenchError, match=r"alpha 4 is not a slider position .* 0.1 to 1.5"):
+        ui_bench.run(alpha=4.0, frames=2, keras_samples=0)
+    with pytest.raises(BenchError, match=r"resolution 4096 is not a slider position"):
+        ui_bench.run(resolution=4096, frames=2, keras_samples=0)
+    assert ui_bench.run(alpha=0.5, frames=2, keras_samples=0).data["alpha_positions"] == 1
+
+
 @pytest.mark.tf
 @pytest.mark.slow
 def test_ui_bench_keras_ratio(qapp) -> None:
