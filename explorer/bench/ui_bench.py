@@ -101,7 +101,10 @@ def slider_sweep(alpha: float | None = None, resolution: int | None = None,
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    from PySide6.QtCore import qInstallMessageHandler
+
     from explorer.ui.main_window import MainWindow
+    from explorer.ui.screenshot import quiet_offscreen_notices
 
     clear_arch_caches()
     # the window's own default size and first-run state: a fresh settings file, so the user's
@@ -109,9 +112,11 @@ def slider_sweep(alpha: float | None = None, resolution: int | None = None,
     with tempfile.TemporaryDirectory(prefix="ui-bench-") as tmp:
         old_settings = os.environ.get(SETTINGS_ENV)
         os.environ[SETTINGS_ENV] = str(Path(tmp) / "settings.ini")
+        previous_handler = quiet_offscreen_notices()  # "does not support propagateSizeHints"
         try:
             return _sweep_window(app, MainWindow, alpha, resolution, max_steps)
         finally:
+            qInstallMessageHandler(previous_handler)
             if old_settings is None:
                 os.environ.pop(SETTINGS_ENV, None)
             else:

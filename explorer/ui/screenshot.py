@@ -163,7 +163,7 @@ _OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",)
 _NOISY_CATEGORIES = ("qt.multimedia.symbolsresolver", "qt.multimedia.ffmpeg")
 
 
-def _quiet_offscreen_notices():  # noqa: ANN202 - returns the previous Qt message handler
+def quiet_offscreen_notices():  # noqa: ANN202 - returns the previous Qt message handler
     from PySide6.QtCore import qInstallMessageHandler
 
     previous = None
@@ -202,7 +202,7 @@ def run_screenshot(args: argparse.Namespace) -> int:
     configure_application(app)
     from PySide6.QtCore import qInstallMessageHandler
 
-    previous_handler = _quiet_offscreen_notices()
+    previous_handler = quiet_offscreen_notices()
     window = MainWindow(weights_path=weights, weights_dir=weights_dir, restore_settings=False)
     try:
         window.state.set_variant(args.alpha, args.resolution)
