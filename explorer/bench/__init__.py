@@ -210,6 +210,11 @@ def fixtures_dir() -> Path | None:
 _ALPHA_CODES = {0.25: "2_5", 0.5: "5_0", 0.75: "7_5", 1.0: "1_0"}
 
 
+#: How engines describe the fixture file a benchmark picked itself (benchmarks take no
+#: --weights; "from --weights" in their output was untrue).
+FIXTURE_WEIGHTS_SOURCE = "picked from the test fixtures"
+
+
 def fixture_weights(alpha: float) -> Path | None:
     """A full (with top) Keras .h5 for ``alpha`` from the fixtures, any resolution, or None.
 

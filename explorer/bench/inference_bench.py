@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from explorer.bench import (
+    FIXTURE_WEIGHTS_SOURCE,
     BenchError,
     BenchResult,
     budget,
@@ -314,6 +315,7 @@ def engine_request(alpha: float, resolution: int, engine: str = "auto",
     from explorer.vision.types import EngineRequest
 
     return EngineRequest(MobileNetSpec(alpha, resolution), weights=fixture_weights(alpha),
+                         weights_source=FIXTURE_WEIGHTS_SOURCE,
                          engine=engine, device=device)  # type: ignore[arg-type]
 
 
@@ -407,7 +409,8 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
             lite = create_engine(engine_request(alpha, resolution, engine="litert"))
             tfe = create_engine(engine_request(alpha, resolution, engine="tf"))
             spec = classification_spec(engine_request(alpha, resolution).spec)
-            choice = find_weights(spec, fixture_weights(alpha))
+            choice = find_weights(spec, fixture_weights(alpha),
+                                  weights_source=FIXTURE_WEIGHTS_SOURCE)
             model = build_keras_model(spec, choice)
             threads = int(getattr(lite, "num_threads", os.cpu_count() or 1))
             ref_predict, convert_s = reference_litert(model, threads)

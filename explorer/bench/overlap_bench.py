@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Any
 
-from explorer.bench import BenchResult, chosen_variants, environment
+from explorer.bench import FIXTURE_WEIGHTS_SOURCE, BenchResult, chosen_variants, environment
 
 DEFAULT_VARIANTS = ((1.0, 224), (0.25, 128))
 DEFAULT_FRAMES = 300
@@ -43,7 +43,9 @@ def measure(alpha: float, resolution: int, frames: int, threads: int) -> dict[st
     from explorer.vision.types import EngineRequest
 
     engine = create_engine(EngineRequest(MobileNetSpec(alpha, resolution),
-                                         weights=fixture_weights(alpha), engine="litert"),
+                                         weights=fixture_weights(alpha),
+                                         weights_source=FIXTURE_WEIGHTS_SOURCE,
+                                         engine="litert"),
                            num_threads=threads)
     try:
         x = preprocess(camera_frame(FRAME_SIZES[0]), resolution)

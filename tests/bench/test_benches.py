@@ -243,3 +243,14 @@ def test_bench_script_refuses_options_the_benchmark_ignores(capsys) -> None:
         script_main("startup", ["--alpha", "0.5"])
     assert info.value.code == 2
     assert "--alpha is not used by bench startup" in capsys.readouterr().err
+
+
+def test_bench_weights_are_not_said_to_come_from_an_option(bench_fixtures: Path) -> None:
+    """Benchmarks take no --weights, yet their engines said "(alpha 0.25, from --weights)"."""
+    from explorer.bench.inference_bench import engine_request
+    from explorer.keras_builder.weights import find_weights
+
+    request = engine_request(0.25, 128)
+    choice = find_weights(request.spec, request.weights, weights_source=request.weights_source)
+    assert choice.found and "--weights" not in choice.description
+    assert "picked from the test fixtures" in choice.description
