@@ -144,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Explore MobileNet v1 costs and classify images."
                      " Without a command it opens the window.")
     _add_weights_args(parser, top_level=True)
+    # The window's own --alpha/--resolution (other dests than the commands' so that a value
+    # given before a command is seen, and refused, rather than silently replaced).
+    parser.add_argument("--alpha", dest="window_alpha", type=alpha_arg, default=None,
+                        help="open the window at this width multiplier alpha")
+    parser.add_argument("--resolution", dest="window_resolution", type=resolution_arg,
+                        default=None, help="open the window at this input resolution")
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -314,6 +320,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if value is not None:
                 parser.error(f"{option} applies to classify, screenshot and the window,"
                              f" not to {args.command}")
+    if args.command is not None:
+        for option, value in (("--alpha", args.window_alpha),
+                              ("--resolution", args.window_resolution)):
+            if value is not None:
+                parser.error(f"{option} before the command opens the window at that variant;"
+                             f" for {args.command}, put it after the command:"
+                             f" {PROG} {args.command} {option} {value:g}")
     if args.command == "bench":
         from explorer.bench import unused_options, unused_options_message
 

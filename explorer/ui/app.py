@@ -8,11 +8,15 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from explorer.threads import running_threads, stop_all_threads
+
+if TYPE_CHECKING:  # pragma: no cover
+    from explorer.ui.main_window import MainWindow
 
 APP_NAME = "MobileNet Explorer"
 
@@ -162,6 +166,18 @@ def check_xcb_libraries() -> None:
                          f" them with: apt-get install -y {' '.join(missing)}")
 
 
+def apply_variant_args(window: MainWindow, args: argparse.Namespace) -> None:
+    """``python main.py --alpha 0.5 --resolution 160``: start at that variant instead of the
+    one the last session ended on; an option left out keeps the restored value."""
+    alpha = getattr(args, "window_alpha", None)
+    resolution = getattr(args, "window_resolution", None)
+    if alpha is None and resolution is None:
+        return
+    spec = window.state.spec
+    window.state.set_variant(spec.alpha if alpha is None else alpha,
+                             spec.resolution if resolution is None else resolution)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Show the main window and run the event loop; returns the exit status."""
     check_display()
@@ -173,6 +189,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from explorer.ui.main_window import MainWindow
 
     window = MainWindow(weights_path=weights, weights_dir=weights_dir)
+    apply_variant_args(window, args)
     # Belt and braces: closeEvent stops threads too, but quitting by other means
     # (session logout, Ctrl+C handler) only emits aboutToQuit.
     app.aboutToQuit.connect(stop_all_threads)

@@ -142,3 +142,18 @@ def test_no_guess_from_another_commands_options(argv, capsys):
     """`paper --alpha` was told "did you mean --alpha?": the options of every command were
     pooled."""
     assert "did you mean" not in _one_line_error(argv, capsys)
+
+
+def test_window_takes_a_variant_and_refuses_it_before_a_command(capsys):
+    """`python main.py --alpha 0.5` said "invalid choice: '0.5'"; it now opens the window at
+    alpha 0.5.  Before a command it would be ignored (the command has its own 1.0 default),
+    so it is refused, saying where it goes."""
+    args = build_parser().parse_args(["--alpha", "0.5", "--resolution", "160"])
+    assert (args.command, args.window_alpha, args.window_resolution) == (None, 0.5, 160)
+    args = build_parser().parse_args(["report", "--alpha", "0.5"])
+    assert (args.alpha, args.window_alpha) == (0.5, None)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--resolution", "160", "paper"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.strip().endswith(
+        "for paper, put it after the command: mobilenet-explorer paper --resolution 160")

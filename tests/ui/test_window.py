@@ -464,3 +464,18 @@ def test_tab_order_has_no_invisible_stop(window, qtbot) -> None:
         seen.append(QApplication.focusWidget())
     assert not [w for w in seen if isinstance(w, QScrollArea)], seen
     assert window.controls.alpha_spin in seen or window.controls.alpha_spin.lineEdit() in seen
+
+
+def test_command_line_variant_overrides_the_restored_one(window) -> None:
+    import argparse
+
+    from explorer.arch import MobileNetSpec
+    from explorer.ui.app import apply_variant_args
+
+    window.state.set_variant(0.75, 192)  # as if restored from the last session
+    apply_variant_args(window, argparse.Namespace(window_alpha=0.5, window_resolution=None))
+    assert window.state.spec == MobileNetSpec(0.5, 192)
+    apply_variant_args(window, argparse.Namespace(window_alpha=None, window_resolution=128))
+    assert window.state.spec == MobileNetSpec(0.5, 128)
+    apply_variant_args(window, argparse.Namespace())  # e.g. screenshot's namespace
+    assert window.state.spec == MobileNetSpec(0.5, 128)
