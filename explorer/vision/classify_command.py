@@ -30,7 +30,7 @@ from typing import Any, TextIO
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
 from explorer.native_output import captured_native_stderr
-from explorer.vision.images import IMAGE_SUFFIXES, list_images
+from explorer.vision.images import IMAGE_SUFFIXES, MODEL_SUFFIXES, list_images
 from explorer.vision.labels import ZERO_CLASSES_NOTE
 
 PROG = "mobilenet-explorer classify"
@@ -85,6 +85,12 @@ def _check_request(args: argparse.Namespace, spec: MobileNetSpec) -> None:
     # int8 runs Google's quantized file, which carries its own weights: no .h5 needed (the
     # engine says where to put the .tflite when there is none).
     if not choice.found and engine != "int8":
+        model_files = [p for p in getattr(args, "images", ())
+                       if Path(p).suffix.lower() in MODEL_SUFFIXES and Path(p).is_file()]
+        if model_files and weights is None:
+            # `classify weights.h5 --alpha 0.5`: the missing --weights is the slip to name.
+            raise _Fail(f"{model_files[0]} is a model file, not an image, and no weights were"
+                        f" given: pass it with --weights {model_files[0]}")
         raise _Fail(
             f"{choice.message}. Without pretrained weights the labels would be meaningless,"
             " so nothing was classified"

@@ -456,3 +456,14 @@ def test_undecodable_file_name_keeps_json_valid(tmp_path: Path, fixtures_dir: Pa
     doc = json.loads(proc.stdout.decode("utf-8"))  # strict UTF-8, valid JSON
     assert doc[0]["image"].endswith("pand\\xe4.png")
     assert doc[0]["predictions"][0]["label"] == "giant_panda"
+
+
+def test_weights_file_given_as_the_image_names_the_missing_option(tmp_path: Path, capsys,
+                                                                   monkeypatch) -> None:
+    """`classify weights.h5 --alpha 0.5` (--weights forgotten) said that no weights were
+    found, not that the file given belongs after --weights."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # an empty Keras cache
+    weights = tmp_path / "mobilenet_5_0_160_tf.h5"
+    weights.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(600))
+    err = _run_error(["classify", str(weights), "--alpha", "0.5", "--resolution", "160"], capsys)
+    assert f"pass it with --weights {weights}" in err
