@@ -9,10 +9,11 @@ blocked so that showing a value never writes it back (no feedback loops).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QRect, QSize, Qt, Slot
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QValidator
+from PySide6.QtCore import QRect, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QPainter, QPaintEvent, QPalette, QValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -88,12 +89,71 @@ def _tick_list(ticks: Sequence[int], labels: dict[int, str]) -> list[tuple[int, 
     return [(i, labels.get(i, "")) for i in indices]
 
 
-class ResolutionSpinBox(QSpinBox):
+class _TypedValueMixin:
+    """What both spin boxes do with typed text (mixed in before the Qt spin box class).
+
+    Escape cancels typing: the text goes back to the committed value (the current variant's),
+    where before the typed text stayed and focus-out applied it.  A typed value the box refuses
+    (out of range) is reverted by Qt without a word; here ``value_refused`` says so.
+    """
+
+    def _typed(self, text: str) -> str:
+        return text.removeprefix(self.prefix()).removesuffix(self.suffix()).strip()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        committed = self.prefix() + self.textFromValue(self.value()) + self.suffix()
+        if event.key() == Qt.Key.Key_Escape and self.lineEdit().text() != committed:
+            self.setValue(self.value())  # rewrites the text and drops the pending commit
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def fixup(self, text: str) -> str:  # Qt override
+        # Qt calls fixup only when committing text its validator does not accept; if the
+        # text stays unacceptable, Qt reverts to value() (possibly twice per commit: from
+        # the line edit and from the box, hence an idempotent note).
+        fixed = super().fixup(text)
+        typed = self._typed(fixed)
+        if typed and self.validate(fixed, len(fixed))[0] != QValidator.State.Acceptable:
+            lo, hi = (self.textFromValue(v) for v in (self.minimum(), self.maximum()))
+            unit, kept = self.suffix(), self.textFromValue(self.value())
+            name = self.accessibleName()
+            self.value_refused.emit(f"{name[:1].upper()}{name[1:]} must be {lo}..{hi}{unit}: "
+                                    f"{typed}{unit} not taken, kept {kept}{unit}")
+        return fixed
+
+
+class AlphaSpinBox(_TypedValueMixin, QDoubleSpinBox):
+    """Alpha with two decimals; a typed value past the maximum is refused with a note.
+
+    Qt rejects the keystroke that takes the text past the maximum, so "4.5" became "4." and
+    Enter set 4.0 (and "5" was dropped without a sign); such text is now kept as Intermediate.
+    """
+
+    value_refused = Signal(str)
+
+    def validate(self, text: str, pos: int) -> object:  # Qt override
+        state, text, pos = super().validate(text, pos)
+        if state == QValidator.State.Invalid:
+            point = re.escape(self.locale().decimalPoint())
+            typed = self._typed(text)
+            if re.fullmatch(rf"[0-9]+(?:{point}[0-9]{{0,{self.decimals()}}})?", typed):
+                number = float(typed.replace(self.locale().decimalPoint(), "."))
+                if number > self.maximum():
+                    state = QValidator.State.Intermediate
+        return state, text, pos
+
+
+class ResolutionSpinBox(_TypedValueMixin, QSpinBox):
     """Whole pixels, and a typed decimal rounds half up ("224.7" and "224,7" -> 225).
 
     Qt's spin box silently drops the "." of "224.7" (or the "," in a decimal-comma locale,
     where the alpha box shows "1,00") and reads 2247, a variant ten times larger than meant.
+    Likewise it rejects the keystroke that takes the text past the maximum, so "4097" became
+    "409" and Enter set 409 px; such text is kept as Intermediate and refused with a note.
     """
+
+    value_refused = Signal(str)
 
     #: Decimal separators: "." anywhere, "," too (nobody groups thousands in a pixel count).
     _SEPARATORS = (".", ",")
@@ -120,6 +180,9 @@ class ResolutionSpinBox(QSpinBox):
                      else QValidator.State.Intermediate)
             return state, text, pos
         if any(sep in text for sep in self._SEPARATORS):  # "224." on the way to a decimal
+            return QValidator.State.Intermediate, text, pos
+        typed = self._typed(text)
+        if re.fullmatch("[0-9]+", typed) and int(typed) > self.maximum():
             return QValidator.State.Intermediate, text, pos
         return super().validate(text, pos)
 
@@ -195,8 +258,14 @@ class TickedSlider(QSlider):
         metrics = painter.fontMetrics()
         groove, _handle = self._groove_and_handle()
         top = groove.bottom() + 3
+        baseline = top + 4 + metrics.ascent()
         side, beyond_text = self._beyond
         end = self.maximum() if side > 0 else self.minimum()
+        marker = (0, 0)  # left and right x of the marker text, if any
+        if side:
+            marker_text = f"{beyond_text} \u25b8" if side > 0 else f"\u25c2 {beyond_text}"
+            marker = self._label_span(metrics.horizontalAdvance(marker_text), end)
+        gap = metrics.horizontalAdvance(" ")
         for index, text in self._ticks:
             x = self.tick_x(index)
             if text != "" or index not in self._unlabelled_ends:
@@ -205,17 +274,30 @@ class TickedSlider(QSlider):
                 continue  # that end's label gives way to the value past it
             if not text:
                 continue
-            w = metrics.horizontalAdvance(text)
-            left = max(0, min(self.width() - w, x - w // 2))
-            painter.drawText(left, top + 4 + metrics.ascent(), text)
+            left, right = self._label_span(metrics.horizontalAdvance(text), index)
+            if side and left < marker[1] + gap and right + gap > marker[0]:
+                continue  # so is a neighbour the marker runs into ("0.050.25")
+            painter.drawText(left, baseline, text)
         if side:
-            text = f"{beyond_text} \u25b8" if side > 0 else f"\u25c2 {beyond_text}"
-            w = metrics.horizontalAdvance(text)
-            x = self.tick_x(end)
-            left = max(0, min(self.width() - w, x - w // 2))
             painter.setPen(self.palette().color(QPalette.ColorRole.Highlight))
-            painter.drawText(left, top + 4 + metrics.ascent(), text)
+            painter.drawText(marker[0], baseline, marker_text)
         painter.end()
+
+    def _label_span(self, width: int, index: int) -> tuple[int, int]:
+        """Left and right x of a label ``width`` wide centred under ``index``, kept inside."""
+        left = max(0, min(self.width() - width, self.tick_x(index) - width // 2))
+        return left, left + width
+
+
+def _show_in_box(spin: QSpinBox | QDoubleSpinBox, value: float) -> None:
+    """Show ``value`` in ``spin`` unless it already does (a needless setValue moves the cursor).
+
+    Both the text and value() count: typed text not yet committed leaves value() as it was,
+    and a variant set elsewhere (Variant menu, a preset) must replace that text.
+    """
+    shown = spin.textFromValue(value)
+    if spin.cleanText() != shown or spin.textFromValue(spin.value()) != shown:
+        spin.setValue(value)
 
 
 class VariantControls(QWidget):
@@ -237,7 +319,7 @@ class VariantControls(QWidget):
                                      "(int(filters x alpha)); mult-adds and params ~ alpha^2")
         self.alpha_slider.setAccessibleName("width multiplier alpha")
 
-        self.alpha_spin = QDoubleSpinBox(self)
+        self.alpha_spin = AlphaSpinBox(self)
         self.alpha_spin.setObjectName("alphaSpin")
         self.alpha_spin.setDecimals(2)
         self.alpha_spin.setRange(ALPHA_SPIN_MIN, ALPHA_SPIN_MAX)
@@ -268,6 +350,13 @@ class VariantControls(QWidget):
                                         f"{RESOLUTION_MAX}")
         self.resolution_spin.setAccessibleName("input resolution")
         self.resolution_spin.setMinimumWidth(90)
+
+        # Says why a typed value was not taken (Qt reverts it silently); hidden otherwise.
+        self.input_note = QLabel(self)
+        self.input_note.setObjectName("typedValueNote")
+        self.input_note.setWordWrap(True)
+        set_level(self.input_note, "partial")
+        self.input_note.hide()
 
         self.preset_combo = QComboBox(self)
         self.preset_combo.setObjectName("presetCombo")
@@ -307,9 +396,10 @@ class VariantControls(QWidget):
         grid.addWidget(res_caption, 2, 0)
         grid.addWidget(self.resolution_spin, 2, 1)
         grid.addWidget(self.resolution_slider, 3, 0, 1, 2)
-        grid.addWidget(preset_caption, 4, 0, 1, 2)
-        grid.addWidget(self.preset_combo, 5, 0, 1, 2)
-        grid.addWidget(self.weights_label, 6, 0, 1, 2)
+        grid.addWidget(self.input_note, 4, 0, 1, 2)
+        grid.addWidget(preset_caption, 5, 0, 1, 2)
+        grid.addWidget(self.preset_combo, 6, 0, 1, 2)
+        grid.addWidget(self.weights_label, 7, 0, 1, 2)
         grid.setColumnStretch(0, 1)
 
         self.alpha_slider.valueChanged.connect(self._on_alpha_slider)
@@ -317,6 +407,9 @@ class VariantControls(QWidget):
         self.resolution_slider.valueChanged.connect(self._on_resolution_slider)
         self.resolution_spin.valueChanged.connect(self._on_resolution_spin)
         self.preset_combo.activated.connect(self._on_preset)
+        for spin in (self.alpha_spin, self.resolution_spin):
+            spin.value_refused.connect(self._show_input_note)
+            spin.lineEdit().textEdited.connect(self.input_note.hide)  # typing again
         # Off the grid (alpha 4.0 typed, 230 px) a slider is drawn at the nearest position,
         # and choosing exactly that position (End, a drag ending there) changes no value, so
         # valueChanged stays silent: these take the position the user chose.
@@ -399,6 +492,11 @@ class VariantControls(QWidget):
     def _on_resolution_spin(self, value: int) -> None:
         self._state.set_resolution(value)
 
+    @Slot(str)
+    def _show_input_note(self, text: str) -> None:
+        self.input_note.setText(text)
+        self.input_note.show()
+
     @Slot(int)
     def _on_preset(self, index: int) -> None:
         spec = self.preset_combo.itemData(index)
@@ -436,12 +534,10 @@ class VariantControls(QWidget):
             # Never move a slider the user is dragging: Qt would fight the mouse.
             if not self.alpha_slider.isSliderDown():
                 self.alpha_slider.setValue(alpha_to_index(spec.alpha))
-            if round(self.alpha_spin.value(), 2) != round(spec.alpha, 2):
-                self.alpha_spin.setValue(spec.alpha)
+            _show_in_box(self.alpha_spin, spec.alpha)
             if not self.resolution_slider.isSliderDown():
                 self.resolution_slider.setValue(resolution_to_index(spec.resolution))
-            if self.resolution_spin.value() != spec.resolution:
-                self.resolution_spin.setValue(spec.resolution)
+            _show_in_box(self.resolution_spin, spec.resolution)
             self.alpha_slider.set_beyond(
                 1 if spec.alpha > ALPHA_SLIDER_MAX else -1 if spec.alpha < ALPHA_SLIDER_MIN
                 else 0, format_alpha(spec.alpha))
@@ -454,6 +550,7 @@ class VariantControls(QWidget):
         finally:
             for w in widgets:
                 w.blockSignals(False)
+        self.input_note.hide()  # it was about the variant before this one
         self._show_weights(spec)
 
     def _show_weights(self, spec: MobileNetSpec) -> None:

@@ -295,3 +295,103 @@ def test_value_past_a_slider_end_is_written_at_that_end(window) -> None:
     assert c.alpha_slider.beyond == (-1, "0.05") and c.resolution_slider.beyond == (0, "")
     window.state.set_variant(1.0, 224)
     assert c.alpha_slider.beyond == (0, "") and c.alpha_slider.toolTip() == ""
+
+
+def _type_into(qtbot, spin, text: str) -> None:
+    """Focus ``spin`` and type ``text`` over its contents (not committed: no Enter)."""
+    spin.window().activateWindow()
+    spin.setFocus()
+    qtbot.waitUntil(spin.hasFocus, timeout=2000)
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), text)
+
+
+def _focus_elsewhere(qtbot, window, spin) -> None:
+    window.layer_panel.view.setFocus()
+    qtbot.waitUntil(lambda: not spin.hasFocus(), timeout=2000)
+
+
+@pytest.mark.parametrize("box,typed,shown", [("alpha_spin", "0.3", "1.00"),
+                                             ("resolution_spin", "300", "224 px")])
+def test_escape_cancels_a_typed_value(window, qtbot, box, typed, shown) -> None:
+    """Escape left "0.3" in the box, and leaving the box then made the variant 0.3-224."""
+    spin = getattr(window.controls, box)
+    _type_into(qtbot, spin, typed)
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Escape)
+    assert spin.lineEdit().text() == shown
+    _focus_elsewhere(qtbot, window, spin)
+    assert window.state.spec == MobileNetSpec(1.0, 224)
+    assert spin.lineEdit().text() == shown
+
+
+def test_variant_set_elsewhere_replaces_uncommitted_text(window, qtbot) -> None:
+    """show_spec compared value(), which typing does not change: after typing 0.3 (no Enter)
+    the Variant menu's 1.0-160 left "0.3" in the box, and leaving the box applied it."""
+    c = window.controls
+    _type_into(qtbot, c.alpha_spin, "0.3")
+    window.state.set_variant(1.0, 160)  # alpha unchanged, so value() already said 1.0
+    assert c.alpha_spin.lineEdit().text() == "1.00"
+    _focus_elsewhere(qtbot, window, c.alpha_spin)
+    assert window.state.spec == MobileNetSpec(1.0, 160)
+    _type_into(qtbot, c.resolution_spin, "300")
+    window.state.set_variant(0.75, 160)
+    assert c.resolution_spin.lineEdit().text() == "160 px"
+    _focus_elsewhere(qtbot, window, c.resolution_spin)
+    assert window.state.spec == MobileNetSpec(0.75, 160)
+
+
+@pytest.mark.parametrize("box,typed,shown", [
+    ("resolution_spin", "4097", "4097 px"), ("resolution_spin", "5000", "5000 px"),
+    ("resolution_spin", "10000", "10000 px"), ("resolution_spin", "4096.5", "4096.5 px"),
+    ("alpha_spin", "5", "5"), ("alpha_spin", "4.5", "4.5"), ("alpha_spin", "4.01", "4.01")])
+@pytest.mark.parametrize("finish", ["enter", "focus-out"])
+def test_typed_value_past_the_maximum_is_refused_with_a_note(window, qtbot, box, typed, shown,
+                                                             finish) -> None:
+    """Qt dropped the keystroke past the maximum: 4097 px became 409 px (5000 -> 500), alpha
+    4.5 became 4.0, all without a word.  The text stays as typed; committing it keeps the
+    variant and says why, as for any value the box refuses."""
+    spin = getattr(window.controls, box)
+    _type_into(qtbot, spin, typed)
+    assert spin.lineEdit().text() == shown
+    if finish == "enter":
+        qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    else:
+        _focus_elsewhere(qtbot, window, spin)
+    assert window.state.spec == MobileNetSpec(1.0, 224)
+    assert spin.lineEdit().text() == ("1.00" if box == "alpha_spin" else "224 px")
+    note = window.findChild(QLabel, "typedValueNote")
+    qtbot.waitUntil(note.isVisible, timeout=2000)
+    assert f"{shown} not taken" in note.text() and "kept" in note.text()
+    window.state.set_variant(0.5, 160)  # the note was about the previous variant
+    assert note.isHidden()
+
+
+@pytest.mark.parametrize("point_size", [None, 11.0])
+def test_marker_past_the_slider_end_leaves_room_around_it(window, qtbot, point_size) -> None:
+    """Alpha 0.05 wrote "◂ 0.05" right into the "0.25" label: it read "0.050.25"."""
+    from PySide6.QtGui import QColor, QFont
+
+    slider = window.controls.alpha_slider
+    if point_size is not None:
+        font = QFont(slider.font())
+        font.setPointSizeF(point_size)
+        slider.setFont(font)
+    window.state.set_variant(0.05, 224)
+    image = slider.grab().toImage()
+    marker_cols, marker_rows, text_pixels = set(), set(), []
+    for y in range(image.height()):
+        for x in range(image.width()):
+            c = QColor(image.pixel(x, y))
+            if c.blue() - c.red() > 60 and c.saturation() > 80:  # the marker's highlight
+                marker_cols.add(x)
+                marker_rows.add(y)
+            elif c.lightness() < 140 and abs(c.blue() - c.red()) < 30:  # dark label text
+                text_pixels.append((x, y))
+    assert marker_cols, "no marker drawn"
+    # Only the marker's text line: tick marks sit above it, the handle and groove further up.
+    label_cols = {x for x, y in text_pixels if min(marker_rows) <= y <= max(marker_rows)}
+    assert label_cols, "no tick labels drawn"
+    # Letters of one word are 1-2 px apart ("0.050.25" had 2 px): ask for two spaces' room.
+    gap = slider.fontMetrics().horizontalAdvance("  ")
+    close = {x for x in label_cols if min(marker_cols) - gap <= x <= max(marker_cols) + gap}
+    assert not close, f"a label touches the marker at x={sorted(close)}"
