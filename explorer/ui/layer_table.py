@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QRegularExpression,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Slot,
 )
 from PySide6.QtGui import (
@@ -360,6 +361,9 @@ VALUE_COLUMNS = frozenset({COL_INPUT, COL_OUTPUT, COL_PARAMS, COL_MACS, COL_MACS
 _VALUE_COLUMN_ORDER = tuple(sorted(VALUE_COLUMNS))
 #: The Layer column shrinks no further in a narrow window ("conv_pw_1..." stays readable).
 NAME_COLUMN_MIN = 90
+#: A widened value column narrows back this long after the last variant change: at once, a
+#: spin box held down beyond the sliders' range would make the columns jump step by step.
+NARROW_DELAY_MS = 400
 assert _VALUE_COLUMN_ORDER == (COL_INPUT, COL_OUTPUT, COL_PARAMS, COL_MACS, COL_MACS_SHARE,
                                COL_PARAMS_SHARE, COL_ACTIVATIONS)  # _layer_value_cells' order
 
@@ -477,6 +481,8 @@ class LayerTablePanel(QWidget):
         # Shown over the empty table when the filter matches no layer.
         self.empty_note = QLabel(self.view.viewport())
         self.empty_note.setObjectName("layerEmptyNote")
+        # It quotes the typed filter: as rich text, "<b>bold</b>" showed in bold.
+        self.empty_note.setTextFormat(Qt.TextFormat.PlainText)
         self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_note.setWordWrap(True)
         set_role(self.empty_note, "caption")
@@ -535,8 +541,15 @@ class LayerTablePanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         #: Widths the columns want; the Layer column gives way when the view is narrower.
         self._wanted = [header.sectionSize(c) for c in range(len(HEADER_TEXTS))]
+        #: What a widened value column narrows back to: the sliders' fit above, or the width
+        #: the user dragged it to.
+        self._floor = list(self._wanted)
         self._fitting = False
         header.sectionResized.connect(self._on_section_resized)
+        self._narrow_timer = QTimer(self)
+        self._narrow_timer.setSingleShot(True)
+        self._narrow_timer.setInterval(NARROW_DELAY_MS)
+        self._narrow_timer.timeout.connect(self._narrow_value_columns)
 
     def _fit_name_column(self) -> None:
         """Let the Layer column (names elide with "...") give the numbers their room.
@@ -558,26 +571,67 @@ class LayerTablePanel(QWidget):
     @Slot(int, int, int)
     def _on_section_resized(self, column: int, _old: int, new: int) -> None:
         # A column the user dragged keeps its width (the fit above only narrows the Layer
-        # column when the view needs it, back to what the user chose).
-        if not self._fitting and column == COL_NAME:
-            self._wanted[COL_NAME] = new
+        # column when the view needs it, back to what the user chose; a value column narrows
+        # back no further than it).  The last column is left out: the header stretches it
+        # to the view's width, which is no choice of the user's.
+        if self._fitting or column == _COLUMN_COUNT - 1:
+            return
+        self._wanted[column] = new
+        if column in VALUE_COLUMNS:
+            self._floor[column] = new
+
+    def _resize_section(self, column: int, width: int) -> None:
+        self._fitting = True
+        try:
+            self.view.horizontalHeader().resizeSection(column, width)
+        finally:
+            self._fitting = False
+
+    def _value_column_width(self, column: int) -> int:
+        """The width ``column`` should have now: room for its longest texts, at least its floor.
+
+        One longest string per column is measured, not every cell: about 0.1 ms for all seven.
+        """
+        text, total = self.model.longest_texts(column)
+        need = max(self._metrics.horizontalAdvance(text),
+                   self._bold_metrics.horizontalAdvance(total)) + 12
+        return max(need, self._floor[column])
 
     def _widen_value_columns(self) -> None:
-        """Widen a value column whose texts no longer fit; never narrow one.
+        """Widen a value column whose texts no longer fit at once; narrow one after a rest.
 
         ``_size_columns`` fits the sliders' range, but the spin boxes go to alpha 4.0 and
-        4096 px ("2048x2048x128", "137,438,953,472"), which it would elide.  About 0.1 ms:
-        one longest string per column is measured.
+        4096 px ("2048x2048x128", "137,438,953,472"), which it would elide.  Narrowing waits
+        for ``NARROW_DELAY_MS`` without a change, so held spin box arrows do not make the
+        columns jump; without it, a window that once showed 4.0-4096 kept those widths, and
+        at 1366 px the right-aligned Activations showed "15" for 150,528.
         """
-        header = self.view.horizontalHeader()
+        widened = narrower = False
         for col in _VALUE_COLUMN_ORDER:
-            text, total = self.model.longest_texts(col)
-            need = max(self._metrics.horizontalAdvance(text),
-                       self._bold_metrics.horizontalAdvance(total)) + 12
-            if need > self._wanted[col]:
-                self._wanted[col] = need
-                header.resizeSection(col, need)
-                self._fit_name_column()
+            width = self._value_column_width(col)
+            if width > self._wanted[col]:
+                self._wanted[col] = width
+                self._resize_section(col, width)
+                widened = True
+            elif width < self._wanted[col]:
+                narrower = True
+        if widened:
+            self._fit_name_column()
+        if narrower:
+            self._narrow_timer.start()  # restarts: the wait counts from the last change
+
+    @Slot()
+    def _narrow_value_columns(self) -> None:
+        """Give widened value columns back what their texts no longer need."""
+        narrowed = False
+        for col in _VALUE_COLUMN_ORDER:
+            width = self._value_column_width(col)
+            if width < self._wanted[col]:
+                self._wanted[col] = width
+                self._resize_section(col, width)
+                narrowed = True
+        if narrowed:
+            self._fit_name_column()  # the Layer column takes its room back
 
     @Slot(object)
     def _after_spec_change(self, _spec: MobileNetSpec) -> None:

@@ -363,3 +363,12 @@ def test_a_layer_column_the_user_widened_keeps_its_width(show_widget) -> None:
 
     QApplication.processEvents()
     assert header.sectionSize(COL_NAME) == 270
+
+
+def test_empty_filter_note_shows_the_filter_as_typed(panel) -> None:
+    """The note quoting the filter was rich text: "<b>bold</b>" showed a bold "bold"."""
+    panel.name_edit.setText("<b>bold</b>")
+    note = panel.empty_note
+    assert not note.isHidden()
+    assert "name containing '<b>bold</b>'" in note.text()
+    assert note.textFormat() == Qt.TextFormat.PlainText
