@@ -617,6 +617,10 @@ class LayerTablePanel(QWidget):
                 narrower = True
         if widened:
             self._fit_name_column()
+            # Now, not in Qt's posted layout: without it the horizontal scroll bar sometimes
+            # stayed hidden (its range set, its show-or-hide never rerun) while the widened
+            # columns overflowed the view, cutting the last column's digits.
+            self.view.updateGeometries()
         if narrower:
             self._narrow_timer.start()  # restarts: the wait counts from the last change
 
@@ -632,6 +636,7 @@ class LayerTablePanel(QWidget):
                 narrowed = True
         if narrowed:
             self._fit_name_column()  # the Layer column takes its room back
+            self.view.updateGeometries()  # as after widening: the scroll bar must follow
 
     @Slot(object)
     def _after_spec_change(self, _spec: MobileNetSpec) -> None:
