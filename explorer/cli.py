@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--no-top", action="store_true", help="drop the classifier head")
     rep.add_argument("--format", choices=("table", "json", "csv", "markdown"), default=None,
                      help="table, json, csv or markdown (default: from the --output name's"
-                          " .json, .csv or .md ending, else table)")
+                          " .json, .csv, .md or .markdown ending, else table)")
     rep.add_argument("--output", type=output_arg, metavar="FILE",
                      help="write here instead of stdout (- is stdout)")
 
@@ -183,8 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="auto (default: the GPU when TensorFlow sees one), cpu or gpu")
     cls.add_argument("--engine", choices=("auto", "tf", "litert", "int8"), default="auto",
                      help="inference engine (auto: LiteRT on CPU, TensorFlow on GPU; int8:"
-                          " Google's quantized model for the variant, found next to the"
-                          " weights, in a tflite/ folder beside them or in the Keras cache)")
+                          " Google's quantized model for the variant, looked for next to the"
+                          " weights, in the folders around them and their tflite/ subfolders,"
+                          " and in the Keras cache; a missing one's message lists them all)")
     cls.add_argument("--format", choices=("text", "json"), default="text",
                      help="text (default): a block per image; json: one list")
 
@@ -203,7 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     ben.add_argument("--format", choices=("text", "json"), default="text",
                      help="text (default) or json (JSON on stdout, summary line on stderr)")
     ben.add_argument("--soak", action="store_true",
-                     help="memory: 10,000 frames at the smallest variant (RSS, threads, fds)")
+                     help="memory: 10,000 frames at 0.25/128, the smallest published variant,"
+                          " unless --alpha/--resolution/--frames say otherwise (RSS, threads,"
+                          " fds)")
 
     shot = sub.add_parser("screenshot", help="render the window offscreen to a PNG")
     shot.add_argument("--output", type=path_arg, required=True, metavar="FILE.png",
@@ -211,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_variant_args(shot)
     shot.add_argument("--view", default="layers",
                       help="layers, blocks, blocks-table (the blocks view as a table), types,"
-                           " accuracy, compare, paper or classify")
+                           " accuracy, compare, paper or classify (default layers)")
     shot.add_argument("--image", type=path_arg, default=None,
                       help="for --view classify: the photo to classify")
     _add_weights_args(shot)

@@ -1,13 +1,13 @@
 """Memory benchmark (issue 5, budget 5; issue 6, soak): resident memory, threads, file handles.
 
-Three phases, all through the real ``InferenceWorker`` with the app's default CPU engine:
+Four phases, all through the real ``InferenceWorker`` with the app's default CPU engine:
 
 1. frames: ``frames`` (default 5,000) camera-sized frames in a closed loop (the next frame is
    submitted when the previous result arrived), each a fresh array as a camera would deliver.
    RSS is read from ``/proc/self/status`` after 200 frames and every 500 after; the budget is
    growth < 50 MB from frame 200 to the end.
-2. variants: the worker is moved through ``variants`` (default 50) different variants as the
-   sliders would do with the Classify view open, classifying a few frames at each and checking
+2. variants: the worker alone is moved through ``variants`` (default 50) different variants as
+   the sliders would move it, classifying a few frames at each and checking
    the predictions come from the variant asked for.  RSS after the first 10 and after all.
 3. classify_view: the same with the real window and its Classify view open on a photo; the
    variant is set as the sliders do, and each step waits for the view to show a result from

@@ -2,8 +2,9 @@
 
 ``LayerTableModel`` (source, one row per layer plus a totals row) -> ``LayerFilterProxy``
 (filter by kind and name, numeric sorting, totals row pinned to the bottom) -> ``QTableView``.
-On a slider step the row count stays the same, so the model emits ``dataChanged`` for every
-cell instead of a reset: the view keeps its scroll position and selection.
+On a slider step the row count stays the same, so the model emits ``dataChanged`` only for
+the runs of columns that changed, in blocks of at most ``VIEW_UPDATE_CELL_LIMIT`` cells,
+instead of a reset: the view keeps its scroll position and selection.
 """
 
 from __future__ import annotations
