@@ -52,6 +52,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         fd = _open_stream_on(st)
         if fd is not None:
             _write_all(fd, data)
+            _cut_tail(fd)
             return
         if not os.access(path, os.W_OK):
             raise PermissionError(13, "Permission denied", str(path))
@@ -65,7 +66,8 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, mode)
-        if st is not None and (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+        if st is not None and hasattr(os, "geteuid") and hasattr(os, "chown") and (
+                (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid())):  # not on Windows
             _keep_owner(tmp, st)
         os.replace(tmp, target)
     except BaseException:
@@ -93,6 +95,22 @@ def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
+
+
+def _cut_tail(fd: int) -> None:
+    """After writing through a descriptor opened without O_APPEND or O_TRUNC (``1<>file``),
+    drop what the file held past the new end: the old tail made the JSON unparseable."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no fcntl, and no ``1<>``
+        return
+    try:
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_APPEND:
+            return  # ``>>``: the end is the end
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.ftruncate(fd, os.lseek(fd, 0, os.SEEK_CUR))
+    except OSError:
+        pass  # a descriptor that cannot seek or be cut: nothing was there to cut
 
 
 def _keep_owner(tmp: str, st: os.stat_result) -> None:

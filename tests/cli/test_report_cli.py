@@ -253,3 +253,26 @@ def test_output_under_a_file_names_the_file(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("x")
     assert main(["report", "--output", str(tmp_path / "notes.txt" / "r.txt")]) == 2
     assert f"{tmp_path / 'notes.txt'} is a file, not a folder" in capsys.readouterr().err
+
+
+def test_replacing_a_file_needs_no_posix_only_call(tmp_path, monkeypatch):
+    """On Windows os.geteuid and os.chown do not exist: replacing any existing output raised
+    AttributeError (a traceback from `report --output`, an exception out of a Qt slot)."""
+    out = tmp_path / "r.csv"
+    out.write_text("old")
+    for name in ("geteuid", "getegid", "chown"):
+        monkeypatch.delattr(os, name, raising=False)
+    assert main(["report", "--output", str(out)]) == 0
+    assert out.read_text().startswith("index,name,kind,")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell's 1<> redirection")
+def test_output_to_dev_stdout_opened_read_write_leaves_no_old_tail(tmp_path):
+    """`--output /dev/stdout 1<>file` wrote from offset 0 and kept the longer old tail."""
+    out = tmp_path / "r.json"
+    out.write_text("x" * 200_000)
+    result = subprocess.run(["bash", "-c", f'"{sys.executable}" main.py paper --format json'
+                             f" --output /dev/stdout 1<>'{out}'"],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    json.loads(out.read_text())
