@@ -179,6 +179,22 @@ class ViewTabs(QTabWidget):
         return super().event(event)
 
 
+class _KeyAwareAction(QAction):
+    """A QAction that knows, while its ``triggered`` slots run, whether its shortcut key fired
+    it (``by_key``) or a menu click / ``trigger()`` did: Qt gives the slot no such hint."""
+
+    by_key = False
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.Shortcut:
+            return super().event(event)
+        self.by_key = True  # Qt triggers the action synchronously inside this event
+        try:
+            return super().event(event)
+        finally:
+            self.by_key = False
+
+
 class MainWindow(QMainWindow):
     """MobileNet Explorer's window.
 
@@ -315,7 +331,7 @@ class MainWindow(QMainWindow):
 
     def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None,
                 tip: str | None = None) -> QAction:
-        action = QAction(text, self)
+        action = _KeyAwareAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
             # Window-wide, so shortcuts work whichever widget has focus.
@@ -368,7 +384,9 @@ class MainWindow(QMainWindow):
         variant = bar.addMenu("&Variant")
         variant.addAction(self._action("Wider (alpha + 0.05)",
                                        lambda: self.controls.step_alpha(1), "Alt+Up"))
-        variant.addAction(self._action("Narrower (alpha - 0.05)", self._alt_down, "Alt+Down"))
+        self._narrower_action = self._action("Narrower (alpha - 0.05)", self._alt_down,
+                                             "Alt+Down")
+        variant.addAction(self._narrower_action)
         variant.addAction(self._action("Higher resolution (+16 px)",
                                        lambda: self.controls.step_resolution(1), "Alt+Right"))
         variant.addAction(self._action("Lower resolution (-16 px)",
@@ -400,9 +418,11 @@ class MainWindow(QMainWindow):
     def _alt_down(self) -> None:
         """Alt+Down: narrower, except on a focused drop-down list, where Alt+Down is the
         platform's "open the list" key; the window shortcut used to take it and quietly
-        change the variant (a model rebuild in Classify) instead."""
+        change the variant (a model rebuild in Classify) instead.  Only the key does this:
+        Variant > Narrower clicked in the menu narrows whatever has the focus."""
         focused = QApplication.focusWidget()
-        if isinstance(focused, QComboBox) and focused.isEnabled():
+        if (self._narrower_action.by_key and isinstance(focused, QComboBox)
+                and focused.isEnabled()):
             focused.showPopup()
         else:
             self.controls.step_alpha(-1)

@@ -177,6 +177,14 @@ def test_alt_down_on_a_focused_list_opens_it(window, qtbot) -> None:
     qtbot.waitUntil(window.controls.alpha_spin.hasFocus, timeout=2000)
     qtbot.keyClick(window.controls.alpha_spin, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     assert window.state.spec == MobileNetSpec(0.7, 192)
+    # Variant > Narrower clicked in the menu narrows, whatever has the focus (it opened the
+    # focused list instead).
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus, timeout=2000)
+    narrower = {a.shortcut().toString(): a for a in window.actions()}["Alt+Down"]
+    narrower.trigger()
+    assert window.state.spec == MobileNetSpec(0.65, 192)
+    assert not combo.view().isVisible()
 
 
 def test_shortcuts_act_on_a_value_typed_but_not_entered(window, qtbot) -> None:
