@@ -330,6 +330,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error(f"{option} before the command opens the window at that variant;"
                              f" for {args.command}, put it after the command:"
                              f" {PROG} {args.command} {option} {value:g}")
+    if args.command is None and args.window_alpha is not None:
+        from explorer.ui.controls import window_alpha_problem
+
+        problem = window_alpha_problem(args.window_alpha)
+        if problem:
+            parser.error(f"argument --alpha: {problem}")
     if args.command == "bench":
         from explorer.bench import unused_options, unused_options_message
 

@@ -55,6 +55,22 @@ ALPHA_SPIN_MIN = 0.05
 ALPHA_SPIN_MAX = 4.0
 
 
+def window_alpha_problem(alpha: float) -> str | None:
+    """Why the window cannot show ``alpha`` in its alpha box, or None.
+
+    The box holds 0.05 to 4.0 with two decimals: 0.04 would show as 0.05 and 0.333 as 0.33,
+    each beside a summary of the real value (and the saved variant would be refused on the
+    next start).
+    """
+    if not ALPHA_SPIN_MIN <= alpha <= ALPHA_SPIN_MAX:
+        return (f"the window's width multiplier alpha goes from {ALPHA_SPIN_MIN:g} to"
+                f" {ALPHA_SPIN_MAX:g}, got {alpha:g}; report and classify take smaller values")
+    if round(alpha, 2) != alpha:
+        return (f"the window's width multiplier alpha has two decimals, got {alpha:g};"
+                f" report and classify take more")
+    return None
+
+
 def alpha_to_index(alpha: float) -> int:
     """Nearest slider grid index for ``alpha`` (clamped to the slider's range)."""
     index = round((alpha - ALPHA_SLIDER_MIN) / ALPHA_STEP)

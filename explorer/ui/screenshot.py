@@ -36,13 +36,13 @@ def _check_args(args: argparse.Namespace) -> tuple[Path, str]:
     problem = folder_problem(output)
     if problem:
         raise UsageError(f"cannot write {output}: {problem}")
-    from explorer.ui.controls import ALPHA_SPIN_MIN
+    from explorer.ui.controls import window_alpha_problem
 
     alpha = getattr(args, "alpha", None)
-    if alpha is not None and float(alpha) < ALPHA_SPIN_MIN:
-        # The window's spin box stops there: it would show 0.05 beside a summary of 0.03125.
-        raise UsageError(f"the window's width multiplier alpha goes down to {ALPHA_SPIN_MIN:g},"
-                         f" got {float(alpha):g}; report and classify take smaller values")
+    problem = window_alpha_problem(float(alpha)) if alpha is not None else None
+    if problem:
+        # The window's spin box would show 0.05 beside a summary of 0.03125.
+        raise UsageError(problem)
     image = getattr(args, "image", None)
     if view == "classify":
         if image is None:

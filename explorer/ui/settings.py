@@ -43,7 +43,7 @@ def load_variant(settings: QSettings) -> MobileNetSpec | None:
     resolution = settings.value(KEY_RESOLUTION)
     if alpha is None or resolution is None:
         return None
-    from explorer.ui.controls import ALPHA_SPIN_MAX, ALPHA_SPIN_MIN
+    from explorer.ui.controls import window_alpha_problem
 
     try:
         spec = MobileNetSpec(float(alpha), int(resolution))
@@ -51,9 +51,7 @@ def load_variant(settings: QSettings) -> MobileNetSpec | None:
         return None
     # A value the controls cannot show (alpha 0.04 displayed as 0.05 beside a 0.04
     # summary) counts as invalid, like any other edit of the file.
-    if not ALPHA_SPIN_MIN <= spec.alpha <= ALPHA_SPIN_MAX:
-        return None
-    if round(spec.alpha, 2) != spec.alpha:  # 0.333 would show as 0.33 beside a 0.333 summary
+    if window_alpha_problem(spec.alpha):
         return None
     return spec
 

@@ -157,3 +157,15 @@ def test_window_takes_a_variant_and_refuses_it_before_a_command(capsys):
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.strip().endswith(
         "for paper, put it after the command: mobilenet-explorer paper --resolution 160")
+
+
+@pytest.mark.parametrize("alpha, words", [("0.04", "goes from 0.05 to 4"),
+                                          ("0.333", "has two decimals")])
+def test_window_alpha_it_cannot_show_is_refused(alpha, words, capsys):
+    """`python main.py --alpha 0.04` showed 0.05 in the box beside a 0.04 summary, and the
+    saved variant was thrown away on the next start."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--alpha", alpha])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert words in err and len(err.splitlines()) == 1

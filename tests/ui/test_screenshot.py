@@ -175,5 +175,5 @@ def test_alpha_below_the_windows_spin_box_is_refused(qapp, tmp_path: Path, capsy
     """0.03125 is a valid model (report takes it) but the window's alpha box stops at 0.05
     and showed 0.05 beside a summary for 0.03125."""
     assert main(["screenshot", "--output", str(tmp_path / "a.png"), "--alpha", "0.03125"]) == 2
-    assert "goes down to 0.05" in capsys.readouterr().err
+    assert "goes from 0.05 to 4" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
