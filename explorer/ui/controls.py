@@ -148,7 +148,17 @@ class AlphaSpinBox(_TypedValueMixin, QDoubleSpinBox):
 
     value_refused = Signal(str)
 
+    def _with_locale_point(self, text: str) -> str:
+        """"0.3" in a decimal-comma locale (or "0,3" in a decimal-point one) with the locale's
+        mark: Qt read the other mark as a group separator, so "0.3" became 3.0 without a note."""
+        point = self.locale().decimalPoint()
+        other = "." if point == "," else ","
+        if point not in text and text.count(other) == 1:
+            return text.replace(other, point)
+        return text
+
     def validate(self, text: str, pos: int) -> object:  # Qt override
+        text = self._with_locale_point(text)
         state, text, pos = super().validate(text, pos)
         if state == QValidator.State.Invalid:
             point = re.escape(self.locale().decimalPoint())
@@ -158,6 +168,10 @@ class AlphaSpinBox(_TypedValueMixin, QDoubleSpinBox):
                 if number > self.maximum():
                     state = QValidator.State.Intermediate
         return state, text, pos
+
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
+        return float(super().valueFromText(self._with_locale_point(text)))
 
 
 class ResolutionSpinBox(_TypedValueMixin, QSpinBox):

@@ -403,3 +403,19 @@ def test_marker_past_the_slider_end_leaves_room_around_it(window, qtbot, point_s
     gap = slider.fontMetrics().horizontalAdvance("  ")
     close = {x for x in label_cols if min(marker_cols) - gap <= x <= max(marker_cols) + gap}
     assert not close, f"a label touches the marker at x={sorted(close)}"
+
+
+def test_alpha_box_takes_either_decimal_mark(window, qtbot) -> None:
+    """In a decimal-comma locale Qt read "0.3" as 03 (the "." a group separator) and applied
+    alpha 3.0 without a note; in English "0,5" likewise became 5."""
+    from PySide6.QtCore import QLocale
+
+    spin = window.controls.alpha_spin
+    spin.setLocale(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    _type_into(qtbot, spin, "0.3")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert window.state.spec.alpha == pytest.approx(0.3)
+    spin.setLocale(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    _type_into(qtbot, spin, "0,5")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert window.state.spec.alpha == pytest.approx(0.5)
