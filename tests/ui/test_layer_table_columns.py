@@ -90,6 +90,7 @@ def test_a_value_column_the_user_widened_keeps_its_width(window, qtbot) -> None:
     window.state.set_variant(4.0, 4096)
     assert header.sectionSize(COL_MACS) == 200
     window.state.set_variant(1.0, 224)
-    qtbot.wait(NARROW_DELAY_MS + 200)
+    qtbot.waitUntil(lambda: not panel._narrow_timer.isActive(), timeout=NARROW_DELAY_MS + 3000)
+    QApplication.processEvents()
     assert header.sectionSize(COL_MACS) == 200
     _assert_numbers_whole(panel, qtbot)

