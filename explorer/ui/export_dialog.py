@@ -7,9 +7,10 @@ the same variant and a failed write leaves nothing behind.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from explorer.arch.export import render_report
 from explorer.arch.spec import MobileNetSpec
@@ -55,8 +56,12 @@ def format_for_name(path: Path, fmt: str) -> str:
 
 def with_default_suffix(path: Path, fmt: str) -> Path:
     """``path``, plus the format's ending when the name typed has none (Qt's own dialog
-    saved "plain" as a file without one; native dialogs add it)."""
-    return path if path.suffix else path.with_name(path.name + EXPORT_FORMATS[fmt][1])
+    saved "plain" as a file without one; native dialogs add it).  What follows the last dot
+    counts as an ending only if it looks like one: the app's own names carry a dot
+    ("mobilenet_0.5-160"), whose ".5-160" is not."""
+    if re.fullmatch(r"\.[A-Za-z][A-Za-z0-9]{0,7}", path.suffix):
+        return path
+    return path.with_name(path.name + EXPORT_FORMATS[fmt][1])
 
 
 def ask_export_path(parent: QWidget, spec: MobileNetSpec, fmt: str,
@@ -69,4 +74,15 @@ def ask_export_path(parent: QWidget, spec: MobileNetSpec, fmt: str,
     what = "layer table" if fmt == "csv" else "report"  # as the File menu says
     path, _ = QFileDialog.getSaveFileName(parent, f"Export {what} as {label}", start,
                                           file_filter)
-    return with_default_suffix(Path(path), fmt) if path else None
+    if not path:
+        return None
+    chosen = with_default_suffix(Path(path), fmt)
+    if chosen != Path(path) and chosen.exists():
+        # The dialog asked about the name typed ("plain"), not about "plain.md".
+        answer = QMessageBox.question(
+            parent, "Replace file?", f"{chosen.name} already exists in {chosen.parent}."
+            " Replace it?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+    return chosen

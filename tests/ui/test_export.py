@@ -118,3 +118,33 @@ def test_export_name_picks_the_format_and_gets_an_ending(window, tmp_path: Path,
     assert window.export_table("markdown") is True
     assert (tmp_path / "plain.md").read_text().startswith("#")
     assert not (tmp_path / "plain").exists()
+
+
+def test_export_ending_added_to_dotted_names_and_replacing_it_asks(window, tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """The app's own names hold a dot: "mobilenet_0.5-160" (its ".5-160" no ending) was
+    saved without ".csv".  And "plain" -> plain.md replaced an existing plain.md unasked."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    typed = {"name": str(tmp_path / "mobilenet_0.5-160")}
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (typed["name"], "")))
+    assert window.export_table("csv") is True
+    assert (tmp_path / "mobilenet_0.5-160.csv").read_text().startswith("index,name,kind,")
+
+    (tmp_path / "plain.md").write_text("keep me")
+    typed["name"] = str(tmp_path / "plain")
+    answers = []
+
+    def answer(*args, **kwargs):
+        answers.append(args[2])
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
+    assert window.export_table("markdown") is False
+    assert (tmp_path / "plain.md").read_text() == "keep me"
+    assert answers and "plain.md already exists" in answers[0]
+    monkeypatch.setattr(QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    assert window.export_table("markdown") is True
+    assert (tmp_path / "plain.md").read_text().startswith("#")
