@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import struct
+import time
 import wave
 from pathlib import Path
 
@@ -359,8 +360,8 @@ def test_image_source_emits_once_and_on_refresh(qtbot, tmp_path):
     source.start()
     qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=2000)
     np.testing.assert_array_equal(events.frames[0].rgb, rgb)
-    source.refresh()
-    assert len(events.frames) == 2
+    source.refresh()  # decoded on a pool thread, delivered on this one
+    qtbot.waitUntil(lambda: len(events.frames) == 2, timeout=2000)
     source.stop()
 
 
@@ -385,15 +386,17 @@ def test_folder_source_steps_and_skips_bad_files(qtbot, tmp_path):
     events = Events(source)
     source.start()
     qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=2000)
-    source.next_image()
-    source.next_image()  # img7.jpg is broken: skipped to img10
+    for shown in (2, 3, 4, 5):
+        if shown == 4:
+            source.next_image()  # wraps around
+        elif shown == 5:
+            source.previous_image()
+        else:
+            source.next_image()  # the second: img7.jpg is broken, skipped to img10
+        qtbot.waitUntil(lambda n=shown: len(events.frames) == n, timeout=2000)
     values = [int(p.rgb[0, 0, 0]) for p in events.frames]
-    assert values == [10, 20, 30]
+    assert values == [10, 20, 30, 10, 30]
     assert any("Skipped img7.jpg" in s for s in events.status)
-    source.next_image()  # wraps around
-    assert int(events.frames[-1].rgb[0, 0, 0]) == 10
-    source.previous_image()
-    assert int(events.frames[-1].rgb[0, 0, 0]) == 30
     source.stop()
 
 
@@ -439,9 +442,11 @@ def test_folder_names_every_skipped_file_and_withdraws_the_notice(qtbot, tmp_pat
     source.start()
     qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=2000)
     source.next_image()  # over b2, b3, b4 to c5
+    qtbot.waitUntil(lambda: len(events.frames) == 2, timeout=2000)
     assert events.status[-1] == "Skipped 3 unreadable files: b2.jpg, b3.jpg, b4.png"
     assert len(source.skipped) == 3 and "not an image file" in source.skipped[0]
     source.next_image()  # a1, nothing skipped: the notice is withdrawn
+    qtbot.waitUntil(lambda: len(events.frames) == 3, timeout=2000)
     assert events.status[-1] == ""
     source.stop()
 
@@ -502,6 +507,7 @@ def test_folder_opened_or_stepped_while_paused_shows_nothing_until_resume(qtbot,
     assert positions == [(0, 3, "0.png")]
     assert int(events.frames[0].rgb[0, 0, 0]) == 10
     source.next_image()
+    qtbot.waitUntil(lambda: len(events.frames) == 2, timeout=2000)
     assert positions[-1] == (1, 3, "1.png") and int(events.frames[-1].rgb[0, 0, 0]) == 20
     source.set_paused(True)
     source.set_paused(False)
@@ -770,4 +776,44 @@ def test_no_frames_at_all_still_blames_the_camera(qtbot, monkeypatch):
     qtbot.wait(350)
     qtbot.waitUntil(lambda: bool(events.stalls), timeout=2000)
     assert "in use by another program" in events.stalls[0]
+    source.stop()
+
+
+def test_stills_decode_off_the_gui_thread_and_only_the_newest_step_shows(qtbot, tmp_path,
+                                                                        monkeypatch):
+    """Photos are decoded in full (a 48 M pixel JPEG ~0.5 s): on the GUI thread that froze
+    the window on opening a photo and on every folder step.  Steps taken while a decode
+    runs replace it: only the newest file is shown."""
+    import threading
+
+    import explorer.vision.sources as sources
+
+    gui = threading.get_ident()
+    decoded_on: list[int] = []
+    real_load = sources._load_rgb
+
+    def slow_load(path):
+        decoded_on.append(threading.get_ident())
+        time.sleep(0.15)
+        return real_load(path)
+
+    monkeypatch.setattr(sources, "_load_rgb", slow_load)
+    for i in range(4):
+        _save(tmp_path / f"{i}.png", np.full((4, 4, 3), 10 * (i + 1), np.uint8))
+    source = FolderSource(tmp_path)
+    events = Events(source)
+    positions: list[tuple[int, int, str]] = []
+    source.position_changed.connect(lambda *args: positions.append(args))
+    source.start()
+    qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=3000)
+    t0 = time.perf_counter()
+    source.next_image()
+    source.next_image()
+    source.next_image()
+    assert time.perf_counter() - t0 < 0.1, "the steps waited for decodes"
+    qtbot.waitUntil(lambda: len(events.frames) == 2, timeout=3000)
+    qtbot.wait(400)  # the two replaced decodes finish meanwhile, and are dropped
+    assert len(events.frames) == 2 and int(events.frames[-1].rgb[0, 0, 0]) == 40
+    assert positions[-1] == (3, 4, "3.png") and len(positions) == 2
+    assert decoded_on and gui not in decoded_on
     source.stop()
