@@ -817,3 +817,55 @@ def test_stills_decode_off_the_gui_thread_and_only_the_newest_step_shows(qtbot, 
     assert positions[-1] == (3, 4, "3.png") and len(positions) == 2
     assert decoded_on and gui not in decoded_on
     source.stop()
+
+
+def test_replaced_decodes_do_not_pile_up_and_a_fast_slideshow_still_shows(qtbot, tmp_path,
+                                                                        monkeypatch):
+    """Holding Next through big photos queued one full decode per step, run to the end
+    (4.4 GB on 8 cores, the newest frame 8 s late); a slideshow ticking faster than a decode
+    replaced every decode and showed nothing."""
+    import explorer.vision.sources as sources
+
+    calls: list[str] = []
+    real_load = sources._load_rgb
+
+    def slow_load(path):
+        calls.append(path.name)
+        time.sleep(0.2)
+        return real_load(path)
+
+    monkeypatch.setattr(sources, "_load_rgb", slow_load)
+    for i in range(6):
+        _save(tmp_path / f"{i}.png", np.full((4, 4, 3), 10 * (i + 1), np.uint8))
+    source = FolderSource(tmp_path)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: len(events.frames) == 1, timeout=3000)
+    calls.clear()
+    for _ in range(10):  # back to back, as fast as key repeat at its fastest
+        source.next_image()
+    qtbot.waitUntil(lambda: len(events.frames) == 2, timeout=3000)
+    assert int(events.frames[-1].rgb[0, 0, 0]) == 50  # 10 steps from 0.png: 4.png
+    assert len(calls) <= 2, calls  # at most the one already running, and the newest
+    source.stop()
+
+    slideshow = FolderSource(tmp_path, interval_ms=50)  # ticks 4x faster than a decode
+    shown = Events(slideshow)
+    slideshow.start()
+    qtbot.waitUntil(lambda: len(shown.frames) >= 3, timeout=5000)
+    slideshow.stop()
+
+
+def test_any_decode_failure_reaches_the_user(qtbot, tmp_path, monkeypatch):
+    """Only ValueError/OSError were caught: a MemoryError left the view waiting forever."""
+    import explorer.vision.sources as sources
+
+    def no_memory(path):
+        raise MemoryError("cannot allocate 144 MB")
+
+    monkeypatch.setattr(sources, "_load_rgb", no_memory)
+    source = ImageSource(_save(tmp_path / "big.png", np.zeros((4, 4, 3), np.uint8)))
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=3000)
+    assert "cannot allocate 144 MB" in events.errors[0] and not source.is_active()
