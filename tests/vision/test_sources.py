@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import struct
+import threading
 import time
 import wave
 from pathlib import Path
@@ -779,27 +780,36 @@ def test_no_frames_at_all_still_blames_the_camera(qtbot, monkeypatch):
     source.stop()
 
 
+def _slow_decodes(monkeypatch, delay: float) -> list[tuple[str, int]]:
+    """Make every still decode take ``delay`` s more; returns (file name, thread) per decode."""
+    import explorer.vision.sources as sources
+
+    calls: list[tuple[str, int]] = []
+    real_load = sources._load_rgb
+
+    def slow_load(path):
+        calls.append((path.name, threading.get_ident()))
+        time.sleep(delay)
+        return real_load(path)
+
+    monkeypatch.setattr(sources, "_load_rgb", slow_load)
+    return calls
+
+
+def _grey_folder(folder: Path, count: int) -> None:
+    """0.png .. (count-1).png, each one grey level: 10, 20, ..."""
+    for i in range(count):
+        _save(folder / f"{i}.png", np.full((4, 4, 3), 10 * (i + 1), np.uint8))
+
+
 def test_stills_decode_off_the_gui_thread_and_only_the_newest_step_shows(qtbot, tmp_path,
                                                                         monkeypatch):
     """Photos are decoded in full (a 48 M pixel JPEG ~0.5 s): on the GUI thread that froze
     the window on opening a photo and on every folder step.  Steps taken while a decode
     runs replace it: only the newest file is shown."""
-    import threading
-
-    import explorer.vision.sources as sources
-
     gui = threading.get_ident()
-    decoded_on: list[int] = []
-    real_load = sources._load_rgb
-
-    def slow_load(path):
-        decoded_on.append(threading.get_ident())
-        time.sleep(0.15)
-        return real_load(path)
-
-    monkeypatch.setattr(sources, "_load_rgb", slow_load)
-    for i in range(4):
-        _save(tmp_path / f"{i}.png", np.full((4, 4, 3), 10 * (i + 1), np.uint8))
+    calls = _slow_decodes(monkeypatch, 0.15)
+    _grey_folder(tmp_path, 4)
     source = FolderSource(tmp_path)
     events = Events(source)
     positions: list[tuple[int, int, str]] = []
@@ -815,7 +825,7 @@ def test_stills_decode_off_the_gui_thread_and_only_the_newest_step_shows(qtbot, 
     qtbot.wait(400)  # the two replaced decodes finish meanwhile, and are dropped
     assert len(events.frames) == 2 and int(events.frames[-1].rgb[0, 0, 0]) == 40
     assert positions[-1] == (3, 4, "3.png") and len(positions) == 2
-    assert decoded_on and gui not in decoded_on
+    assert calls and gui not in {thread for _name, thread in calls}
     source.stop()
 
 
@@ -824,19 +834,8 @@ def test_replaced_decodes_do_not_pile_up_and_a_fast_slideshow_still_shows(qtbot,
     """Holding Next through big photos queued one full decode per step, run to the end
     (4.4 GB on 8 cores, the newest frame 8 s late); a slideshow ticking faster than a decode
     replaced every decode and showed nothing."""
-    import explorer.vision.sources as sources
-
-    calls: list[str] = []
-    real_load = sources._load_rgb
-
-    def slow_load(path):
-        calls.append(path.name)
-        time.sleep(0.2)
-        return real_load(path)
-
-    monkeypatch.setattr(sources, "_load_rgb", slow_load)
-    for i in range(6):
-        _save(tmp_path / f"{i}.png", np.full((4, 4, 3), 10 * (i + 1), np.uint8))
+    calls = _slow_decodes(monkeypatch, 0.2)
+    _grey_folder(tmp_path, 6)
     source = FolderSource(tmp_path)
     events = Events(source)
     source.start()
