@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, Slot
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -221,6 +221,10 @@ class MainWindow(QMainWindow):
         self._update_started = 0.0
         self._restore = restore_settings
         self._settings = st.app_settings()
+        if st.settings_problem():
+            # Once the window is built (the status bar exists then), for 30 s.
+            QTimer.singleShot(0, self, lambda: self.statusBar().showMessage(
+                st.settings_problem(), 30000))
         self._classify_panel: QWidget | None = None
         self._classify_error: str | None = None
         self._export_folder = ""

@@ -28,13 +28,50 @@ KEY_ENGINE = "classify/engine"
 KEY_DEVICE = "classify/device"
 
 
+#: Settings files found not to be ini files -> the scratch file used instead this session.
+#: Decided once per file: Qt caches a file it has read, and a second QSettings on it
+#: reports no error, so the Classify view's settings would have overwritten it after all.
+_UNUSABLE: dict[str, str] = {}
+#: Why the settings file is not used (see app_settings); "" when it is fine.
+_problem = ""
+
+
 def app_settings() -> QSettings:
-    """The app's settings store (ini format in both cases, so it is easy to inspect)."""
+    """The app's settings store (ini format in both cases, so it is easy to inspect).
+
+    A file that is not an ini file (``MOBILENET_EXPLORER_SETTINGS=notes.txt``, a photo, a
+    damaged file) is left alone: QSettings would rewrite it as ini on the first save, and
+    the user's notes were gone.  The session then keeps its settings in a scratch file and
+    ``settings_problem()`` says why.
+    """
+    global _problem
     path = os.environ.get(SETTINGS_ENV)
     if path:
-        return QSettings(path, QSettings.Format.IniFormat)
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANIZATION,
-                     APPLICATION)
+        settings = QSettings(path, QSettings.Format.IniFormat)
+    else:
+        settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                             ORGANIZATION, APPLICATION)
+    name = settings.fileName()
+    if name not in _UNUSABLE:
+        settings.allKeys()  # status() is only known once the file was read
+        if settings.status() != QSettings.Status.FormatError:
+            return settings
+        _UNUSABLE[name] = _scratch_file()
+        _problem = (f"{name} is not a settings (ini) file, so it was left as it is and this"
+                    " session's settings are not saved")
+    return QSettings(_UNUSABLE[name], QSettings.Format.IniFormat)
+
+
+def _scratch_file() -> str:
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="mobilenet-explorer-settings-")
+    return os.path.join(folder, "settings.ini")
+
+
+def settings_problem() -> str:
+    """Why the settings file is not used this session, or ""."""
+    return _problem
 
 
 def load_variant(settings: QSettings) -> MobileNetSpec | None:

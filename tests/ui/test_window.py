@@ -479,3 +479,26 @@ def test_command_line_variant_overrides_the_restored_one(window) -> None:
     assert window.state.spec == MobileNetSpec(0.5, 128)
     apply_variant_args(window, argparse.Namespace())  # e.g. screenshot's namespace
     assert window.state.spec == MobileNetSpec(0.5, 128)
+
+
+def test_a_file_that_is_not_settings_is_never_overwritten(tmp_path, monkeypatch, qtbot) -> None:
+    """MOBILENET_EXPLORER_SETTINGS=notes.txt: on close the notes were rewritten as an ini
+    file ("[General] Chapter%201..."), and a photo named there became junk."""
+    import explorer.ui.settings as st
+    from explorer.ui import MainWindow
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Chapter 1: my notes\nline two = x\n")
+    monkeypatch.setenv(st.SETTINGS_ENV, str(notes))
+    monkeypatch.setattr(st, "_problem", "")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.state.set_variant(0.5, 160)
+    qtbot.waitUntil(lambda: "notes.txt is not a settings" in window.statusBar().currentMessage(),
+                    timeout=2000)
+    again = st.app_settings()  # as the Classify view opens its own (Qt caches the file)
+    again.setValue("classify/engine", "litert")
+    again.sync()
+    window.close()
+    assert notes.read_text() == "Chapter 1: my notes\nline two = x\n"
