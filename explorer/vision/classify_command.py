@@ -104,6 +104,10 @@ def _check_request(args: argparse.Namespace, spec: MobileNetSpec) -> None:
                 select_device("gpu", strict=True)
         except DeviceError as exc:
             raise _Fail(str(exc)) from None
+        except ImportError as exc:
+            from explorer.vision.engines import runtime_import_error
+
+            raise _Fail(str(runtime_import_error(exc))) from None
 
 
 def _expand_folders(paths: list[Path]) -> list[Path]:

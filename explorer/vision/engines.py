@@ -81,6 +81,31 @@ class EngineError(RuntimeError):
     """The engine could not be built (conversion or runtime failure); the message says why."""
 
 
+#: Top-level package -> (what to call it, how to install it, the engine that does without).
+_RUNTIMES = {
+    "tensorflow": ("TensorFlow", "pip install tensorflow", "LiteRT"),
+    "keras": ("Keras", "pip install tensorflow", "LiteRT"),
+    "ai_edge_litert": ("LiteRT (ai-edge-litert)", "pip install ai-edge-litert", "TensorFlow"),
+}
+
+
+def runtime_import_error(exc: ImportError) -> EngineError:
+    """One clear line for a runtime that is missing or broken: a traceback from deep inside
+    ``classify`` (or "could not write the LiteRT model: <import text>") told nobody what to
+    install or which engine still works."""
+    package = (exc.name or "").split(".")[0]
+    tb = exc.__traceback__
+    while package not in _RUNTIMES and tb is not None:  # raised inside the package itself
+        path = tb.tb_frame.f_code.co_filename.replace("\\", "/")
+        package = next((name for name in _RUNTIMES if f"/{name}/" in path), "")
+        tb = tb.tb_next
+    if package not in _RUNTIMES:
+        return EngineError(f"a library the engine needs could not be imported: {exc}")
+    label, install, other = _RUNTIMES[package]
+    return EngineError(f"{label} could not be imported ({exc}): install it with '{install}',"
+                       f" or choose the {other} engine")
+
+
 # ---------------------------------------------------------------------------- helpers
 
 
@@ -507,7 +532,7 @@ def _litert_bytes(spec: MobileNetSpec, choice: WeightsChoice, stages: _Stages,
     stages.enter("Writing LiteRT model", 0.5)
     try:
         data = build_litert_model(spec, weights)
-    except (WriterError, ImportError) as exc:
+    except WriterError as exc:  # an ImportError goes up to create_engine, which names it
         raise EngineError(f"could not write the LiteRT model: {exc}") from exc
     if use_cache and _write_atomic(path, with_checksum(data)):
         prune_litert_cache()
@@ -612,8 +637,18 @@ def create_engine(request: EngineRequest, progress: ProgressCallback | None = No
         Cancelled: ``cancel()`` returned True.
         EngineError: conversion or the runtime failed.
 
-    The returned engine has ``timings`` (seconds per stage) besides ``info``.
+    The returned engine has ``timings`` (seconds per stage) besides ``info``.  A runtime
+    that cannot be imported is an EngineError naming it (``runtime_import_error``).
     """
+    try:
+        return _create_engine(request, progress, cancel, use_cache, num_threads)
+    except ImportError as exc:
+        raise runtime_import_error(exc) from exc
+
+
+def _create_engine(request: EngineRequest, progress: ProgressCallback | None,
+                   cancel: CancelCheck | None, use_cache: bool,
+                   num_threads: int | None) -> InferenceEngine:
     started = time.perf_counter()
     stages = _Stages(progress, cancel)
     spec = classification_spec(request.spec)

@@ -467,3 +467,31 @@ def test_weights_file_given_as_the_image_names_the_missing_option(tmp_path: Path
     weights.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(600))
     err = _run_error(["classify", str(weights), "--alpha", "0.5", "--resolution", "160"], capsys)
     assert f"pass it with --weights {weights}" in err
+
+
+@pytest.mark.fixtures
+@pytest.mark.parametrize("package, engine, named", [
+    ("tensorflow", "tf", "TensorFlow could not be imported"),
+    ("ai_edge_litert", "litert", "LiteRT (ai-edge-litert) could not be imported")])
+def test_missing_runtime_is_one_line_naming_it(fixtures_dir: Path, tmp_path: Path, package,
+                                              engine, named) -> None:
+    """A broken or missing TensorFlow / ai-edge-litert gave a traceback from deep inside
+    classify (and the default engine said "could not write the LiteRT model: <import text>")."""
+    import os
+    import subprocess
+    import sys
+
+    fake = tmp_path / "fake" / package
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text('raise ImportError("broken install")\n')
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "fake"),
+               MOBILENET_EXPLORER_CACHE=str(tmp_path / "cache"))
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    result = subprocess.run(
+        [sys.executable, "main.py", "classify", str(fixtures_dir / "images" / "panda.jpg"),
+         "--alpha", "0.25", "--resolution", "128", "--weights", str(weights),
+         "--engine", engine], cwd=Path(__file__).resolve().parents[2], env=env,
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0] and "broken install" in lines[0], result.stderr
