@@ -178,6 +178,27 @@ def apply_variant_args(window: MainWindow, args: argparse.Namespace) -> None:
                              spec.resolution if resolution is None else resolution)
 
 
+def close_on_signals(app: QApplication, window: MainWindow) -> None:
+    """Ctrl+C in the terminal, or SIGTERM (logout, ``kill``), closes the window as its close
+    button does, so the variant and layout are saved: Ctrl+C did nothing, and SIGTERM ended
+    the process without saving."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(_signum: int, _frame: object) -> None:
+        QTimer.singleShot(0, window.close)
+
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), close)
+    # Python runs a signal handler only between bytecodes, and Qt's event loop is C++: a
+    # no-op timer lets the interpreter in four times a second.
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Show the main window and run the event loop; returns the exit status."""
     check_display()
@@ -190,6 +211,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
     window = MainWindow(weights_path=weights, weights_dir=weights_dir)
     apply_variant_args(window, args)
+    close_on_signals(app, window)
     # Belt and braces: closeEvent stops threads too, but quitting by other means
     # (session logout, Ctrl+C handler) only emits aboutToQuit.
     app.aboutToQuit.connect(stop_all_threads)

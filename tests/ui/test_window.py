@@ -502,3 +502,30 @@ def test_a_file_that_is_not_settings_is_never_overwritten(tmp_path, monkeypatch,
     again.sync()
     window.close()
     assert notes.read_text() == "Chapter 1: my notes\nline two = x\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_sigterm_closes_the_window_and_saves(tmp_path, signal_name) -> None:
+    """Ctrl+C in the terminal did nothing; SIGTERM (logout, kill) ended the app without
+    saving the variant and the window layout."""
+    import signal
+
+    ini = tmp_path / "settings.ini"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MOBILENET_EXPLORER_SETTINGS=str(ini),
+               MOBILENET_EXPLORER_CACHE=str(tmp_path / "cache"))
+    app = subprocess.Popen([sys.executable, "main.py", "--alpha", "0.75", "--resolution", "192"],
+                           cwd=Path(__file__).resolve().parents[2], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(4.0)  # the window shows after ~0.5 s here
+        assert app.poll() is None, app.communicate()
+        app.send_signal(getattr(signal, signal_name))
+        _out, err = app.communicate(timeout=20)
+    finally:
+        if app.poll() is None:
+            app.kill()
+    assert app.returncode == 0, err
+    saved = QSettings(str(ini), QSettings.Format.IniFormat)
+    assert (float(saved.value("variant/alpha")), int(saved.value("variant/resolution"))) == \
+        (0.75, 192)
