@@ -105,6 +105,34 @@ def check_display() -> None:
         raise UsageError("no display found (DISPLAY and WAYLAND_DISPLAY are unset); run the"
                          " window on a desktop, or use report, paper, classify or screenshot"
                          " (which work headless)")
+    asked = [name.split(":")[0].strip().lower()
+             for name in env.get("QT_QPA_PLATFORM", "").split(";") if name.strip()]
+    known = platform_plugins()
+    if asked and known and not env.get("QT_QPA_PLATFORM_PLUGIN_PATH") and not any(
+            name.startswith(plugin) for name in asked for plugin in known):
+        # Qt prints a paragraph and aborts with a core dump.
+        raise UsageError(f"QT_QPA_PLATFORM={env['QT_QPA_PLATFORM']} names no Qt platform"
+                         f" plugin; this PySide6 has {', '.join(sorted(known))}")
+
+
+def platform_plugins() -> set[str]:
+    """Names of the platform plugins PySide6 ships (libqxcb.so -> "xcb"); empty if unknown.
+    One plugin can serve several names ("wayland" also serves "wayland-egl")."""
+    from PySide6.QtCore import QLibraryInfo
+
+    folder = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    try:
+        files = [f.name for f in folder.iterdir() if f.is_file()]
+    except OSError:
+        return set()
+    names = set()
+    for name in files:
+        stem = name.split(".")[0]
+        for prefix in ("libq", "q"):
+            if stem.startswith(prefix):
+                names.add(stem[len(prefix):].lower())
+                break
+    return names
 
 
 #: Libraries Qt's xcb platform plugin links against that a desktop may lack (from `ldd` of

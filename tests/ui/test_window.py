@@ -529,3 +529,13 @@ def test_ctrl_c_or_sigterm_closes_the_window_and_saves(tmp_path, signal_name) ->
     saved = QSettings(str(ini), QSettings.Format.IniFormat)
     assert (float(saved.value("variant/alpha")), int(saved.value("variant/resolution"))) == \
         (0.75, 192)
+
+
+def test_unknown_qt_platform_is_one_line_not_an_abort() -> None:
+    """QT_QPA_PLATFORM=bogus: Qt printed a paragraph and aborted with a core dump (134)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="bogus")
+    result = subprocess.run([sys.executable, "main.py"], cwd=Path(__file__).resolve().parents[2],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "names no Qt platform plugin" in result.stderr
+    assert "offscreen" in result.stderr  # what there is instead
