@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QResizeEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -179,6 +179,20 @@ class ViewTabs(QTabWidget):
         return super().event(event)
 
 
+#: Room kept for the window frame and title bar, which lie outside the window's geometry.
+FRAME_ALLOWANCE = QSize(16, 40)
+
+
+def fitted_size(wanted: QSize, available: QSize | None) -> QSize:
+    """``wanted``, shrunk to fit ``available`` (the screen's free area) with its frame: at
+    1366x768 with 2x scaling (683x384 logical px) the 1400x900 window, and its 600 px minimum
+    height, put the status bar and the sidebar's bottom off the screen."""
+    if available is None:
+        return QSize(wanted)
+    return QSize(max(0, min(wanted.width(), available.width() - FRAME_ALLOWANCE.width())),
+                 max(0, min(wanted.height(), available.height() - FRAME_ALLOWANCE.height())))
+
+
 class _KeyAwareAction(QAction):
     """A QAction that knows, while its ``triggered`` slots run, whether its shortcut key fired
     it (``by_key``) or a menu click / ``trigger()`` did: Qt gives the slot no such hint."""
@@ -285,12 +299,21 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._show_status(self.state.spec)
         self._set_icon()
-        self.resize(DEFAULT_SIZE)
+        available = self._available_screen_size()
+        self.resize(fitted_size(DEFAULT_SIZE, available))
         # The layouts' own minimum (~490 px) ignores that captions wrap in a narrow window:
         # there the Standard vs separable legends were drawn over its bar chart.
-        self.setMinimumHeight(MIN_HEIGHT)
+        self.setMinimumHeight(fitted_size(QSize(0, MIN_HEIGHT), available).height())
         if restore_settings:
             self._restore_window()
+
+    def _available_screen_size(self) -> QSize | None:
+        """The screen's usable size, or None for the offscreen platform (a fixed virtual
+        800x800 "screen" nobody sees: screenshots and benchmarks use the default size)."""
+        if QGuiApplication.platformName() == "offscreen":
+            return None
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry().size() if screen is not None else None
 
     # --- construction ---------------------------------------------------------------------
     def _build_sidebar(self) -> None:
@@ -638,7 +661,7 @@ class MainWindow(QMainWindow):
                     or self.height() < minimum.height() // 2):
                 # A truncated blob "restores" a 1x1 window (then shown at the minimum size).
                 # A small screen clamps a good one a little below the minimum: that is kept.
-                self.resize(DEFAULT_SIZE)
+                self.resize(fitted_size(DEFAULT_SIZE, self._available_screen_size()))
         state = s.value(st.KEY_STATE)
         if isinstance(state, QByteArray):
             self.restoreState(state)

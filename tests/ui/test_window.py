@@ -539,3 +539,29 @@ def test_unknown_qt_platform_is_one_line_not_an_abort() -> None:
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "names no Qt platform plugin" in result.stderr
     assert "offscreen" in result.stderr  # what there is instead
+
+
+def test_the_window_fits_a_small_screen() -> None:
+    """1366x768 at 2x scaling is 683x384 logical pixels: the 1400x900 window and its 600 px
+    minimum height put the status bar off the screen."""
+    from PySide6.QtCore import QSize
+
+    from explorer.ui.main_window import DEFAULT_SIZE, MIN_HEIGHT, fitted_size
+
+    small = QSize(683, 384)
+    assert fitted_size(DEFAULT_SIZE, small) == QSize(667, 344)
+    assert fitted_size(QSize(0, MIN_HEIGHT), small).height() == 344
+    assert fitted_size(DEFAULT_SIZE, QSize(2560, 1400)) == DEFAULT_SIZE
+    assert fitted_size(DEFAULT_SIZE, None) == DEFAULT_SIZE  # offscreen: no real screen
+
+
+def test_window_on_a_small_screen_starts_inside_it(qtbot, monkeypatch) -> None:
+    from PySide6.QtCore import QSize
+
+    from explorer.ui import MainWindow
+    from explorer.ui.main_window import MainWindow as Window
+
+    monkeypatch.setattr(Window, "_available_screen_size", lambda self: QSize(1000, 700))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.height() <= 660 and window.minimumHeight() <= 660
