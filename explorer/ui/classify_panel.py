@@ -1466,7 +1466,14 @@ class ClassifyPanel(QWidget):
         # Short on screen (the full lookup message, with its folders and URL, took 8 lines
         # at 1024 px and squeezed the photo); the tooltip keeps it whole.
         alpha = format_alpha(spec.alpha)
-        if spec.has_pretrained_alpha:
+        if (spec.has_pretrained_alpha and "weights file " in full
+                and "no weights file" not in full):
+            # A file was found but cannot be used (truncated, corrupt, a folder by that
+            # name): "no weights file found" sent the user looking for one that is there.
+            text = (f"Random weights: the weights file for alpha {alpha} is unusable (hover"
+                    " for why), so the labels are meaningless. Download it again or use Load"
+                    " weights….")
+        elif spec.has_pretrained_alpha:
             text = (f"Random weights (no weights file for alpha {alpha} found): the labels are"
                     " meaningless. Download it or use Load weights…; hover to see where the"
                     " app looked.")

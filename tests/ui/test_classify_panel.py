@@ -1166,3 +1166,26 @@ def test_a_download_for_another_alpha_does_not_rebuild_the_variant_shown(qtbot, 
     qtbot.waitUntil(lambda: "Downloaded" in panel.last_message, timeout=5000)
     qtbot.wait(300)
     assert [r.spec for r in factory.requests].count(SMALL) == 1  # its weights did not change
+
+
+
+def test_unusable_weights_file_is_not_called_missing(qtbot, make_panel):
+    """A truncated file in the Keras cache showed "no weights file for alpha 0.5 found"; the
+    cause ("truncated or corrupt") was only in the tooltip."""
+    reason = ("Random weights: weights file /home/u/.keras/models/mobilenet_5_0_160_tf.h5 is"
+              " truncated or corrupt (eof = 5000); download it again. The ImageNet labels"
+              " shown are meaningless until the weights file is loaded.")
+
+    class CorruptWeightsFactory(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            engine = FakeEngine(request.spec, pretrained=False)
+            engine.info = replace(engine.info, warnings=(reason,))
+            return engine
+
+    panel, _ = make_panel(spec=OTHER, factory=CorruptWeightsFactory())
+    _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    assert panel.warning_label.isVisible()
+    assert "weights file for alpha 0.5 is unusable" in panel.warning_label.text()
+    assert "no weights file" not in panel.warning_label.text()
+    assert panel.warning_label.toolTip() == reason
