@@ -170,7 +170,7 @@ def cache_dir() -> Path:
     """Where converted models are kept: $MOBILENET_EXPLORER_CACHE, else the user cache."""
     override = os.environ.get(CACHE_ENV)
     if override:
-        return Path(override)
+        return Path(os.path.expanduser(override))  # "~/x" made a folder named "~" here
     if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
         return Path(os.environ["LOCALAPPDATA"]) / "mobilenet-explorer" / "cache"
     xdg = os.environ.get("XDG_CACHE_HOME")

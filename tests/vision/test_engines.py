@@ -608,3 +608,10 @@ def test_gpu_that_fails_at_first_use(monkeypatch, asked: str) -> None:
         assert "failed at first use earlier" in again.info.warnings[-1]
     finally:
         again.close()
+
+
+def test_cache_folder_from_the_environment_expands_the_home_tilde(monkeypatch) -> None:
+    """MOBILENET_EXPLORER_CACHE='~/x' (quoted, so the shell left the ~) made a folder named
+    "~" in the current folder."""
+    monkeypatch.setenv("MOBILENET_EXPLORER_CACHE", "~/mobilenet-cache")
+    assert cache_dir() == Path.home() / "mobilenet-cache"
