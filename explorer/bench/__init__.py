@@ -203,7 +203,7 @@ def environment() -> dict[str, Any]:
 def fixtures_dir() -> Path | None:
     """The shared fixtures folder (MOBILENET_FIXTURES or ../shared/fixtures), None if absent."""
     env = os.environ.get("MOBILENET_FIXTURES")
-    folder = Path(env) if env else REPO_ROOT.parent / "shared" / "fixtures"
+    folder = Path(os.path.expanduser(env)) if env else REPO_ROOT.parent / "shared" / "fixtures"
     return folder if (folder / "SOURCES.md").exists() else None
 
 

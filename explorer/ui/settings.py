@@ -47,7 +47,7 @@ def app_settings() -> QSettings:
     global _problem
     path = os.environ.get(SETTINGS_ENV)
     if path:
-        settings = QSettings(path, QSettings.Format.IniFormat)
+        settings = QSettings(os.path.expanduser(path), QSettings.Format.IniFormat)
     else:
         settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                              ORGANIZATION, APPLICATION)
