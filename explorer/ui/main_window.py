@@ -8,10 +8,11 @@ module is missing or fails to build, the tab says why and the rest of the window
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -687,6 +688,10 @@ class MainWindow(QMainWindow):
         s.setValue(st.KEY_COMPARE_LOG_SCALE, self.compare_view.log_check.isChecked())
         st.save_variant(s, self.state.spec)
         s.sync()
+        if s.status() == QSettings.Status.AccessError:
+            # The window is closing: stderr is the one place left to say so.
+            sys.stderr.write(f"mobilenet-explorer: settings not saved: cannot write"
+                             f" {s.fileName()}\n")
 
     def shutdown(self) -> list[str]:
         """Stop the Classify panel and every registered thread; returns threads still stuck."""

@@ -565,3 +565,20 @@ def test_window_on_a_small_screen_starts_inside_it(qtbot, monkeypatch) -> None:
     window = MainWindow()
     qtbot.addWidget(window)
     assert window.height() <= 660 and window.minimumHeight() <= 660
+
+
+def test_settings_that_cannot_be_written_are_reported(tmp_path, monkeypatch, qtbot,
+                                                      capsys) -> None:
+    """An unwritable settings file lost the session's settings without a word."""
+    import explorer.ui.settings as st
+    from explorer.ui import MainWindow
+
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(st.SETTINGS_ENV, str(blocker / "settings.ini"))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.close()
+    err = capsys.readouterr().err
+    assert "settings not saved: cannot write" in err and "settings.ini" in err
