@@ -105,6 +105,9 @@ def check_display() -> None:
         raise UsageError("no display found (DISPLAY and WAYLAND_DISPLAY are unset); run the"
                          " window on a desktop, or use report, paper, classify or screenshot"
                          " (which work headless)")
+    problem = missing_wayland_server(env)
+    if problem:
+        raise UsageError(problem)
     asked = [name.split(":")[0].strip().lower()
              for name in env.get("QT_QPA_PLATFORM", "").split(";") if name.strip()]
     known = platform_plugins()
@@ -113,6 +116,32 @@ def check_display() -> None:
         # Qt prints a paragraph and aborts with a core dump.
         raise UsageError(f"QT_QPA_PLATFORM={env['QT_QPA_PLATFORM']} names no Qt platform"
                          f" plugin; this PySide6 has {', '.join(sorted(known))}")
+
+
+def missing_wayland_server(env: Mapping[str, str]) -> str:
+    """Why Qt's wayland plugin cannot connect, when it is the only way to a display, else "".
+
+    With WAYLAND_DISPLAY set but no compositor listening (a stale variable after ssh or su)
+    and no X display to fall back on, Qt printed a paragraph and aborted with a core dump.
+    """
+    name = env.get("WAYLAND_DISPLAY", "")
+    if (not sys.platform.startswith("linux") or not name or env.get("DISPLAY")
+            or qpa_platform(env) not in ("", "wayland", "wayland-egl")):
+        return ""
+    runtime = env.get("XDG_RUNTIME_DIR", "")
+    if os.path.isabs(name):
+        socket = name
+    elif runtime:
+        socket = os.path.join(runtime, name)
+    else:
+        return (f"WAYLAND_DISPLAY={name} is set but XDG_RUNTIME_DIR is not, so no Wayland"
+                " server can be reached; run the window on a desktop, or use report, paper,"
+                " classify or screenshot (which work headless)")
+    if os.path.exists(socket):
+        return ""
+    return (f"no Wayland server is listening at {socket} (WAYLAND_DISPLAY={name}) and there is"
+            " no X display to fall back on; run the window on a desktop, or use report,"
+            " paper, classify or screenshot (which work headless)")
 
 
 def platform_plugins() -> set[str]:

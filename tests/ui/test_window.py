@@ -582,3 +582,26 @@ def test_settings_that_cannot_be_written_are_reported(tmp_path, monkeypatch, qtb
     window.close()
     err = capsys.readouterr().err
     assert "settings not saved: cannot write" in err and "settings.ini" in err
+
+
+def test_stale_wayland_display_without_a_server_is_one_line(tmp_path) -> None:
+    """WAYLAND_DISPLAY set with no compositor listening and no X display (after ssh or su):
+    Qt aborted with a core dump."""
+    from explorer.ui.app import missing_wayland_server
+
+    env = {"WAYLAND_DISPLAY": "wayland-9", "XDG_SESSION_TYPE": "wayland",
+           "XDG_RUNTIME_DIR": str(tmp_path)}
+    if sys.platform.startswith("linux"):
+        assert "no Wayland server is listening at" in missing_wayland_server(env)
+        (tmp_path / "wayland-9").write_text("")  # a compositor's socket is there
+    assert missing_wayland_server(env) == ""
+    assert missing_wayland_server({**env, "DISPLAY": ":0"}) == ""  # X to fall back on
+    assert missing_wayland_server({**env, "QT_QPA_PLATFORM": "offscreen"}) == ""
+    run_env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+    run_env.update(WAYLAND_DISPLAY="wayland-8", XDG_RUNTIME_DIR=str(tmp_path))
+    if sys.platform.startswith("linux"):
+        result = subprocess.run([sys.executable, "main.py"],
+                                cwd=Path(__file__).resolve().parents[2], env=run_env,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1
+        assert "no Wayland server" in result.stderr
