@@ -644,7 +644,6 @@ class ImageSource(FrameSource):
         super().__init__(f"image '{self._path.name}'", None, parent)
         self._decoder = _StillDecoder(self)
         self._decoder.decoded.connect(self._on_decoded)
-        self._decoding = False
 
     @property
     def path(self) -> Path:
@@ -700,6 +699,7 @@ class FolderSource(FrameSource):
         self._skip_notice_shown = False
         self._direction = 1
         self._skipped_now: list[str] = []  # files skipped on the way to the one decoding
+        self._decoding = False  # a step's decode (and its skips) has not come back yet
         self._decoder = _StillDecoder(self)
         self._decoder.decoded.connect(self._on_decoded)
 
