@@ -607,37 +607,32 @@ class LayerTablePanel(QWidget):
         columns jump; without it, a window that once showed 4.0-4096 kept those widths, and
         at 1366 px the right-aligned Activations showed "15" for 150,528.
         """
-        widened = narrower = False
-        for col in _VALUE_COLUMN_ORDER:
-            width = self._value_column_width(col)
-            if width > self._wanted[col]:
-                self._wanted[col] = width
-                self._resize_section(col, width)
-                widened = True
-            elif width < self._wanted[col]:
-                narrower = True
-        if widened:
-            self._fit_name_column()
-            # Now, not in Qt's posted layout: without it the horizontal scroll bar sometimes
-            # stayed hidden (its range set, its show-or-hide never rerun) while the widened
-            # columns overflowed the view, cutting the last column's digits.
-            self.view.updateGeometries()
-        if narrower:
+        widths = [self._value_column_width(col) for col in _VALUE_COLUMN_ORDER]
+        self._resize_value_columns(widths, wider=True)
+        if any(width < self._wanted[col] for col, width in zip(_VALUE_COLUMN_ORDER, widths)):
             self._narrow_timer.start()  # restarts: the wait counts from the last change
 
     @Slot()
     def _narrow_value_columns(self) -> None:
         """Give widened value columns back what their texts no longer need."""
-        narrowed = False
-        for col in _VALUE_COLUMN_ORDER:
-            width = self._value_column_width(col)
-            if width < self._wanted[col]:
+        self._resize_value_columns(
+            [self._value_column_width(col) for col in _VALUE_COLUMN_ORDER], wider=False)
+
+    def _resize_value_columns(self, widths: list[int], wider: bool) -> None:
+        """Move the value columns whose ``widths`` (in ``_VALUE_COLUMN_ORDER``) lie beyond
+        their wanted width in one direction: ``wider`` ones only, or narrower ones only."""
+        moved = False
+        for col, width in zip(_VALUE_COLUMN_ORDER, widths):
+            if width > self._wanted[col] if wider else width < self._wanted[col]:
                 self._wanted[col] = width
                 self._resize_section(col, width)
-                narrowed = True
-        if narrowed:
-            self._fit_name_column()  # the Layer column takes its room back
-            self.view.updateGeometries()  # as after widening: the scroll bar must follow
+                moved = True
+        if moved:
+            self._fit_name_column()  # the Layer column gives way, or takes its room back
+            # Now, not in Qt's posted layout: without it the horizontal scroll bar sometimes
+            # stayed hidden (its range set, its show-or-hide never rerun) while the widened
+            # columns overflowed the view, cutting the last column's digits.
+            self.view.updateGeometries()
 
     @Slot(object)
     def _after_spec_change(self, _spec: MobileNetSpec) -> None:
