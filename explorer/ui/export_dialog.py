@@ -44,14 +44,13 @@ def export_report(spec: MobileNetSpec, fmt: str, path: Path) -> None:
 
 
 def format_for_name(path: Path, fmt: str) -> str:
-    """The format to write to ``path``: the one its ending names (CSV export to
-    ``table.json`` wrote CSV into a .json file; ``report --output table.json`` writes JSON),
-    else the menu's ``fmt``."""
-    suffix = path.suffix.lower()
-    for name, (_label, fmt_suffix, _filter) in EXPORT_FORMATS.items():
-        if suffix == fmt_suffix or (name == "markdown" and suffix == ".markdown"):
-            return name
-    return fmt
+    """The format to write to ``path``: the one its ending names, by the same table as
+    ``report --output`` (CSV export to ``table.json`` wrote CSV into a .json file), else the
+    menu's ``fmt``."""
+    from explorer.cli import FORMAT_BY_SUFFIX  # cli imports nothing heavy
+
+    named = FORMAT_BY_SUFFIX.get(path.suffix.lower())
+    return named if named in EXPORT_FORMATS else fmt
 
 
 def with_default_suffix(path: Path, fmt: str) -> Path:
