@@ -108,8 +108,7 @@ def check_display() -> None:
     problem = missing_wayland_server(env)
     if problem:
         raise UsageError(problem)
-    asked = [name.split(":")[0].strip().lower()
-             for name in env.get("QT_QPA_PLATFORM", "").split(";") if name.strip()]
+    asked = qpa_platforms(env)
     known = platform_plugins()
     if asked and known and not env.get("QT_QPA_PLATFORM_PLUGIN_PATH") and not any(
             name.startswith(plugin) for name in asked for plugin in known):
@@ -185,9 +184,17 @@ XCB_LIBRARIES = {
 }
 
 
+def qpa_platforms(env: Mapping[str, str]) -> list[str]:
+    """The Qt platform plugins asked for, in the order Qt tries them
+    (``QT_QPA_PLATFORM=wayland;xcb`` -> ["wayland", "xcb"]; ``xcb:foo`` -> ["xcb"])."""
+    return [name.split(":")[0].strip().lower()
+            for name in env.get("QT_QPA_PLATFORM", "").split(";") if name.strip()]
+
+
 def qpa_platform(env: Mapping[str, str]) -> str:
-    """The Qt platform plugin asked for (``QT_QPA_PLATFORM=xcb:foo`` -> "xcb"), or ""."""
-    return env.get("QT_QPA_PLATFORM", "").split(":")[0].strip().lower()
+    """The first Qt platform plugin asked for, or "" when none is."""
+    platforms = qpa_platforms(env)
+    return platforms[0] if platforms else ""
 
 
 def uses_xcb(env: Mapping[str, str]) -> bool:
