@@ -169,7 +169,6 @@ class AlphaSpinBox(_TypedValueMixin, QDoubleSpinBox):
                     state = QValidator.State.Intermediate
         return state, text, pos
 
-
     def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
         return float(super().valueFromText(self._with_locale_point(text)))
 
