@@ -76,6 +76,35 @@ class FakeFactory:
                           predict_delay=self.predict_delay)
 
 
+class NoWeightsFactory(FakeFactory):
+    """Every variant on random weights (no weights file found), with the engine's own
+    ``warnings`` when given."""
+
+    def __init__(self, warnings=None, **kwargs):
+        super().__init__(**kwargs)
+        self.warnings = warnings
+
+    def __call__(self, request, progress=None, cancel=None):
+        engine = FakeEngine(request.spec, pretrained=False)
+        if self.warnings is not None:
+            engine.info = replace(engine.info, warnings=self.warnings)
+        return engine
+
+
+class FailingFactory(FakeFactory):
+    """Building ``spec`` raises ``error``; every other variant builds."""
+
+    def __init__(self, spec, error, **kwargs):
+        super().__init__(**kwargs)
+        self.failing_spec = spec
+        self.error = error
+
+    def __call__(self, request, progress=None, cancel=None):
+        if request.spec == self.failing_spec:
+            raise self.error
+        return super().__call__(request, progress, cancel)
+
+
 @pytest.fixture
 def make_panel(qtbot):
     panels = []
@@ -217,10 +246,6 @@ def test_random_weights_warning_and_switch_to_pretrained(qtbot, make_panel):
 
 
 def test_missing_weights_offer_download_with_cancel(qtbot, make_panel):
-    class NoWeightsFactory(FakeFactory):
-        def __call__(self, request, progress=None, cancel=None):
-            return FakeEngine(request.spec, pretrained=False)
-
     started = threading.Event()
 
     def slow_download(alpha, resolution, progress=None, cancel=None):
@@ -314,13 +339,8 @@ def test_load_weights_file_errors_keep_app_running(qtbot, make_panel, fixtures_d
 
 
 def test_engine_failure_is_shown_and_previous_engine_kept(qtbot, make_panel):
-    class Failing(FakeFactory):
-        def __call__(self, request, progress=None, cancel=None):
-            if request.spec == OTHER:
-                raise ValueError("conversion failed: out of memory")
-            return super().__call__(request, progress, cancel)
-
-    panel, state = make_panel(factory=Failing())
+    panel, state = make_panel(
+        factory=FailingFactory(OTHER, ValueError("conversion failed: out of memory")))
     source = _sink_source(panel)
     qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
     _push(source, 5)
@@ -624,10 +644,6 @@ def test_closing_during_weights_download_stops_within_2s_and_leaves_no_file(qtbo
         return download_weights(alpha, resolution, dest_dir=dest, progress=progress,
                                 cancel=cancel, base_url=base, timeout=5)
 
-    class NoWeightsFactory(FakeFactory):
-        def __call__(self, request, progress=None, cancel=None):
-            return FakeEngine(request.spec, pretrained=False)
-
     try:
         panel = ClassifyPanel(VariantState(OTHER), engine_factory=NoWeightsFactory(),
                               downloader=downloader, autostart_camera=False)
@@ -923,10 +939,6 @@ def test_weights_picked_in_the_window_are_not_called_command_line_weights(
 
 def test_failed_download_message_goes_once_another_alpha_runs(qtbot, make_panel):
     """"Download failed ... mobilenet_5_0_..." stayed on screen after moving to alpha 0.25."""
-    class NoWeightsFactory(FakeFactory):
-        def __call__(self, request, progress=None, cancel=None):
-            return FakeEngine(request.spec, pretrained=False)
-
     def offline(alpha, resolution, progress=None, cancel=None):
         raise OSError("no network")
 
@@ -1091,13 +1103,7 @@ def test_labels_describe_the_answers_on_screen_while_paused(qtbot, make_panel):
 def test_a_failure_is_not_announced_for_variants_not_yet_tried(qtbot, make_panel):
     """After one variant failed, every variant the slider passed read "could not be built"
     before it was even tried."""
-    class FailOther(FakeFactory):
-        def __call__(self, request, progress=None, cancel=None):
-            if request.spec == OTHER:
-                raise RuntimeError("broken on purpose")
-            return super().__call__(request, progress, cancel)
-
-    panel, state = make_panel(factory=FailOther())
+    panel, state = make_panel(factory=FailingFactory(OTHER, RuntimeError("broken on purpose")))
     _sink_source(panel)
     qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
     state.set_variant(OTHER.alpha, OTHER.resolution)
@@ -1176,13 +1182,7 @@ def test_unusable_weights_file_is_not_called_missing(qtbot, make_panel):
               " truncated or corrupt (eof = 5000); download it again. The ImageNet labels"
               " shown are meaningless until the weights file is loaded.")
 
-    class CorruptWeightsFactory(FakeFactory):
-        def __call__(self, request, progress=None, cancel=None):
-            engine = FakeEngine(request.spec, pretrained=False)
-            engine.info = replace(engine.info, warnings=(reason,))
-            return engine
-
-    panel, _ = make_panel(spec=OTHER, factory=CorruptWeightsFactory())
+    panel, _ = make_panel(spec=OTHER, factory=NoWeightsFactory(warnings=(reason,)))
     _sink_source(panel)
     qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
     assert panel.warning_label.isVisible()
