@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from explorer.arch.spec import ALPHA_MAX, RESOLUTION_MAX, RESOLUTION_MIN, RESOLUTION_RANGE
+from explorer.arch.spec import (
+    ALPHA_MAX,
+    CLASSES_MAX,
+    CLASSES_RANGE,
+    RESOLUTION_MAX,
+    RESOLUTION_MIN,
+    RESOLUTION_RANGE,
+)
 
 PROG = "mobilenet-explorer"
 #: Subcommands that use --weights / --weights-dir (None: no command, the window).
@@ -110,6 +117,14 @@ def positive_int_arg(text: str) -> int:
     return value
 
 
+def classes_arg(text: str) -> int:
+    """Parse ``report --classes``: 1 to ``CLASSES_MAX`` classifier outputs."""
+    value = positive_int_arg(text)
+    if value > CLASSES_MAX:
+        raise argparse.ArgumentTypeError(f"classes must be {CLASSES_RANGE}, got {text}")
+    return value
+
+
 def top_arg(text: str) -> int:
     """Parse ``classify --top``: 1 to the number of ImageNet classes."""
     from explorer.vision.labels import NUM_CLASSES  # numpy: only when --top is given
@@ -155,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="layer table with params, MACs and activations")
     _add_variant_args(rep)
-    rep.add_argument("--classes", type=positive_int_arg, default=None,
+    rep.add_argument("--classes", type=classes_arg, default=None,
                      help="classifier outputs (default 1000); not with --no-top")
     rep.add_argument("--no-top", action="store_true", help="drop the classifier head")
     rep.add_argument("--format", choices=("table", "json", "csv", "markdown"), default=None,

@@ -43,6 +43,11 @@ RESOLUTION_MIN: Final = 32
 RESOLUTION_MAX: Final = 4096
 #: The valid input resolutions in words, as every message and help text states them.
 RESOLUTION_RANGE: Final = f"an integer from {RESOLUTION_MIN} to {RESOLUTION_MAX}"
+#: The most classifier outputs a spec takes: ten times ImageNet-21k's 21,843 and far past any
+#: published head, yet small enough that every total prints in the units the views know
+#: (4.0-32 with 10^12 classes would read "4.1e+03 P" mult-adds and 7,276 TiB of activations).
+CLASSES_MAX: Final = 1_000_000
+CLASSES_RANGE: Final = f"an integer from 1 to {CLASSES_MAX:,}"
 
 PRETRAINED_ALPHAS: Final[tuple[float, ...]] = (1.0, 0.75, 0.5, 0.25)
 PRETRAINED_RESOLUTIONS: Final[tuple[int, ...]] = (224, 192, 160, 128)
@@ -89,8 +94,8 @@ class MobileNetSpec:
         if not RESOLUTION_MIN <= res <= RESOLUTION_MAX:
             raise ValueError(f"input resolution must be {RESOLUTION_RANGE}, got {res!r}")
         cls = self.classes
-        if isinstance(cls, bool) or not isinstance(cls, int) or cls < 1:
-            raise ValueError(f"classes must be a positive integer, got {cls!r}")
+        if isinstance(cls, bool) or not isinstance(cls, int) or not 1 <= cls <= CLASSES_MAX:
+            raise ValueError(f"classes must be {CLASSES_RANGE}, got {cls!r}")
         if self.body not in ("separable", "standard", "shallow"):
             raise ValueError(
                 f"body must be 'separable', 'standard' or 'shallow', got {self.body!r}"

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from explorer.arch import MobileNetSpec, pretrained_specs
-from explorer.arch.spec import format_alpha
+from explorer.arch.spec import CLASSES_MAX, format_alpha
 
 
 @pytest.mark.parametrize("alpha", [0, -0.5, 4.01, math.nan, math.inf, "abc", None, True, 0.01])
@@ -24,6 +24,9 @@ def test_bad_resolution_rejected_with_message(res):
 def test_bad_classes_and_body():
     with pytest.raises(ValueError, match="classes"):
         MobileNetSpec(classes=0)
+    with pytest.raises(ValueError, match="1,000,000"):
+        MobileNetSpec(classes=CLASSES_MAX + 1)
+    assert MobileNetSpec(4.0, 4096, classes=CLASSES_MAX).classes == CLASSES_MAX
     with pytest.raises(ValueError, match="body"):
         MobileNetSpec(body="wide")
 

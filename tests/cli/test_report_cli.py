@@ -46,6 +46,13 @@ def test_report_no_top_and_classes(capsys):
     assert doc["classes"] == 10 and doc["layers"][-1]["output_shape"] == [10]
 
 
+def test_largest_classifier_prints_in_known_units(capsys):
+    """At the --classes cap the widest variant's totals still read as plain figures."""
+    assert main(["report", "--alpha", "4", "--resolution", "4096", "--classes", "1000000"]) == 0
+    out = capsys.readouterr().out
+    assert "e+" not in out and "1,000,000" in out
+
+
 @pytest.mark.parametrize("args, needle", [
     (["--alpha", "0"], "alpha"),
     (["--alpha", "abc"], "alpha"),
@@ -54,6 +61,8 @@ def test_report_no_top_and_classes(capsys):
     (["--resolution", "2x"], "resolution"),
     (["--format", "xml"], "format"),
     (["--classes", "0"], "classes"),
+    # Past the cap the totals outgrow their units ("4.1e+03 P" mult-adds at 10^15 classes).
+    (["--classes", "1000001"], "1,000,000"),
 ])
 def test_bad_arguments_one_line_exit_2(args, needle, tmp_path, capsys):
     out = tmp_path / "never.json"
