@@ -44,6 +44,7 @@ from explorer.arch.spec import (
     format_alpha,
     scaled_channels,
 )
+from explorer.file_probe import is_reachable_dir, is_reachable_file
 
 if TYPE_CHECKING:  # pragma: no cover
     import h5py
@@ -462,7 +463,7 @@ def missing_weights_message(spec: MobileNetSpec, searched: Sequence[Path]) -> st
     names = candidate_names(spec)
     where = ", ".join(str(d) for d in searched) or str(keras_cache_dir())
     # A folder holding only the feature-extractor file looked empty ("no weights file").
-    no_top = sorted(p.name for d in searched if d.is_dir()
+    no_top = sorted(p.name for d in searched if is_reachable_dir(d)
                     for p in d.glob(f"mobilenet_{ALPHA_FILE_TEXT[spec.alpha]}_*_tf_no_top.h5"))
     found = (f" (only {no_top[0]}, a no-top file without the classifier, which cannot"
              " classify)" if no_top else "")
@@ -515,7 +516,7 @@ def find_weights(spec: MobileNetSpec, weights: str | os.PathLike[str] | None = N
             and folder == Path(weights_dir) else "Keras cache"
         for name in candidate_names(spec):
             path = folder / name
-            if not path.is_file():
+            if not is_reachable_file(path):
                 continue
             try:
                 info = inspect_weights(path)
@@ -612,6 +613,6 @@ def iter_cached_weights(folders: Iterable[Path] | None = None) -> list[tuple[Pat
         for alpha, text in ALPHA_FILE_TEXT.items():
             for res in PRETRAINED_RESOLUTIONS:
                 path = Path(folder) / f"mobilenet_{text}_{res}_tf.h5"
-                if path.is_file():
+                if is_reachable_file(path):
                     out.append((path, alpha, res))
     return out

@@ -47,6 +47,7 @@ from explorer.arch.spec import (
     format_alpha,
 )
 from explorer.atomic_write import write_bytes_atomic
+from explorer.file_probe import is_reachable_file
 from explorer.keras_builder.weights import (
     WeightsChoice,
     WeightsError,
@@ -512,7 +513,7 @@ def _litert_bytes(spec: MobileNetSpec, choice: WeightsChoice, stages: _Stages,
 
     key = litert_cache_key(spec, choice.path)
     path = _litert_cache_path(key)
-    if use_cache and read_cache and path.is_file():
+    if use_cache and read_cache and is_reachable_file(path):
         stages.enter("Loading cached LiteRT model", 0.5)
         try:
             data = checked_flatbuffer(path.read_bytes())

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
+from explorer.file_probe import is_reachable_file
 from explorer.vision.types import EngineInfo, EngineRequest, InferenceEngine
 
 #: What the view and the command line call an engine running one of Google's QAT files.
@@ -70,7 +71,7 @@ def find_google_quant_model(spec: MobileNetSpec,
         return None
     name = google_quant_name(spec)
     for folder in google_quant_folders(folders):
-        if (folder / name).is_file():
+        if is_reachable_file(folder / name):
             return folder / name
     return None
 

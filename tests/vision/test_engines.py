@@ -615,3 +615,39 @@ def test_cache_folder_from_the_environment_expands_the_home_tilde(monkeypatch) -
     "~" in the current folder."""
     monkeypatch.setenv("MOBILENET_EXPLORER_CACHE", "~/mobilenet-cache")
     assert cache_dir() == Path.home() / "mobilenet-cache"
+
+
+@pytest.fixture
+def unenterable(monkeypatch: pytest.MonkeyPatch):
+    """Folders whose contents this process may not see, as if left 0700 by another user
+    (root itself may enter any folder, so the refusal is simulated at ``Path.stat``)."""
+    roots: list[Path] = []
+    real_stat = Path.stat
+
+    def stat(self: Path, *args, **kwargs):
+        if any(self != root and self.is_relative_to(root) for root in roots):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    return roots
+
+
+def test_cache_folder_that_cannot_be_entered_is_skipped(unenterable, monkeypatch) -> None:
+    """Every build failed with "[Errno 13]" when the cache folder (or the Keras cache) was
+    another user's 0700 folder: the lookup's ``is_file`` raised instead of saying no."""
+    from explorer.keras_builder.weights import iter_cached_weights, keras_cache_dir
+    from explorer.vision import engines
+    from explorer.vision.quantized import find_google_quant_model
+
+    unenterable += [cache_dir(), keras_cache_dir()]
+    monkeypatch.setattr(engines, "_write_atomic", lambda p, d: False)  # as mkdir would fail
+    engine = engines.create_engine(EngineRequest(MobileNetSpec(0.25, 72), engine="litert",
+                                                 device="cpu"))
+    try:
+        assert not engine.from_cache and not engine.info.pretrained
+        assert engine.predict(np.zeros((1, 72, 72, 3), np.float32)).shape == (1, 1000)
+    finally:
+        engine.close()
+    assert find_google_quant_model(SPEC, [cache_dir()]) is None
+    assert iter_cached_weights() == []
