@@ -519,6 +519,31 @@ def test_rolling_latency_and_rates():
     assert meter.rate() == 0.0  # a stalled stream decays to 0
 
 
+def test_rate_of_a_stream_slower_than_the_window():
+    """A model at 0.5 frames/s read "inference 0.0 FPS" for ever: the 2 s window never held
+    two results."""
+    from explorer.vision.stats import RateMeter
+
+    now = [0.0]
+    meter = RateMeter(window_s=2.0, clock=lambda: now[0])
+    readings = []
+    for _ in range(6):
+        meter.tick()
+        for _ in range(4):  # read four times between results, 0.5 s apart
+            now[0] += 0.5
+            readings.append(meter.rate())
+    assert all(r == pytest.approx(0.5) for r in readings[4:])  # from the second result on
+    now[0] += 3.0  # no result for 5 s, two and a half intervals: stalled
+    assert meter.rate() == 0.0
+    fast = RateMeter(window_s=2.0, clock=lambda: now[0])
+    for _ in range(31):
+        fast.tick()
+        now[0] += 1 / 30
+    assert fast.rate() == pytest.approx(30.0, rel=0.01)
+    now[0] += 0.5  # a late frame reads as a slower rate, not yet as a stall
+    assert 0 < fast.rate() < 30
+
+
 # ----------------------------------------------------------------- real engine (TF/LiteRT)
 
 EXPECTED_TOP1 = {"panda.jpg": "giant_panda", "soccer_ball.jpg": "soccer_ball",
