@@ -1246,8 +1246,15 @@ class ClassifyPanel(QWidget):
             self._stats_origin = origin
             self.latency.clear()
             self.inference_rate.clear()
-        self.inference_rate.tick()
-        self.latency.add(result.timings)
+            counted = True  # a repeat is the first measurement of this engine
+        else:
+            # A frame classified again by the same engine (after Resume, or a rebuild that
+            # changed nothing, such as Device Auto -> CPU) is no new frame: counted, it read
+            # "inference 24 FPS" beside "Display 20 FPS".
+            counted = not result.repeat
+        if counted:
+            self.inference_rate.tick()
+            self.latency.add(result.timings)
         self._show_engine_labels(result.info)
         # A warning about a frame that failed, or about nothing to save, is over once a
         # frame is classified.

@@ -62,6 +62,9 @@ class PredictionResult:
     frame_timestamp: float
     source: str
     rgb: np.ndarray  # the frame that was classified (read-only by convention)
+    #: The same frame was classified just before (again after an engine change or Resume):
+    #: its answer is shown, but it is no new frame for frame rates and latency medians.
+    repeat: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ class InferenceWorker(QObject):
         self._building: EngineRequest | None = None
         self._last_packet: FramePacket | None = None
         # Sequence of the frame classified last: classifying it again (a new engine, Resume)
-        # does not convert it again, so its convert time is not counted twice.
+        # makes a result marked ``repeat``, which the view leaves out of its rates.
         self._last_classified = -1
         self.processed_count = 0
         self.failed_count = 0
@@ -431,13 +434,13 @@ class InferenceWorker(QObject):
             self.frame_failed.emit(f"could not classify frame: {_short_error(exc)}")
         else:
             self.processed_count += 1
-            convert_ms = packet.convert_ms if packet.sequence != self._last_classified else 0.0
+            repeat = packet.sequence == self._last_classified
             self._last_classified = packet.sequence
-            timings = StageTimings(convert_ms, (t1 - t0) * 1e3, (t2 - t1) * 1e3,
+            timings = StageTimings(packet.convert_ms, (t1 - t0) * 1e3, (t2 - t1) * 1e3,
                                    (t3 - t2) * 1e3)
             self.predictions_ready.emit(PredictionResult(
                 predictions, info.spec, info, timings, packet.sequence, packet.timestamp,
-                packet.source, packet.rgb,
+                packet.source, packet.rgb, repeat,
             ))
         if self._frames.peek() is not None:
             self._post_wake()

@@ -892,6 +892,26 @@ def test_latency_counts_only_the_current_variant_and_engine(qtbot, make_panel):
     assert panel.latency.summary("infer").count == 1  # the new variant's frames only
 
 
+def test_frame_classified_again_is_not_counted_again(qtbot, make_panel):
+    """Resume, or Device Auto -> CPU (same engine rebuilt), classify the last frame again;
+    each repeat counted as a frame: "inference 24 FPS" beside "Display 20 FPS"."""
+    panel, _ = make_panel()
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    for value in (10, 20):
+        before = panel.last_result
+        _push(source, value)
+        qtbot.waitUntil(lambda before=before: panel.last_result is not before, timeout=5000)
+    assert panel.inference_rate.total == 2 and panel.latency.summary("infer").count == 2
+    for _ in range(3):
+        before = panel.last_result
+        panel.set_paused(True)
+        panel.set_paused(False)
+        qtbot.waitUntil(lambda before=before: panel.last_result is not before, timeout=5000)
+        assert panel.last_result.repeat
+    assert panel.inference_rate.total == 2 and panel.latency.summary("infer").count == 2
+
+
 class _NoInt8Factory(FakeFactory):
     """int8 fails as it does for a variant without Google's model."""
 
