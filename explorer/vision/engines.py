@@ -43,8 +43,10 @@ import numpy as np
 from explorer.arch.spec import (
     PRETRAINED_ALPHAS,
     PRETRAINED_RESOLUTIONS,
+    STEM_FILTERS,
     MobileNetSpec,
     format_alpha,
+    scaled_channels,
 )
 from explorer.atomic_write import write_bytes_atomic
 from explorer.file_probe import is_reachable_file
@@ -596,6 +598,14 @@ def _int8_engine(spec: MobileNetSpec, request: EngineRequest, choice: WeightsCho
         engine.close()
         raise EngineError(f"{found} is not MobileNet {spec.label}'s int8 model: it takes {got}"
                           f" images and gives {engine.classes} classes")
+    stem = scaled_channels(STEM_FILTERS, spec.alpha)
+    if engine.stem_channels is not None and engine.stem_channels != stem:
+        got_stem = engine.stem_channels
+        engine.close()
+        raise EngineError(
+            f"{found} is not MobileNet {spec.label}'s int8 model: its first convolution has"
+            f" {got_stem} filters where alpha {format_alpha(spec.alpha)} has {stem}"
+            f" (alpha {format_alpha(got_stem / STEM_FILTERS)} would)")
     return engine
 
 

@@ -105,6 +105,13 @@ class QuantizedEngine:
         self._pixel_input = (self._in_dtype == np.uint8 and self._in_zero == 128
                              and abs(self._in_scale - 1 / 128) < 1e-9)
         classes = self.classes = int(out["shape"][-1])
+        #: Filters of the first convolution (its kernel is the one 3x3 over 3 channels):
+        #: 32 x alpha, so a model copied under another alpha's name is caught.  None when
+        #: the model holds no such kernel.
+        self.stem_channels = next(
+            (int(t["shape"][0]) for t in self._interp.get_tensor_details()
+             if len(t["shape"]) == 4 and tuple(int(d) for d in t["shape"][1:]) == (3, 3, 3)),
+            None)
         # 1001 = TF-slim's background class at index 0, then Keras' 1000 in the same order.
         self._drop_background = classes == 1001
         self._bytes = model_bytes

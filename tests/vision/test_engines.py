@@ -487,6 +487,33 @@ def test_int8_model_of_another_variant_is_refused_by_name(fixtures_dir: Path,
     assert "128x128" in message and "\n" not in message
 
 
+@pytest.mark.fixtures
+def test_int8_model_of_another_alpha_at_the_same_size_is_refused(fixtures_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    """Google's 0.5-160 file copied under the 0.25-160 name passed the input-size check and
+    answered as "0.25-160" with the 0.5 model's koala (the 0.25 models say fox squirrel)."""
+    import shutil
+
+    from explorer.vision.engines import EngineError, create_engine
+
+    wrong = tmp_path / "mobilenet_v1_0.25_160_quant.tflite"
+    shutil.copy(fixtures_dir / "weights/tflite/mobilenet_v1_0.5_160_quant.tflite", wrong)
+    with pytest.raises(EngineError) as caught:
+        create_engine(EngineRequest(MobileNetSpec(0.25, 160), weights_dir=tmp_path,
+                                    engine="int8"))
+    message = str(caught.value)
+    assert str(wrong) in message and "not MobileNet 0.25-160's int8 model" in message
+    assert "16 filters where alpha 0.25 has 8 (alpha 0.5 would)" in message
+    right = tmp_path / "mobilenet_v1_0.5_160_quant.tflite"
+    wrong.rename(right)
+    engine = create_engine(EngineRequest(MobileNetSpec(0.5, 160), weights_dir=tmp_path,
+                                         engine="int8"))
+    try:
+        assert engine.stem_channels == 16
+    finally:
+        engine.close()
+
+
 def test_empty_int8_model_says_empty(tmp_path: Path) -> None:
     """A 0-byte .tflite (an interrupted copy): LiteRT's own words were "`model_path` or
     `model_content` must be specified"."""
