@@ -487,6 +487,8 @@ class ClassifyPanel(QWidget):
         self._last_request: EngineRequest | None = None
         self._building: EngineRequest | None = None
         self._build_error = ""
+        #: The failed build was the weights file's fault (the engine kind is fine).
+        self._build_error_is_weights = False
         self._engine_info: EngineInfo | None = None
         self._last_result: PredictionResult | None = None
         self._last_packet: FramePacket | None = None
@@ -1101,6 +1103,7 @@ class ClassifyPanel(QWidget):
         self._engine_requested = True
         self._last_request = request
         self._build_error = ""
+        self._build_error_is_weights = False
         self._worker.request_engine(request, force=force)
         self._update_header()
 
@@ -1231,6 +1234,7 @@ class ClassifyPanel(QWidget):
             self._weights_path, self._weights_alpha, self._weights_source = \
                 self._previous_weights
             self._previous_weights = None
+            self._build_error_is_weights = True
         self.show_message(f"{BUILD_FAILED} {request.spec.label}: {message}", "error")
         self._update_header()
 
@@ -1540,7 +1544,9 @@ class ClassifyPanel(QWidget):
                 # The engine or device just chosen failed (int8 for a variant Google never
                 # published): the answers keep coming from the engine that ran before.
                 engine = result.info.engine_name.split(" (")[0]
-                text += f" · still by {engine}: the engine chosen could not be built"
+                what = ("the weights file loaded" if self._build_error_is_weights
+                        else "the engine chosen")
+                text += f" · still by {engine}: {what} could not be built"
             stale = False
         else:
             if self._build_error_applies():

@@ -957,6 +957,36 @@ def test_weights_picked_in_the_window_are_not_called_command_line_weights(
     assert choice.description.endswith("(alpha 0.75, loaded with Load weights)")
 
 
+class _BadFileFactory(FakeFactory):
+    """A weights file that passes Load weights' inspection fails the build (a NaN, a layer
+    missing), naming the file as the real engines do."""
+
+    def __call__(self, request, progress=None, cancel=None):
+        if request.weights is not None and request.weights.name == "damaged.h5":
+            raise RuntimeError(f"could not read {request.weights.name}: conv_pw_7 missing")
+        return super().__call__(request, progress, cancel)
+
+
+@pytest.mark.fixtures
+def test_weights_file_that_fails_the_build_is_named_as_the_cause(qtbot, make_panel,
+                                                                 fixtures_dir, tmp_path):
+    """The header blamed "the engine chosen", though the engine was the one running."""
+    import shutil
+
+    panel, _ = make_panel(factory=_BadFileFactory())
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 100)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    damaged = tmp_path / "damaged.h5"
+    shutil.copy(fixtures_dir / "weights/derived_from_coral_quant_tflite/mobilenet_2_5_128_tf.h5",
+                damaged)
+    assert panel.load_weights_file(damaged)
+    qtbot.waitUntil(lambda: "could not be built" in panel.header_text(), timeout=5000)
+    assert panel.header_text() == ("Top 5 · MobileNet 0.25-128 · still by fake engine: the"
+                                   " weights file loaded could not be built")
+
+
 def test_failed_download_message_goes_once_another_alpha_runs(qtbot, make_panel):
     """"Download failed ... mobilenet_5_0_..." stayed on screen after moving to alpha 0.25."""
     def offline(alpha, resolution, progress=None, cancel=None):
