@@ -8,7 +8,9 @@ rows of a mapped frame or a QImage are often padded to 4, 16 or 32 bytes, and vi
 buffer as ``width * channels`` bytes per row would shear the picture.
 
 Packed RGB and grayscale formats are read straight from the mapped plane with numpy (fast, no
-Qt conversion); everything else (YUV, NV12, MJPEG, ...) goes through ``QVideoFrame.toImage()``.
+Qt conversion), common YUV formats (NV12, YUV420P, P010, YUYV, ...) are converted from their
+planes by ``explorer.vision.yuv`` (Qt's CPU conversion gets 10-bit, BT.709 and odd sizes
+wrong), and everything else (MJPEG, ...) goes through ``QVideoFrame.toImage()``.
 Either way the array is oriented the way Qt presents the frame (``QVideoFrame.paint()``, video
 widgets): scan-line direction, surface rotation and mirroring, then the frame's own rotation
 and mirroring; see ``_qt_orientations``.
@@ -27,6 +29,8 @@ import numpy as np
 from PySide6.QtCore import QSize, qVersion
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat
+
+from explorer.vision.yuv import YUV_FORMATS, yuv_frame_to_rgb
 
 PF = QVideoFrameFormat.PixelFormat
 _LITTLE_ENDIAN = sys.byteorder == "little"
@@ -240,7 +244,8 @@ def video_frame_to_rgb(frame: QVideoFrame) -> np.ndarray:
     """Copy a QVideoFrame into an owned ``(H, W, 3)`` uint8 RGB array.
 
     Packed 32-bit RGB formats and Y8/Y16 are read from the mapped plane with its
-    ``bytesPerLine``; YUV, NV12, MJPEG and the rest go through ``toImage()``.  Either way the
+    ``bytesPerLine``, the formats in ``yuv.YUV_FORMATS`` from their planes; MJPEG and the
+    rest go through ``toImage()``.  Either way the
     array comes out oriented as Qt presents the frame (as ``QVideoFrame.paint()`` draws it).
     The frame is unmapped before returning and nothing keeps a reference to it.
 
@@ -267,6 +272,17 @@ def video_frame_to_rgb(frame: QVideoFrame) -> np.ndarray:
             return _packed_to_rgb(rows, width, bpp, offsets, orientation=presented)
         finally:
             frame.unmap()
+    if fmt in YUV_FORMATS and frame.map(QVideoFrame.MapMode.ReadOnly):
+        try:
+            stored = yuv_frame_to_rgb(frame)
+        except ValueError as exc:
+            raise FrameConversionError(
+                f"cannot read a {fmt.name.removeprefix('Format_')} video frame: {exc}"
+            ) from None
+        finally:
+            frame.unmap()
+        return stored if presented == _UPRIGHT else np.ascontiguousarray(
+            _oriented(stored, presented))
     image = frame.toImage()
     if image.isNull():
         raise FrameConversionError(

@@ -144,7 +144,7 @@ def _nv12_frame(y_plane: np.ndarray, u: int, v: int) -> QVideoFrame:
     return frame
 
 
-def test_video_frame_nv12_goes_through_to_image():
+def test_video_frame_nv12_neutral_chroma_is_gray():
     # Mid-gray luma, neutral chroma -> gray RGB; a bright left half stays brighter.
     y = np.full((8, 12), 126, np.uint8)
     y[:, :6] = 200
@@ -203,11 +203,18 @@ def _frame_with_format(rgb: np.ndarray, fmt: QVideoFrameFormat) -> QVideoFrame:
         pixels[:, :, :3] = rgb
     elif fmt.pixelFormat() == PF.Format_Y8:
         plane0[:, :w] = rgb[:, :, 0]
-    else:  # NV12, BT.601 limited range
+    else:  # NV12 or AYUV, BT.601 limited range
         r, g, b = (rgb[:, :, i].astype(float) for i in range(3))
-        plane0[:, :w] = np.clip(16 + 0.257 * r + 0.504 * g + 0.098 * b, 0, 255)
-        u = np.clip(128 - 0.148 * r - 0.291 * g + 0.439 * b, 0, 255)[::2, ::2]
-        v = np.clip(128 + 0.439 * r - 0.368 * g - 0.071 * b, 0, 255)[::2, ::2]
+        y = np.clip(16 + 0.257 * r + 0.504 * g + 0.098 * b, 0, 255)
+        u = np.clip(128 - 0.148 * r - 0.291 * g + 0.439 * b, 0, 255)
+        v = np.clip(128 + 0.439 * r - 0.368 * g - 0.071 * b, 0, 255)
+        if fmt.pixelFormat() == PF.Format_AYUV:
+            pixels = plane0[:, : w * 4].reshape(h, w, 4)
+            pixels[:, :, 0], pixels[:, :, 1], pixels[:, :, 2], pixels[:, :, 3] = 255, y, u, v
+            frame.unmap()
+            return frame
+        plane0[:, :w] = y
+        u, v = u[::2, ::2], v[::2, ::2]
         bpl1 = frame.bytesPerLine(1)
         chroma = np.frombuffer(frame.bits(1), np.uint8)[: (h // 2) * bpl1].reshape(h // 2, bpl1)
         chroma[:, 0:w:2] = u
@@ -246,13 +253,13 @@ def _describe(rgb: np.ndarray, palette: np.ndarray) -> str:
             f"{name(rgb[-1, 0])}{name(rgb[-1, -1])}")
 
 
-@pytest.mark.parametrize("pixel_format", [PF.Format_RGBX8888, PF.Format_Y8, PF.Format_NV12],
-                         ids=lambda f: f.name)
+@pytest.mark.parametrize("pixel_format", [PF.Format_RGBX8888, PF.Format_Y8, PF.Format_NV12,
+                                          PF.Format_AYUV], ids=lambda f: f.name)
 def test_video_frame_orientation_matches_qt_presentation(pixel_format):
     """Every combination of scan-line direction, surface mirroring/rotation and frame
-    rotation/mirroring must come out as Qt presents it.  RGBX and Y8 are read from the mapped
-    plane (we apply the whole transform); NV12 goes through toImage(), which (Qt >= 6.8)
-    applies the surface part only, so we apply the rest."""
+    rotation/mirroring must come out as Qt presents it.  RGBX, Y8 and NV12 are read from the
+    mapped planes (we apply the whole transform); AYUV goes through toImage(), which
+    (Qt >= 6.8) applies the surface part only, so we apply the rest."""
     if not hasattr(QVideoFrame, "PaintOptions"):
         pytest.skip("this PySide6 does not expose QVideoFrame.paint()")
     from PySide6.QtMultimedia import QtVideo
