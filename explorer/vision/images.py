@@ -43,7 +43,7 @@ DEFAULT_MAX_SIDE = 4096
 #: Files a folder source (window) or ``classify FOLDER`` (command line) treats as images.
 IMAGE_SUFFIXES = frozenset({
     ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm", ".pgm",
-    ".pbm", ".jfif",
+    ".pbm", ".jfif", ".avif",
 })
 
 

@@ -60,6 +60,7 @@ from PySide6.QtMultimedia import (
     QCameraFormat,
     QMediaCaptureSession,
     QMediaDevices,
+    QMediaMetaData,
     QMediaPlayer,
     QVideoFrame,
     QVideoSink,
@@ -276,7 +277,11 @@ class FrameSource(QObject):
             if report:
                 self._stall_reported = True
         if report:
-            self.stalled.emit(self.stall_message(self._stall_timeout_ms / 1e3))
+            self._report_stall(self._stall_timeout_ms / 1e3)
+
+    def _report_stall(self, seconds: float) -> None:
+        """No frame for ``seconds``: a warning, since a camera or stream may recover."""
+        self.stalled.emit(self.stall_message(seconds))
 
 
 class VideoSinkSource(FrameSource):
@@ -546,9 +551,49 @@ class VideoFileSource(VideoSinkSource):
         else:
             self._player.play()
 
+    def _codec(self) -> str:
+        """The video track's codec as Qt names it ("AV1", "H265"), or "" when unknown."""
+        try:
+            tracks = self._player.videoTracks()
+            return tracks[0].stringValue(QMediaMetaData.Key.VideoCodec) if tracks else ""
+        except (AttributeError, RuntimeError, TypeError):
+            return ""
+
+    def _no_frame_message(self) -> str:
+        codec = self._codec()
+        what = f"its {codec} video" if codec else "its video track"
+        return (f"Cannot play {self._path.name}: no frame could be decoded from {what} (the"
+                " file is damaged, or this Qt's FFmpeg has no decoder for it). Convert it (to"
+                " H.264, say) or open another file.")
+
+    def stall_message(self, seconds: float) -> str:
+        if self._last_conversion_failure:  # frames arrive in a format we cannot convert
+            return super().stall_message(seconds)
+        return (f"No new frame from {self._path.name} for {seconds:g} s: the file may be"
+                " damaged from here on.")
+
+    def _report_stall(self, seconds: float) -> None:
+        # A file that never gave a frame will not start to: Qt's FFmpeg reports no error for
+        # a codec it has no decoder for (AV1) and keeps a core busy trying, so stop it.
+        if self.frames_received == 0:
+            self._fail(self._no_frame_message())
+        else:
+            super()._report_stall(seconds)
+
     @Slot(QMediaPlayer.Error, str)
     def _on_player_error(self, error: QMediaPlayer.Error, text: str) -> None:
         if error == QMediaPlayer.Error.NoError or not self._active:
+            return
+        if self.frames_received and error == QMediaPlayer.Error.FormatError:
+            # It played, then hit damage (a truncated download): what was shown stays, with
+            # its answer; the file is not "not a video file".
+            seconds = self._player.position() / 1e3
+            self.ended = True
+            self.last_error = (f"{self._path.name} is damaged or cut short after"
+                               f" {seconds:.1f} s ({text or error.name}); playback stopped at"
+                               " the last good frame.")
+            self.stop()
+            self.status_changed.emit(self.last_error)
             return
         if error == QMediaPlayer.Error.FormatError and "codec" in text.lower():
             reason = f"its video codec is not supported ({text})"
@@ -568,6 +613,8 @@ class VideoFileSource(VideoSinkSource):
         elif status == MS.LoadedMedia and not self._player.hasVideo() and not self.ended:
             self._fail(f"{self._path.name} has no video stream (audio only?). Open a video"
                        " with a picture track.")
+        elif status == MS.EndOfMedia and self.frames_received == 0:
+            self._fail(self._no_frame_message())
         elif status == MS.EndOfMedia:
             self.ended = True
             self._stall_timer.stop()  # a finished video is not a stalled one
@@ -835,12 +882,26 @@ class FolderSource(FrameSource):
             show()
 
 
+def _gif_frames(path: Path) -> int:
+    """Frames in a GIF (0 when unreadable: the video player then says what is wrong).  A
+    one-frame GIF is a still image; played as a video it was classified ten times a second
+    and read "Display 10 FPS"."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            return int(getattr(image, "n_frames", 1))
+    except (OSError, UnidentifiedImageError, ValueError):
+        return 0
+
+
 def source_for_path(path: str | Path, parent: QObject | None = None,
                     stall_timeout_ms: int | None = DEFAULT_STALL_TIMEOUT_MS) -> FrameSource:
     """The right source for a dropped or opened path: folder, image, or else video."""
     p = Path(path)
     if p.is_dir():
         return FolderSource(p, parent=parent)
-    if p.suffix.lower() in IMAGE_SUFFIXES and p.suffix.lower() != ".gif":
+    suffix = p.suffix.lower()
+    if suffix in IMAGE_SUFFIXES and (suffix != ".gif" or _gif_frames(p) == 1):
         return ImageSource(p, parent=parent)
     return VideoFileSource(p, stall_timeout_ms=stall_timeout_ms, parent=parent)

@@ -327,6 +327,46 @@ def test_video_file_with_unsupported_codec(qtbot, tmp_path):
     assert "codec is not supported" in events.errors[0]
 
 
+@pytest.mark.parametrize("loop", [True, False], ids=["loop", "once"])
+def test_video_that_never_gives_a_frame_is_stopped_naming_its_codec(qtbot, tmp_path, loop):
+    """An AV1 file: Qt's FFmpeg has no decoder, reports no error and keeps a core busy; the
+    panel said the video "may be in use by another program, covered, or disconnected".
+    (JPEG data labelled HEVC fails the same way: a codec FFmpeg knows, no frame out.)"""
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    path = write_mjpeg_avi(tmp_path / "clip.avi", _colour_frames(3), codec=b"HEVC")
+    source = VideoFileSource(path, loop=loop, stall_timeout_ms=1000)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=8000)
+    assert events.errors == [
+        "Cannot play clip.avi: no frame could be decoded from its H265 video (the file is"
+        " damaged, or this Qt's FFmpeg has no decoder for it). Convert it (to H.264, say) or"
+        " open another file."]
+    assert not events.stalls and not source.is_active()
+    qtbot.wait(100)
+    assert source.player().playbackState() == QMediaPlayer.PlaybackState.StoppedState
+
+
+@pytest.mark.slow
+def test_video_damaged_after_playing_keeps_its_last_frame(qtbot, tmp_path):
+    """A file cut short mid-way played, then was called "not a video file Qt can read", and
+    the panel cleared the frame and answers it had shown."""
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    path = write_mjpeg_avi(tmp_path / "clip.avi", _colour_frames(6))
+    source = VideoFileSource(path, loop=True, stall_timeout_ms=None)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: len(events.frames) >= 2, timeout=8000)
+    source.player().errorOccurred.emit(QMediaPlayer.Error.FormatError, "Invalid data found")
+    assert not events.errors, "an error clears the panel's frame"
+    assert source.ended and not source.is_active()
+    assert events.status[-1].startswith("clip.avi is damaged or cut short after ")
+    assert events.status[-1].endswith("s (Invalid data found); playback stopped at the last"
+                                      " good frame.")
+
+
 @pytest.mark.parametrize("content", [b"not a video at all " * 50, b""])
 def test_not_a_video_file(qtbot, tmp_path, content):
     path = tmp_path / "fake.mp4"
@@ -422,6 +462,25 @@ def test_source_for_path_picks_the_kind(tmp_path):
     assert isinstance(source_for_path(tmp_path), FolderSource)
     assert isinstance(source_for_path(img), ImageSource)
     assert isinstance(source_for_path(tmp_path / "clip.mp4"), VideoFileSource)
+    # AVIF is a photo (Pillow reads it); it went to the video player, which shows nothing.
+    assert isinstance(source_for_path(tmp_path / "photo.avif"), ImageSource)
+
+
+def test_one_frame_gif_is_a_still_image(tmp_path):
+    """Played as a video, a one-frame GIF was classified ten times a second and read
+    "Display 10 FPS" instead of "Still image"."""
+    from PIL import Image
+
+    still = tmp_path / "still.gif"
+    Image.new("RGB", (8, 8), (200, 10, 10)).save(still)
+    assert isinstance(source_for_path(still), ImageSource)
+    moving = tmp_path / "moving.gif"
+    frames = [Image.new("RGB", (8, 8), (v, v, v)) for v in (0, 120, 240)]
+    frames[0].save(moving, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    assert isinstance(source_for_path(moving), VideoFileSource)
+    broken = tmp_path / "broken.gif"
+    broken.write_bytes(b"GIF89a junk")
+    assert isinstance(source_for_path(broken), VideoFileSource)  # the player says what is wrong
 
 
 def test_device_as_video_file_is_not_called_missing(qtbot):
