@@ -329,6 +329,9 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python main.py`` and the ``mobilenet-explorer`` script."""
+    from explorer.utf8_locale import prefer_utf8_ctype
+
+    prefer_utf8_ctype()  # before any Qt application exists
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.weights is not None and args.weights_dir is not None:

@@ -177,3 +177,25 @@ def test_alpha_below_the_windows_spin_box_is_refused(qapp, tmp_path: Path, capsy
     assert main(["screenshot", "--output", str(tmp_path / "a.png"), "--alpha", "0.03125"]) == 2
     assert "goes from 0.05 to 4" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_c_locale_gets_no_qt_notice(tmp_path: Path) -> None:
+    """Under LC_ALL=C (containers, cron, CI) Qt printed four lines ("Detected locale "C" with
+    character encoding "ANSI_X3.4-1968" ...") before every command's own output."""
+    import locale
+    import os
+    import subprocess
+
+    try:
+        before = locale.setlocale(locale.LC_CTYPE)
+        locale.setlocale(locale.LC_CTYPE, "C.UTF-8")
+        locale.setlocale(locale.LC_CTYPE, before)
+    except locale.Error:
+        pytest.skip("this system has no C.UTF-8 locale")
+    env = dict(os.environ, LC_ALL="C", QT_QPA_PLATFORM="offscreen")
+    out = tmp_path / "shot.png"
+    result = subprocess.run([sys.executable, "main.py", "screenshot", "--output", str(out)],
+                            cwd=Path(__file__).resolve().parents[2], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and out.exists()
