@@ -201,10 +201,22 @@ def environment() -> dict[str, Any]:
 
 
 def fixtures_dir() -> Path | None:
-    """The shared fixtures folder (MOBILENET_FIXTURES or ../shared/fixtures), None if absent."""
+    """The shared fixtures folder (MOBILENET_FIXTURES or ../shared/fixtures), None if absent.
+
+    Raises:
+        BenchError: MOBILENET_FIXTURES names a folder without the fixtures.  Falling back to
+            random weights there measured something else than asked, said only by
+            ``"pretrained": false`` in the JSON.
+    """
     env = os.environ.get("MOBILENET_FIXTURES")
     folder = Path(os.path.expanduser(env)) if env else REPO_ROOT.parent / "shared" / "fixtures"
-    return folder if (folder / "SOURCES.md").exists() else None
+    if (folder / "SOURCES.md").exists():
+        return folder
+    if env:
+        raise BenchError(f"MOBILENET_FIXTURES={env} holds no fixtures (no SOURCES.md in"
+                         f" {folder}); point it at the shared fixtures folder, or unset it to"
+                         " measure with random weights")
+    return None
 
 
 _ALPHA_CODES = {0.25: "2_5", 0.5: "5_0", 0.75: "7_5", 1.0: "1_0"}

@@ -254,3 +254,17 @@ def test_bench_weights_are_not_said_to_come_from_an_option(bench_fixtures: Path)
     choice = find_weights(request.spec, request.weights, weights_source=request.weights_source)
     assert choice.found and "--weights" not in choice.description
     assert "picked from the test fixtures" in choice.description
+
+
+def test_fixtures_variable_naming_no_fixtures_is_an_error(tmp_path, monkeypatch) -> None:
+    """A mistyped MOBILENET_FIXTURES made the benchmarks run with random weights, said only
+    by "pretrained": false deep in the JSON."""
+    from explorer.bench import BenchError, fixture_images, fixture_weights, fixtures_dir
+
+    monkeypatch.setenv("MOBILENET_FIXTURES", str(tmp_path / "fixtures-typo"))
+    for lookup in (fixtures_dir, fixture_images, lambda: fixture_weights(0.25)):
+        with pytest.raises(BenchError, match="fixtures-typo holds no fixtures"):
+            lookup()
+    monkeypatch.delenv("MOBILENET_FIXTURES")
+    monkeypatch.setattr("explorer.bench.REPO_ROOT", tmp_path / "clone")
+    assert fixtures_dir() is None  # the default place, absent: random weights, as documented
