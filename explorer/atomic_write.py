@@ -20,6 +20,7 @@ Two more cases are not replaced:
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -27,6 +28,17 @@ from pathlib import Path
 
 #: Bytes of the target's name kept in the temporary file's name.
 TEMP_NAME_KEEP = 200
+
+
+def _not_writable(path: Path) -> OSError:
+    """Why ``path`` may not be written: its file system is mounted read-only, or else the
+    file's permissions ("Permission denied" read wrongly on a read-only mount)."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+    except (AttributeError, OSError):  # no statvfs on Windows
+        pass
+    return PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 
 
 def _default_mode() -> int:
@@ -55,7 +67,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             _cut_tail(fd)
             return
         if not os.access(path, os.W_OK):
-            raise PermissionError(13, "Permission denied", str(path))
+            raise _not_writable(path)
     target = Path(os.path.realpath(path))
     mode = stat.S_IMODE(st.st_mode) if st is not None else _default_mode()
     # The temporary name carries the target's (to be recognisable if a crash leaves it), cut

@@ -215,6 +215,17 @@ def test_read_only_output_file_is_refused_not_replaced(tmp_path, monkeypatch, ca
     assert capsys.readouterr().err.strip().endswith(f"cannot write {out}: Permission denied")
     assert out.read_text() == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+    # On a read-only mount the reason is the mount, not the file ("Permission denied").
+    real_statvfs = os.statvfs
+
+    class ReadOnlyMount:
+        f_flag = os.ST_RDONLY
+
+    monkeypatch.setattr(atomic.os, "statvfs", lambda p: (
+        ReadOnlyMount() if Path(p) == out else real_statvfs(p)))
+    assert main(["report", "--output", str(out)]) == 2
+    assert capsys.readouterr().err.strip().endswith(f"cannot write {out}: Read-only file system")
+    assert out.read_text() == "keep me"
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
