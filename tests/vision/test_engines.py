@@ -468,23 +468,31 @@ def test_int8_model_is_found_beside_a_weights_folder_without_that_alpha(
         assert found is not None and found.parent == tmp_path / "tflite", spec
 
 
+def _int8_refusal(fixtures_dir: Path, tmp_path: Path, real: str, posed: MobileNetSpec) -> str:
+    """Google's int8 model ``real`` copied under ``posed``'s file name: the engine's error."""
+    import shutil
+
+    from explorer.vision.engines import EngineError, create_engine
+    from explorer.vision.quantized import google_quant_name
+
+    wrong = tmp_path / google_quant_name(posed)
+    shutil.copy(fixtures_dir / "weights/tflite" / real, wrong)
+    with pytest.raises(EngineError) as caught:
+        create_engine(EngineRequest(posed, weights_dir=tmp_path, engine="int8"))
+    message = str(caught.value)
+    assert str(wrong) in message and f"not MobileNet {posed.label}'s int8 model" in message
+    assert "\n" not in message
+    return message
+
+
 @pytest.mark.fixtures
 def test_int8_model_of_another_variant_is_refused_by_name(fixtures_dir: Path,
                                                            tmp_path: Path) -> None:
     """Google's 0.25-128 file copied under the 0.5-160 name: refused when loaded, naming the
     file, instead of a shape error on every frame."""
-    import shutil
-
-    from explorer.vision.engines import EngineError, create_engine
-
-    wrong = tmp_path / "mobilenet_v1_0.5_160_quant.tflite"
-    shutil.copy(fixtures_dir / "weights/tflite/mobilenet_v1_0.25_128_quant.tflite", wrong)
-    with pytest.raises(EngineError) as caught:
-        create_engine(EngineRequest(MobileNetSpec(0.5, 160), weights_dir=tmp_path,
-                                    engine="int8"))
-    message = str(caught.value)
-    assert str(wrong) in message and "not MobileNet 0.5-160's int8 model" in message
-    assert "128x128" in message and "\n" not in message
+    message = _int8_refusal(fixtures_dir, tmp_path, "mobilenet_v1_0.25_128_quant.tflite",
+                            MobileNetSpec(0.5, 160))
+    assert "128x128" in message
 
 
 @pytest.mark.fixtures
@@ -492,20 +500,13 @@ def test_int8_model_of_another_alpha_at_the_same_size_is_refused(fixtures_dir: P
                                                                  tmp_path: Path) -> None:
     """Google's 0.5-160 file copied under the 0.25-160 name passed the input-size check and
     answered as "0.25-160" with the 0.5 model's koala (the 0.25 models say fox squirrel)."""
-    import shutil
+    from explorer.vision.engines import create_engine
 
-    from explorer.vision.engines import EngineError, create_engine
-
-    wrong = tmp_path / "mobilenet_v1_0.25_160_quant.tflite"
-    shutil.copy(fixtures_dir / "weights/tflite/mobilenet_v1_0.5_160_quant.tflite", wrong)
-    with pytest.raises(EngineError) as caught:
-        create_engine(EngineRequest(MobileNetSpec(0.25, 160), weights_dir=tmp_path,
-                                    engine="int8"))
-    message = str(caught.value)
-    assert str(wrong) in message and "not MobileNet 0.25-160's int8 model" in message
+    message = _int8_refusal(fixtures_dir, tmp_path, "mobilenet_v1_0.5_160_quant.tflite",
+                            MobileNetSpec(0.25, 160))
     assert "16 filters where alpha 0.25 has 8 (alpha 0.5 would)" in message
-    right = tmp_path / "mobilenet_v1_0.5_160_quant.tflite"
-    wrong.rename(right)
+    (tmp_path / "mobilenet_v1_0.25_160_quant.tflite").rename(
+        tmp_path / "mobilenet_v1_0.5_160_quant.tflite")
     engine = create_engine(EngineRequest(MobileNetSpec(0.5, 160), weights_dir=tmp_path,
                                          engine="int8"))
     try:
