@@ -689,7 +689,7 @@ class LayerTablePanel(QWidget):
         share = self.model.raw_value(total, COL_MACS_SHARE)  # of the whole model
         self.footer.setText(
             f"Showing {count} of {total} layers: {params:,} params, {macs:,} mult-adds"
-            f" (MACs) = {100 * share:.1f} % of the model")
+            f" (MACs) = {percent_text(share)} % of the model")  # as in the totals row
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)

@@ -5,15 +5,30 @@
 * Copying a view's selection as tab-separated text, and the Ctrl+C action that does it.
 * Header titles with their tooltips, and the look both tables share (fonts, rows, the
   tinted bold totals row).
+* A cell the viewport cuts shows "..." where it is cut, not a shorter number.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QTableView
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import (
+    QAction,
+    QBrush,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QPainter,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 #: Cell flags of the read-only tables, and their numbers' alignment.
 READ_ONLY_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -30,6 +45,39 @@ def bold_font(font: QFont) -> QFont:
 
 
 TOTAL_FONT = bold_font(QFont())
+
+
+class EdgeElidingDelegate(QStyledItemDelegate):
+    """Paints a cell the viewport cuts as if the cell ended at the viewport's edge, so its
+    text elides ("536,870,9...") instead of being cut off.
+
+    A table wider than its view shows its last column in part: right-aligned, 150,528 read
+    "15" and 536,870,912 read "536,870,91", plausible numbers that are wrong.  A column cut
+    on the left (scrolled) would show "0,528".  Cells inside the view are painted as usual.
+    """
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        view = self.parent()
+        if not isinstance(view, QAbstractItemView):
+            super().paint(painter, option, index)
+            return
+        rect = option.rect  # type: ignore[attr-defined]
+        width = view.viewport().width()
+        if rect.left() >= 0 and rect.right() < width:
+            super().paint(painter, option, index)
+            return
+        shown = rect.intersected(QRect(0, rect.top(), width, rect.height()))
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.rect = shown  # type: ignore[attr-defined]
+        opt.textElideMode = Qt.TextElideMode.ElideRight  # type: ignore[attr-defined]
+        view.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, view)
+
+
+def elide_cut_cells(view: QAbstractItemView) -> None:
+    """Give ``view`` the ``EdgeElidingDelegate`` (kept alive by the view)."""
+    view.setItemDelegate(EdgeElidingDelegate(view))
 
 
 def set_table_look(view: QTableView) -> None:
@@ -49,6 +97,7 @@ def set_table_look(view: QTableView) -> None:
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setFont(bold_font(header.font()))
+    elide_cut_cells(view)
 
 
 def column_runs(columns: set[int]) -> list[tuple[int, int]]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -23,6 +24,7 @@ from explorer.arch.breakdown import TYPE_LABELS, TypeShare, cost_by_type
 from explorer.arch.export import percent_text
 from explorer.arch.spec import MobileNetSpec
 from explorer.ui.plot_style import SEPARABLE_COLOR, STANDARD_COLOR, legend_html, style_plot
+from explorer.ui.table_tools import elide_cut_cells
 from explorer.ui.theme import bold_header, set_role
 from explorer.ui.variant_state import VariantState
 
@@ -61,6 +63,8 @@ class TypeChartPanel(QWidget):
                 column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.installEventFilter(self)
+        elide_cut_cells(self.table)
         for r, label in enumerate(TYPE_LABELS):
             for c in range(len(HEADERS)):
                 item = QTableWidgetItem()
@@ -113,14 +117,38 @@ class TypeChartPanel(QWidget):
         self.show_spec(state.spec)
 
     def _keep_numbers_whole(self) -> None:
-        """No stretched column narrower than its widest number: below that the table scrolls
-        sideways instead of eliding "539,492,352" to "539,49..." (900 px windows)."""
+        """No number column narrower than its widest number: below that the table scrolls
+        sideways instead of eliding "539,492,352" to "539,49..." (900 px windows).
+
+        Only the two count columns need the counts' width; when the stretched columns would
+        be narrower, those two are fixed at it and the percentage columns share what is left
+        (each as wide as its title).  One minimum for all four pushed the table 180 px past
+        a 1024 px window, cutting "92.15" in "% params" to "92".
+        """
         metrics = self.table.fontMetrics()
-        need = max(metrics.horizontalAdvance(self.table.item(r, c).text())
-                   for r in range(self.table.rowCount()) for c in (1, 3)) + 12
         header = self.table.horizontalHeader()
-        if header.minimumSectionSize() != need:
-            header.setMinimumSectionSize(need)
+        titles = QFontMetrics(header.font())
+        counts = max(metrics.horizontalAdvance(self.table.item(r, c).text())
+                     for r in range(self.table.rowCount()) for c in (1, 3)) + 12
+        shares = max([metrics.horizontalAdvance(self.table.item(r, c).text())
+                      for r in range(self.table.rowCount()) for c in (2, 4)]
+                     + [titles.horizontalAdvance(HEADERS[c]) for c in (2, 4)]) + 16
+        if header.minimumSectionSize() != shares:
+            header.setMinimumSectionSize(shares)
+        room = (self.table.viewport().width() - header.sectionSize(0)
+                - header.sectionSize(len(HEADERS) - 1))
+        squeezed = room < 4 * counts
+        mode = QHeaderView.ResizeMode.Fixed if squeezed else QHeaderView.ResizeMode.Stretch
+        for column in (1, 3):
+            if header.sectionResizeMode(column) != mode:
+                header.setSectionResizeMode(column, mode)
+            if squeezed and header.sectionSize(column) != counts:
+                header.resizeSection(column, counts)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self._keep_numbers_whole()  # the room for the count columns changed
+        return super().eventFilter(watched, event)
 
     @Slot(object)
     def show_spec(self, spec: MobileNetSpec) -> None:

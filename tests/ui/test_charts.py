@@ -126,17 +126,25 @@ def test_type_chart_is_table_2_live(window) -> None:
     assert table.item(2, 5).text() == "1.19 / 0.02"  # the paper's printed row, kept visible
 
 
+@pytest.mark.parametrize("variant", [(1.0, 224), (4.0, 4096)], ids=["1.0-224", "4.0-4096"])
 @pytest.mark.parametrize("size", [(900, 700), (1024, 700), (1400, 900)])
-def test_type_table_shows_every_title_and_type_whole(window, size) -> None:
+def test_type_table_shows_every_title_and_type_whole(window, size, variant) -> None:
     """At 1024 px the one-line titles were cut ("ult-adds (MAC") and "Fully Connected"
-    elided: titles are on two lines and the type column fits its names."""
+    elided: titles are on two lines and the type column fits its names.  At 4.0-4096 every
+    column got the 13-digit counts' width and the table ran 180 px past a 1024 px window,
+    cutting "92.15" to "92"."""
     from PySide6.QtGui import QFontMetricsF
 
     window.resize(*size)
     window.show_view("types")
-    window.state.set_variant(1.0, 224)
+    window.state.set_variant(*variant)
     QApplication.processEvents()
+    from explorer.ui.table_tools import EdgeElidingDelegate
+
     table = window.type_panel.table
+    if size[0] >= (1024 if variant == (1.0, 224) else 1400):
+        assert table.horizontalHeader().length() <= table.viewport().width()
+    assert isinstance(table.itemDelegate(), EdgeElidingDelegate)  # a cut cell shows "..."
     header = table.horizontalHeader()
     metrics = QFontMetricsF(table.font())
     for c in range(table.columnCount()):

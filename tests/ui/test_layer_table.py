@@ -95,7 +95,7 @@ def test_filter_by_kind_and_name(panel) -> None:
     assert "Showing 13 of 91 layers" in panel.footer.text()
     assert f"{dw_macs:,} mult-adds" in panel.footer.text()
     all_macs = sum(r.macs for r in layer_rows(MobileNetSpec()))
-    assert f"= {100 * dw_macs / all_macs:.1f} % of the model" in panel.footer.text()  # 3.1 %
+    assert f"= {100 * dw_macs / all_macs:.2f} % of the model" in panel.footer.text()  # 3.10 %
     assert _shown(panel, COL_MACS)[-1] == f"{dw_macs:,}"
     assert _shown(panel, COL_PARAMS)[-1] == f"{sum(r.params for r in dw):,}"
     assert not panel.empty_note.isVisible()
@@ -113,6 +113,10 @@ def test_filter_by_kind_and_name(panel) -> None:
     panel.name_edit.setText("")  # back to the whole model
     assert _shown(panel)[-1] == "Total" and panel.empty_note.isHidden()
     assert _shown(panel, COL_PARAMS)[-1] == "4,253,864"
+    # The classifier's share is small but not nothing: the footer said "0.0 %" while the
+    # totals row above it said "<0.01" (4.0-4096) or "0.02" (1.5-512).
+    panel.kind_combo.setCurrentIndex(panel.kind_combo.findData("classifier"))
+    assert panel.footer.text().endswith(f"= {_shown(panel, COL_MACS_SHARE)[-1]} % of the model")
 
 
 def test_filtered_total_follows_slider_steps(panel) -> None:
