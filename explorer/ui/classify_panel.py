@@ -88,6 +88,7 @@ from explorer.vision.sources import (
     FolderSource,
     FrameSource,
     ImageSource,
+    VideoSinkSource,
     available_cameras,
     camera_label,
     source_for_path,
@@ -329,22 +330,38 @@ class FrameView(QWidget):
         # Small hints: in a narrow window the frame gives up its width before the top-5 does.
         self.setMinimumSize(160, 120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # The frame's pixels, and a QImage over them made when first painted: copying every
+        # frame into a QImage cost ~1 ms at 1080p on the GUI thread, also for frames that a
+        # newer one replaced before any paint.
+        self._rgb: np.ndarray | None = None
         self._image: QImage | None = None
         self._placeholder = "No source yet."
         self.frames_shown = 0
 
     def set_frame(self, rgb: np.ndarray) -> None:
-        self._image = rgb_to_qimage(rgb)
+        """Show ``rgb`` ((H, W, 3) uint8, not changed afterwards: packets are immutable)."""
+        self._rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+        self._image = None
         self.frames_shown += 1
         self.update()
 
     def clear(self, placeholder: str) -> None:
+        self._rgb = None
         self._image = None
         self._placeholder = placeholder
         self.update()
 
-    def image(self) -> QImage | None:
+    def _shown_image(self) -> QImage | None:
+        if self._image is None and self._rgb is not None:
+            height, width = self._rgb.shape[:2]
+            # Over the array's memory, no copy: self._rgb keeps it alive as long as this.
+            self._image = QImage(self._rgb.data, width, height, 3 * width,
+                                 QImage.Format.Format_RGB888)
         return self._image
+
+    def image(self) -> QImage | None:
+        """A copy of the frame shown (None without one)."""
+        return None if self._rgb is None else rgb_to_qimage(self._rgb)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(320, 240)
@@ -352,17 +369,18 @@ class FrameView(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#20242a"))
-        if self._image is None or self._image.isNull():
+        image = self._shown_image()
+        if image is None or image.isNull():
             painter.setPen(QColor("#c9d1d9"))
             painter.drawText(self.rect().adjusted(20, 20, -20, -20),
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                              self._placeholder)
         else:
-            size = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            size = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
             x = (self.width() - size.width()) / 2
             y = (self.height() - size.height()) / 2
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(QRectF(QPointF(x, y), size.toSizeF()), self._image)
+            painter.drawImage(QRectF(QPointF(x, y), size.toSizeF()), image)
         painter.end()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
@@ -492,6 +510,11 @@ class ClassifyPanel(QWidget):
         self._engine_info: EngineInfo | None = None
         self._last_result: PredictionResult | None = None
         self._last_packet: FramePacket | None = None
+        # While the view is hidden (another tab in front) frames are held, not shown nor
+        # classified: nobody sees the answers, and the work took the CPU from the views
+        # being looked at.  The newest one held is shown on return.
+        self._hidden = True
+        self._held_packet: FramePacket | None = None
         # The engine info the Engine / Device / Weights labels show (set once per engine, not
         # on every frame).
         self._labels_info: EngineInfo | None = None
@@ -764,6 +787,7 @@ class ClassifyPanel(QWidget):
             old.deleteLater()
         self._worker.clear_frames()
         self._last_packet = None
+        self._held_packet = None
         self._unplugged_camera = None
         self.display_rate.clear()
         self.clear_message()
@@ -780,6 +804,8 @@ class ClassifyPanel(QWidget):
             self._update_source_buttons()
             return
         source.setParent(self)
+        if isinstance(source, VideoSinkSource):
+            source.set_wanted(not self._hidden)
         source.frame_ready.connect(self._on_frame)
         source.error_occurred.connect(self._on_source_error)
         source.status_changed.connect(self._on_source_status)
@@ -1005,8 +1031,21 @@ class ClassifyPanel(QWidget):
         return self._worker.stop(2000)
 
     # ------------------------------------------------------------------------ Qt overrides
+    def hideEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().hideEvent(event)
+        self._set_looked_at(False)
+
+    def _set_looked_at(self, shown: bool) -> None:
+        self._hidden = not shown
+        if isinstance(self._source, VideoSinkSource):
+            self._source.set_wanted(shown)
+        if shown and self._held_packet is not None:
+            packet, self._held_packet = self._held_packet, None
+            self._on_frame(packet)
+
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        self._set_looked_at(True)
         if not self._shown_once:
             self._shown_once = True
             # After the first paint: the view appears before any model work starts.
@@ -1301,6 +1340,9 @@ class ClassifyPanel(QWidget):
     @Slot(object)
     def _on_frame(self, packet: FramePacket) -> None:
         if self._paused or self._shut_down:
+            return
+        if self._hidden:
+            self._held_packet = packet
             return
         self._last_packet = packet
         self._newest_sequence = max(self._newest_sequence, packet.sequence)

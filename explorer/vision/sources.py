@@ -8,10 +8,14 @@ Every source is a ``FrameSource`` QObject with the same small interface: ``start
 Camera and video sources feed a ``QVideoSink``.  Its ``videoFrameChanged`` arrives on the
 source's (GUI) thread through a queued connection; a *direct* connection would run Python in
 the FFmpeg render thread, which then needs the GIL while the GUI thread, holding it, waits in
-``QMediaPlayer.stop()`` for that very thread: a deadlock (seen with PySide6 6.12).  Each frame
-is converted at once into an owned numpy array and the ``QVideoFrame`` is released; a queued
+``QMediaPlayer.stop()`` for that very thread: a deadlock (seen with PySide6 6.12).  A queued
 frame that is no longer the sink's newest is skipped unconverted, so a busy GUI drops stale
-frames instead of converting a backlog.
+frames instead of converting a backlog.  The newest frame goes to a conversion thread
+(``_FrameConverter``), which turns it into an owned numpy array and releases the
+``QVideoFrame``; the packet comes back to the GUI thread.  Converting on the GUI thread cost
+8 ms a frame at 720p and 18-25 ms at 1080p, so a slider move that met a frame took 16-63 ms
+instead of under 16.  At most two frames are held (one converting, one waiting; a newer one
+replaces the waiting one), well within a camera's buffer pool.
 
 Stall detection: a timer in the source's thread checks how long ago the last frame was
 delivered; after ``stall_timeout_ms`` (5 s by default, shorter in tests) without one, ``stalled``
@@ -70,6 +74,7 @@ from explorer.vision.camera_format import CameraMode, choose_camera_mode
 from explorer.vision.frames import (
     FrameConversionError,
     FramePacket,
+    LatestSlot,
     packet_from_rgb,
     packet_from_video_frame,
 )
@@ -284,6 +289,71 @@ class FrameSource(QObject):
         self.stalled.emit(self.stall_message(seconds))
 
 
+_CONVERT_POOL: QThreadPool | None = None
+
+
+def _convert_pool() -> QThreadPool:
+    """One thread that converts every video frame in the app (one stream runs at a time)."""
+    global _CONVERT_POOL
+    if _CONVERT_POOL is None:
+        _CONVERT_POOL = QThreadPool()
+        _CONVERT_POOL.setMaxThreadCount(1)
+    return _CONVERT_POOL
+
+
+class _FrameConverter(QObject):
+    """Converts video frames to packets on the conversion thread.  ``converted(result,
+    arrival, pixel format)`` comes back on this object's (GUI) thread, the result being a
+    ``FramePacket`` or the ``FrameConversionError``.  Only the newest waiting frame is kept:
+    one submitted while another converts replaces any frame still waiting."""
+
+    converted = Signal(object, float, str)
+
+    def __init__(self, name: str, parent: QObject) -> None:
+        super().__init__(parent)
+        self._name = name
+        self._waiting: LatestSlot[tuple[QVideoFrame, float]] = LatestSlot()
+        self._lock = threading.Lock()
+        self._draining = False
+
+    def submit(self, frame: QVideoFrame, arrival: float) -> None:
+        self._waiting.put((QVideoFrame(frame), arrival))
+        with self._lock:
+            if self._draining:
+                return  # the running drain takes it
+            self._draining = True
+        _convert_pool().start(self._drain)
+
+    def clear(self) -> None:
+        """Drop the frame waiting, if any (the one converting still reports back)."""
+        self._waiting.clear()
+
+    def _drain(self) -> None:
+        while True:
+            item = self._waiting.take()
+            if item is None:
+                with self._lock:  # in the lock submit() checks: no frame is left behind
+                    if self._waiting.peek() is None:
+                        self._draining = False
+                        return
+                continue
+            frame, arrival = item
+            pixel_format = frame.pixelFormat().name.removeprefix("Format_")
+            result: FramePacket | Exception
+            try:
+                result = packet_from_video_frame(frame, self._name)
+            except Exception as exc:  # noqa: BLE001 - any failure is this frame's, reported
+                result = exc if isinstance(exc, FrameConversionError) else \
+                    FrameConversionError(f"{type(exc).__name__}: {exc}")
+            del frame, item  # the buffer goes back to the camera or decoder now
+            try:
+                self.converted.emit(result, arrival, pixel_format)  # queued to the GUI
+            except RuntimeError:  # the source was deleted while the frame converted
+                with self._lock:
+                    self._draining = False
+                return
+
+
 class VideoSinkSource(FrameSource):
     """Frames pushed into a ``QVideoSink`` (by a camera, a media player, or a test).
 
@@ -303,6 +373,8 @@ class VideoSinkSource(FrameSource):
         self.stale_frames_skipped = 0
         #: Valid frames that reached the source while it ran, converted or not.
         self.frames_received = 0
+        #: Frames whose conversion came back (delivered, failed, or too late to show).
+        self.conversions_done = 0
         # Monotonic times of the newest frame received and the newest conversion failure, and
         # that failure's pixel format: the stall message tells "no frames" from "frames that
         # cannot be converted".
@@ -312,9 +384,20 @@ class VideoSinkSource(FrameSource):
         # Queued when the backend delivers from its own thread (see the module docstring).
         self._sink.videoFrameChanged.connect(self._on_video_frame,
                                              Qt.ConnectionType.AutoConnection)
+        self._converter = _FrameConverter(name, self)
+        self._converter.converted.connect(self._on_converted)
+        #: False while nobody looks (the Classify view hidden behind another tab): frames
+        #: are counted but not converted, and they keep the stall clock from running out.
+        self._wanted = True
 
     def video_sink(self) -> QVideoSink:
         return self._sink
+
+    def set_wanted(self, wanted: bool) -> None:
+        """Convert frames (True) or let them pass unconverted while nobody looks (False)."""
+        self._wanted = bool(wanted)
+        if not wanted:
+            self._converter.clear()
 
     @Slot(QVideoFrame)
     def _on_video_frame(self, frame: QVideoFrame) -> None:
@@ -323,24 +406,34 @@ class VideoSinkSource(FrameSource):
         now = time.monotonic()
         self.frames_received += 1
         self._last_arrival = now
+        if not self._wanted:
+            self._reset_stall_clock()  # the stream is alive, only unwatched
+            return
         if frame != self._sink.videoFrame():
             self.stale_frames_skipped += 1  # a newer frame is already waiting
             return
-        try:
-            packet = packet_from_video_frame(frame, self._name)
-        except FrameConversionError as exc:
+        self._converter.submit(frame, now)
+
+    @Slot(object, float, str)
+    def _on_converted(self, result: FramePacket | Exception, arrival: float,
+                      pixel_format: str) -> None:
+        self.conversions_done += 1
+        if not self._active or self._paused:
+            return  # converted while the source stopped or paused: not shown
+        if not isinstance(result, FramePacket):
             self.conversion_errors += 1
-            self._last_conversion_failure = now
-            self._failed_pixel_format = frame.pixelFormat().name.removeprefix("Format_")
+            self._last_conversion_failure = arrival
+            self._failed_pixel_format = pixel_format
             if self.conversion_errors == 1:  # once, not 30 times a second
-                self.status_changed.emit(f"{SKIPPED_PREFIX}frames from {self._name}: {exc}")
+                self.status_changed.emit(f"{SKIPPED_PREFIX}frames from {self._name}: {result}")
             return
-        if self.conversion_errors and now - self._last_conversion_failure >= CONVERSION_RECOVERY_S:
+        if (self.conversion_errors
+                and arrival - self._last_conversion_failure >= CONVERSION_RECOVERY_S):
             # Frames convert again: withdraw the notice (the panel clears a "Skipped" notice
             # on an empty status); a later failure is reported afresh.
             self.conversion_errors = 0
             self.status_changed.emit("")
-        self._deliver(packet)
+        self._deliver(result)
 
     def stall_message(self, seconds: float) -> str:
         # Frames still arriving (one in the last half of the timeout), none converted since the

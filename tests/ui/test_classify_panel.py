@@ -912,6 +912,37 @@ def test_frame_classified_again_is_not_counted_again(qtbot, make_panel):
     assert panel.inference_rate.total == 2 and panel.latency.summary("infer").count == 2
 
 
+def test_hidden_view_neither_converts_nor_classifies(qtbot, make_panel, tmp_path):
+    """Behind another tab the stream was converted and classified at full rate (11-73 % of
+    the GUI thread at 480p-1080p) with nothing shown; slider moves then missed 16 ms."""
+    panel, _ = make_panel()
+    source = _sink_source(panel, stall_ms=300)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 10)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    shown, converted, answered = (panel.frame_view.frames_shown, source.conversions_done,
+                                  panel.last_result)
+    panel.hide()
+    for value in (20, 30, 40, 50, 60, 70):
+        _push(source, value)
+        qtbot.wait(80)  # 480 ms in all: past the 300 ms stall timeout
+    assert source.frames_received >= 7 and source.conversions_done == converted
+    assert panel.frame_view.frames_shown == shown and panel.last_result is answered
+    assert not panel.last_message.startswith("No frames"), "an unwatched stream is no stall"
+    panel.show()
+    _push(source, 80)
+    qtbot.waitUntil(lambda: panel.last_result is not answered, timeout=5000)
+    assert panel.frame_view.frames_shown == shown + 1
+    # A still image opened while hidden is shown and classified on return.
+    panel.hide()
+    panel.open_path(_photo(tmp_path, value=200))  # a new source clears the answers
+    qtbot.wait(300)
+    assert panel.last_result is None
+    panel.show()
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    assert panel.frame_view.image() is not None
+
+
 class _NoInt8Factory(FakeFactory):
     """int8 fails as it does for a variant without Google's model."""
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Slot
 from PySide6.QtMultimedia import QCamera, QCameraDevice, QMediaDevices
 
 from explorer.vision.frames import rgb_to_video_frame
@@ -759,9 +759,10 @@ def _failing_conversion(monkeypatch, failing: set[int]):
 
 
 def _push(qtbot, source, events, value: int) -> None:
-    before = source.frames_received
+    """One frame in, and its conversion (on the conversion thread) back."""
+    before = source.conversions_done
     source.video_sink().setVideoFrame(rgb_to_video_frame(np.full((8, 8, 3), value, np.uint8)))
-    qtbot.waitUntil(lambda: source.frames_received > before, timeout=2000)
+    qtbot.waitUntil(lambda: source.conversions_done > before, timeout=2000)
 
 
 def test_skip_notice_is_withdrawn_when_frames_convert_again(qtbot, monkeypatch):
@@ -927,3 +928,36 @@ def test_any_decode_failure_reaches_the_user(qtbot, tmp_path, monkeypatch):
     source.start()
     qtbot.waitUntil(lambda: bool(events.errors), timeout=3000)
     assert "cannot allocate 144 MB" in events.errors[0] and not source.is_active()
+
+
+def test_frames_convert_off_the_gui_thread_and_only_the_newest_waits(qtbot, monkeypatch):
+    """Conversion ran on the GUI thread: 8 ms a frame at 720p, 18-25 ms at 1080p, so a
+    slider move that met a frame took 16-63 ms.  Now a conversion thread does it; frames that
+    arrive meanwhile replace each other, and the newest is the one shown next."""
+    import threading
+
+    import explorer.vision.sources as sources
+
+    real = sources.packet_from_video_frame
+    threads = []
+
+    def slow(frame, name):
+        threads.append(threading.current_thread())
+        time.sleep(0.15)
+        return real(frame, name)
+
+    monkeypatch.setattr(sources, "packet_from_video_frame", slow)
+    source = VideoSinkSource("camera 'Demo'", stall_timeout_ms=None)
+    events = Events(source)
+    source.start()
+    started = time.perf_counter()
+    for value in range(10, 60, 10):  # five frames while the first converts
+        source.video_sink().setVideoFrame(
+            rgb_to_video_frame(np.full((8, 8, 3), value, np.uint8)))
+        QCoreApplication.processEvents()
+    assert time.perf_counter() - started < 0.15, "the GUI thread waited for a conversion"
+    qtbot.waitUntil(lambda: bool(events.frames) and events.frames[-1].rgb[0, 0, 0] == 50,
+                    timeout=3000)
+    assert threading.main_thread() not in threads
+    assert len(threads) < 5 and source.conversions_done == len(threads)
+    source.stop()
