@@ -27,7 +27,7 @@ PROG = "mobilenet-explorer"
 #: Subcommands that use --weights / --weights-dir (None: no command, the window).
 WEIGHTS_COMMANDS = ("classify", "screenshot", None)
 #: Benchmarks that run for minutes rather than seconds.
-SLOW_BENCHES = ("inference", "memory", "overlap", "int8")
+SLOW_BENCHES = ("inference", "memory", "overlap", "int8", "stream")
 
 
 class UsageError(Exception):
@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="text (default): a block per image; json: one list")
 
     ben = sub.add_parser("bench", help="measure slider, startup and inference budgets")
-    benches = ("ui", "startup", "inference", "gpu", "int8", "memory", "overlap")
+    benches = ("ui", "startup", "inference", "gpu", "int8", "memory", "overlap", "stream")
     ben.add_argument("what", choices=benches, metavar="BENCH",
                      help=f"one of {', '.join(benches)}; {', '.join(SLOW_BENCHES)} take"
                           " minutes")

@@ -19,6 +19,9 @@ What ``--alpha``, ``--resolution`` and ``--frames`` mean per benchmark (all opti
 - memory: variant, frames (default 5,000; with --soak 10,000 at 0.25/128).
 - overlap: variant (default 1.0/224 and 0.25/128), frames per measurement (default 300); an
   experiment behind budget 3's explanation, not a budget.
+- stream: budget 1 while a 30 fps stream plays into the Classify view (480p, 720p, 1080p,
+  Classify or Layers in front); variant classified (default 0.5/160), frames = slider steps
+  per case (default 120).
 
 Heavy modules (Qt, TensorFlow, LiteRT) are imported inside the benchmark modules, so importing
 this package is free.  The small helpers here (percentiles, /proc readers, fixture lookup) are
@@ -51,11 +54,12 @@ BENCHES = {
     "int8": "explorer.bench.int8_bench",
     "memory": "explorer.bench.memory_bench",
     "overlap": "explorer.bench.overlap_bench",
+    "stream": "explorer.bench.stream_bench",
 }
 
 #: Benchmarks that measure a variant, so take ``--alpha`` / ``--resolution``; the startup
 #: probe opens the window at the app's default variant and would ignore them.
-VARIANT_BENCHES = ("ui", "inference", "gpu", "int8", "memory", "overlap")
+VARIANT_BENCHES = ("ui", "inference", "gpu", "int8", "memory", "overlap", "stream")
 
 
 def unused_options(what: str, alpha: float | None, resolution: int | None,

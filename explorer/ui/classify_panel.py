@@ -515,6 +515,7 @@ class ClassifyPanel(QWidget):
         # being looked at.  The newest one held is shown on return.
         self._hidden = True
         self._held_packet: FramePacket | None = None
+        self._engine_due = False  # the variant changed while hidden: build on return
         # The engine info the Engine / Device / Weights labels show (set once per engine, not
         # on every frame).
         self._labels_info: EngineInfo | None = None
@@ -1039,6 +1040,9 @@ class ClassifyPanel(QWidget):
         self._hidden = not shown
         if isinstance(self._source, VideoSinkSource):
             self._source.set_wanted(shown)
+        if shown and self._engine_due:
+            self._engine_due = False
+            self._request_engine()
         if shown and self._held_packet is not None:
             packet, self._held_packet = self._held_packet, None
             self._on_frame(packet)
@@ -1151,7 +1155,12 @@ class ClassifyPanel(QWidget):
         if self.last_message.startswith("Cannot use these weights"):
             self.clear_message()
         self._update_header()  # relabel what is shown at once; build after the debounce
-        if self._engine_requested:
+        if self._engine_requested and self._hidden:
+            # Behind another tab nobody sees the answers: a build per slider pause took the
+            # CPU from the view being dragged in.  Build when the view is shown again.
+            self._debounce.stop()
+            self._engine_due = True
+        elif self._engine_requested:
             self._debounce.start()
 
     @Slot(int)

@@ -59,6 +59,29 @@ def test_ui_bench_tiny(qapp) -> None:
     assert result.summary.startswith("ui: ")
 
 
+def test_stream_bench_tiny(qapp) -> None:
+    """Every stream size with each view in front; frames flow only into a shown Classify
+    view (a hidden one neither converts nor shows them)."""
+    from explorer.bench import stream_bench
+
+    result = stream_bench.run(frames=3)
+    rows = {(row["stream"], row["view"]): row for row in result.data["results"]}
+    assert set(rows) == {(s, v) for s in ("none", "480p", "720p", "1080p")
+                         for v in ("classify", "layers")}
+    for (stream, view), row in rows.items():
+        assert row["steps"] == 3 and _number(row["p95_ms"]) and row["p95_ms"] >= row["p50_ms"]
+        assert row["budget"]["met"] in (True, False)
+        if stream == "none":
+            assert row["frames_pushed_per_s"] == 0
+            continue
+        assert row["frames_pushed_per_s"] > 0
+        if view == "classify":
+            assert row["frames_converted_per_s"] > 0 and row["frames_shown_per_s"] > 0
+        else:
+            assert row["frames_converted_per_s"] == 0 and row["frames_shown_per_s"] == 0
+    assert result.summary.startswith("stream (slider p95 while frames play at 30 fps")
+
+
 def test_ui_bench_refuses_values_off_the_sliders(qapp) -> None:
     """--alpha 4 swept at the slider's 1.5 end without saying so."""
     from explorer.bench import BenchError, ui_bench

@@ -943,6 +943,24 @@ def test_hidden_view_neither_converts_nor_classifies(qtbot, make_panel, tmp_path
     assert panel.frame_view.image() is not None
 
 
+def test_hidden_view_builds_the_variant_when_shown_again(qtbot, make_panel):
+    """Sliders dragged in another view started an engine build at every pause, for answers
+    nobody could see, taking the CPU from the view being dragged in."""
+    factory = FakeFactory()
+    panel, state = make_panel(factory=factory)
+    _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    built = len(factory.requests)
+    panel.hide()
+    for resolution in (160, 192, 224):
+        state.set_variant(0.5, resolution)
+        qtbot.wait(250)  # past the debounce each time
+    assert len(factory.requests) == built
+    panel.show()
+    qtbot.waitUntil(lambda: panel.engine_info.spec.label == "0.5-224", timeout=5000)
+    assert [r.spec.label for r in factory.requests[built:]] == ["0.5-224"]
+
+
 class _NoInt8Factory(FakeFactory):
     """int8 fails as it does for a variant without Google's model."""
 
