@@ -1559,6 +1559,7 @@ class ClassifyPanel(QWidget):
         """Forget the shown top-5 (and its latency); ``reason`` says why nothing is classified
         ("" while a new source is expected to deliver)."""
         self._last_result = None
+        self._held_packet = None  # a frame held while hidden belongs to what is cleared
         self._nothing_reason = reason
         self._stale_before = self._newest_sequence + 1
         self.latency.clear()

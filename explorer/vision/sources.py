@@ -394,10 +394,19 @@ class VideoSinkSource(FrameSource):
         return self._sink
 
     def set_wanted(self, wanted: bool) -> None:
-        """Convert frames (True) or let them pass unconverted while nobody looks (False)."""
-        self._wanted = bool(wanted)
+        """Convert frames (True) or let them pass unconverted while nobody looks (False).
+
+        On True the sink's newest frame is converted at once: a source that went still
+        meanwhile (a camera pointed at a wall, a video at its end) would otherwise keep
+        showing the frame from before.
+        """
+        was, self._wanted = self._wanted, bool(wanted)
         if not wanted:
             self._converter.clear()
+        elif not was and self._active and not self._paused:
+            newest = self._sink.videoFrame()
+            if newest.isValid():
+                self._converter.submit(newest, time.monotonic())
 
     @Slot(QVideoFrame)
     def _on_video_frame(self, frame: QVideoFrame) -> None:
@@ -975,17 +984,18 @@ class FolderSource(FrameSource):
             show()
 
 
-def _gif_frames(path: Path) -> int:
-    """Frames in a GIF (0 when unreadable: the video player then says what is wrong).  A
-    one-frame GIF is a still image; played as a video it was classified ten times a second
-    and read "Display 10 FPS"."""
+def _is_still_gif(path: Path) -> bool:
+    """True for a readable GIF of one frame: a still image.  Played as a video it was
+    classified ten times a second and read "Display 10 FPS".  An unreadable one goes to
+    the video player, which says what is wrong.  ``is_animated`` stops at the second frame
+    (counting every frame of a 46 MB GIF took 48 ms on the GUI thread)."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as image:
-            return int(getattr(image, "n_frames", 1))
+            return not getattr(image, "is_animated", False)
     except (OSError, UnidentifiedImageError, ValueError):
-        return 0
+        return False
 
 
 def source_for_path(path: str | Path, parent: QObject | None = None,
@@ -995,6 +1005,6 @@ def source_for_path(path: str | Path, parent: QObject | None = None,
     if p.is_dir():
         return FolderSource(p, parent=parent)
     suffix = p.suffix.lower()
-    if suffix in IMAGE_SUFFIXES and (suffix != ".gif" or _gif_frames(p) == 1):
+    if suffix in IMAGE_SUFFIXES and (suffix != ".gif" or _is_still_gif(p)):
         return ImageSource(p, parent=parent)
     return VideoFileSource(p, stall_timeout_ms=stall_timeout_ms, parent=parent)

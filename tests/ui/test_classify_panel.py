@@ -24,7 +24,7 @@ from PySide6.QtMultimedia import QMediaDevices, QVideoFrameFormat
 from explorer.arch.spec import MobileNetSpec
 from explorer.ui.classify_panel import ClassifyPanel, prepare_screenshot, same_variant
 from explorer.ui.variant_state import VariantState
-from explorer.vision.frames import rgb_to_video_frame
+from explorer.vision.frames import packet_from_rgb, rgb_to_video_frame
 from explorer.vision.sources import NO_CAMERA_MESSAGE, FolderSource, ImageSource, VideoSinkSource
 from explorer.vision.types import EngineInfo
 
@@ -941,6 +941,32 @@ def test_hidden_view_neither_converts_nor_classifies(qtbot, make_panel, tmp_path
     panel.show()
     qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
     assert panel.frame_view.image() is not None
+
+
+def test_view_shown_again_shows_the_newest_frame_not_a_stale_one(qtbot, make_panel):
+    """The sink's newest frame came while hidden; on return the view showed the frame from
+    before until another arrived, which a still camera or an ended video never sends.  And
+    a frame held while hidden came back over a source error that came meanwhile."""
+    panel, _ = make_panel()
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 10)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    panel.hide()
+    _push(source, 200)
+    qtbot.wait(100)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.last_result.rgb[0, 0, 0] == 200, timeout=5000)
+    image = panel.frame_view.image()
+    assert image is not None and image.pixelColor(0, 0).red() == 200
+    # A frame converted just as the view was hidden is held; the camera fails meanwhile.
+    panel.hide()
+    source.frame_ready.emit(packet_from_rgb(np.full((60, 80, 3), 50, np.uint8), "late"))
+    source._fail("The test camera was disconnected.")  # noqa: SLF001 - as unplugging does
+    panel.show()
+    qtbot.wait(200)
+    assert panel.frame_view.image() is None and panel.last_result is None
+    assert panel.header_text() == "Nothing classified: the source failed."
 
 
 def test_hidden_view_builds_the_variant_when_shown_again(qtbot, make_panel):

@@ -457,7 +457,7 @@ def test_folder_slideshow_and_empty_folder(qtbot, tmp_path):
     assert empty_events.errors and "holds no images" in empty_events.errors[0]
 
 
-def test_source_for_path_picks_the_kind(tmp_path):
+def test_source_for_path_picks_the_kind(qapp, tmp_path):
     img = _save(tmp_path / "x.jpg", np.zeros((4, 4, 3), np.uint8))
     assert isinstance(source_for_path(tmp_path), FolderSource)
     assert isinstance(source_for_path(img), ImageSource)

@@ -159,3 +159,35 @@ def test_rotated_yuv_frame_is_presented_upright() -> None:
     frame.setRotation(QtVideo.Rotation.Clockwise90)
     out = video_frame_to_rgb(frame)
     assert np.abs(out.astype(int) - np.rot90(rgb, k=-1).astype(int)).max() <= 2
+
+
+class _Planes:
+    """Planes with the exact sizes a backend reports (Qt's own frames always pad them)."""
+
+    def __init__(self, planes: list[np.ndarray], bytes_per_line: list[int]) -> None:
+        self.planes, self.bpl = planes, bytes_per_line
+
+    def bytesPerLine(self, index: int) -> int:  # noqa: N802 - QVideoFrame's name
+        return self.bpl[index]
+
+    def bits(self, index: int) -> memoryview:
+        return memoryview(self.planes[index])
+
+
+def test_unpadded_last_row_and_short_macropixel_rows_are_read() -> None:
+    """A last row not padded to bytesPerLine was dropped (the row above shown twice), and in
+    an odd-width YUYV row of exactly 2 x width bytes the last pixel's V came from its U."""
+    from explorer.vision.yuv import _read_planes
+
+    width, height, bpl = 8, 6, 16
+    luma = np.zeros((height, bpl), np.uint8)
+    luma[:, :width] = (np.arange(height) * 30 + 16)[:, None]
+    unpadded = luma.reshape(-1)[: (height - 1) * bpl + width].copy()
+    chroma = np.full((height // 2) * bpl, 128, np.uint8)
+    y, _, _ = _read_planes(_Planes([unpadded, chroma], [bpl, bpl]), PF.Format_NV12, width,
+                           height)
+    assert y[:, 0].tolist() == luma[:, 0].tolist()
+    row = np.array([100, 90, 100, 200] * 2 + [100, 90], np.uint8)  # 5 pixels: U 90, V 200
+    y, u, v = _read_planes(_Planes([np.tile(row, 2)], [10]), PF.Format_YUYV, 5, 2)
+    assert v.tolist() == [[200, 200, 200]] * 2 and u.tolist() == [[90, 90, 90]] * 2
+    assert y.shape == (2, 5)
