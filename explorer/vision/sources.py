@@ -316,13 +316,15 @@ class _FrameConverter(QObject):
         self._lock = threading.Lock()
         self._draining = False
 
-    def submit(self, frame: QVideoFrame, arrival: float) -> None:
-        self._waiting.put((QVideoFrame(frame), arrival))
+    def submit(self, frame: QVideoFrame, arrival: float) -> bool:
+        """Queue ``frame``; True when it replaced a waiting frame, which is then dropped."""
+        replaced = self._waiting.put((QVideoFrame(frame), arrival))
         with self._lock:
             if self._draining:
-                return  # the running drain takes it
+                return replaced  # the running drain takes it
             self._draining = True
         _convert_pool().start(self._drain)
+        return replaced
 
     def clear(self) -> None:
         """Drop the frame waiting, if any (the one converting still reports back)."""
@@ -421,7 +423,8 @@ class VideoSinkSource(FrameSource):
         if frame != self._sink.videoFrame():
             self.stale_frames_skipped += 1  # a newer frame is already waiting
             return
-        self._converter.submit(frame, now)
+        if self._converter.submit(frame, now):
+            self.stale_frames_skipped += 1  # the frame waiting for the converter
 
     @Slot(object, float, str)
     def _on_converted(self, result: FramePacket | Exception, arrival: float,

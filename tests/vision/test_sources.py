@@ -960,4 +960,6 @@ def test_frames_convert_off_the_gui_thread_and_only_the_newest_waits(qtbot, monk
                     timeout=3000)
     assert threading.main_thread() not in threads
     assert len(threads) < 5 and source.conversions_done == len(threads)
+    # Every frame received is converted or counted as skipped.
+    assert source.conversions_done + source.stale_frames_skipped == source.frames_received
     source.stop()
