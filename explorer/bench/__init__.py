@@ -38,7 +38,7 @@ import math
 import os
 import platform
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -199,6 +199,38 @@ def environment() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
     }
+
+
+# --------------------------------------------------------------------------- the window
+
+SETTINGS_ENV = "MOBILENET_EXPLORER_SETTINGS"
+
+
+@contextlib.contextmanager
+def bench_window(weights_dir: Path | None = None) -> Iterator[Any]:
+    """The real main window (not yet shown) on a throwaway settings file: the user's saved
+    layout and variant neither skew the figures nor get overwritten.  Closed, and the
+    settings variable restored, on the way out."""
+    import tempfile
+
+    from PySide6.QtWidgets import QApplication
+
+    from explorer.ui.main_window import MainWindow
+
+    with tempfile.TemporaryDirectory(prefix="bench-settings-") as tmp:
+        old = os.environ.get(SETTINGS_ENV)
+        os.environ[SETTINGS_ENV] = str(Path(tmp) / "settings.ini")
+        window = MainWindow(weights_dir=weights_dir)
+        try:
+            yield window
+        finally:
+            window.close()
+            window.deleteLater()
+            QApplication.processEvents()
+            if old is None:
+                os.environ.pop(SETTINGS_ENV, None)
+            else:
+                os.environ[SETTINGS_ENV] = old
 
 
 # --------------------------------------------------------------------------- fixtures

@@ -257,18 +257,16 @@ def classify_view_phase(count: int, timeout_s: float = 180.0) -> dict[str, Any]:
     """The real window with the Classify view open on a photo; the variant is changed
     ``count`` times as the sliders would, waiting each time until the view shows a result from
     the new variant.  RSS after each variant."""
-    import os
     import tempfile
     from pathlib import Path
 
-    from explorer.bench import fixture_images, fixtures_dir
+    from explorer.bench import bench_window, fixture_images, fixtures_dir
 
     app = qt_core_app()
     from PySide6.QtWidgets import QApplication
 
     if not isinstance(app, QApplication):
         return {"measured": False, "reason": "needs a QApplication (widgets)"}
-    from explorer.ui.main_window import MainWindow
 
     variants = sweep_variants(count)
     folder = fixtures_dir()
@@ -283,10 +281,7 @@ def classify_view_phase(count: int, timeout_s: float = 180.0) -> dict[str, Any]:
 
             photo = Path(tmp) / "frame.png"
             Image.fromarray(camera_frame()).save(photo)
-        old = os.environ.get("MOBILENET_EXPLORER_SETTINGS")
-        os.environ["MOBILENET_EXPLORER_SETTINGS"] = str(Path(tmp) / "settings.ini")
-        window = MainWindow(weights_dir=weights_dir)
-        try:
+        with bench_window(weights_dir) as window:
             window.show()
             panel: Any = window.show_view("classify")
             if window.classify_error or not hasattr(panel, "open_path"):
@@ -316,14 +311,6 @@ def classify_view_phase(count: int, timeout_s: float = 180.0) -> dict[str, Any]:
                              **_counts()})
             elapsed = time.perf_counter() - t0
             panel.shutdown()
-        finally:
-            window.close()
-            window.deleteLater()
-            app.processEvents()
-            if old is None:
-                os.environ.pop("MOBILENET_EXPLORER_SETTINGS", None)
-            else:
-                os.environ["MOBILENET_EXPLORER_SETTINGS"] = old
     after = _counts()
     first_n = min(10, len(rows))
     early = rows[first_n - 1]["rss_mb"] if rows else None

@@ -16,15 +16,14 @@ converted, shown and classified.
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from explorer.bench import (
     BenchError,
     BenchResult,
+    bench_window,
     budget,
     chosen_variant,
     environment,
@@ -116,7 +115,7 @@ def _wait(app: Any, condition: Any, timeout_s: float, what: str) -> None:
 def measure_case(app: Any, window: Any, panel: Any, source: Any, r_slider: Any,
                  stream: str, view: str, steps: int) -> dict[str, Any]:
     """Slider steps with ``view`` in front while a ``stream`` plays (or none)."""
-    from explorer.bench.ui_bench import clear_arch_caches
+    from explorer.bench.ui_bench import clear_arch_caches, timed_slider_steps
 
     window.show_view(view)
     size = STREAMS[stream]
@@ -128,21 +127,9 @@ def measure_case(app: Any, window: Any, panel: Any, source: Any, r_slider: Any,
         start = (source.conversions_done, panel.frame_view.frames_shown,
                  panel.inference_rate.total, time.perf_counter())
         pushed_at_start = producer.pushed if producer else 0
-        positions = list(range(r_slider.minimum(), r_slider.maximum() + 1))
         clear_arch_caches()
-        times: list[float] = []
-        i = 0
-        while len(times) < steps:
-            pos = positions[i % len(positions)] if (i // len(positions)) % 2 == 0 \
-                else positions[-1 - i % len(positions)]
-            i += 1
-            if r_slider.value() == pos:
-                continue
-            t0 = time.perf_counter()
-            r_slider.setValue(pos)
-            app.processEvents()
-            times.append((time.perf_counter() - t0) * 1000.0)
-            _run_loop(app, STEP_GAP_MS)  # frames flow between two moves
+        # Frames flow between two moves, as between two mouse moves of a drag.
+        times = timed_slider_steps(app, r_slider, steps, lambda: _run_loop(app, STEP_GAP_MS))
         seconds = time.perf_counter() - start[3]
         pushed = (producer.pushed if producer else 0) - pushed_at_start
     finally:
@@ -172,7 +159,6 @@ def run(alpha: float | None = None, resolution: int | None = None,
     from PySide6.QtWidgets import QApplication, QSlider
 
     from explorer.bench.inference_bench import temporary_engine_cache
-    from explorer.ui.main_window import MainWindow
     from explorer.vision.sources import VideoSinkSource
 
     app = QApplication.instance() or QApplication([])
@@ -182,36 +168,24 @@ def run(alpha: float | None = None, resolution: int | None = None,
     weights_dir = folder / "weights" / "derived_from_coral_quant_tflite" if folder else None
     env_before = environment()
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="stream-bench-") as tmp, temporary_engine_cache():
-        old = os.environ.get("MOBILENET_EXPLORER_SETTINGS")
-        os.environ["MOBILENET_EXPLORER_SETTINGS"] = str(Path(tmp) / "settings.ini")
-        window = MainWindow(weights_dir=weights_dir)
-        try:
-            window.show()
-            window.state.set_variant(a, r)
-            panel: Any = window.show_view("classify")
-            if window.classify_error or not hasattr(panel, "set_source"):
-                raise BenchError(window.classify_error or "the Classify view is missing")
-            source = VideoSinkSource("bench stream", stall_timeout_ms=None)
-            panel.set_source(source)
-            _wait(app, lambda: panel.engine_info is not None, 180, "the first engine")
-            engine = panel.engine_info.engine_name
-            r_slider = window.findChild(QSlider, "resolutionSlider")
-            if r_slider is None:
-                raise BenchError("main window has no resolution slider")
-            for stream in STREAMS:
-                for view in VIEWS:
-                    rows.append(measure_case(app, window, panel, source, r_slider, stream,
-                                             view, steps))
-            panel.shutdown()
-        finally:
-            window.close()
-            window.deleteLater()
-            app.processEvents()
-            if old is None:
-                os.environ.pop("MOBILENET_EXPLORER_SETTINGS", None)
-            else:
-                os.environ["MOBILENET_EXPLORER_SETTINGS"] = old
+    with temporary_engine_cache(), bench_window(weights_dir) as window:
+        window.show()
+        window.state.set_variant(a, r)
+        panel: Any = window.show_view("classify")
+        if window.classify_error or not hasattr(panel, "set_source"):
+            raise BenchError(window.classify_error or "the Classify view is missing")
+        source = VideoSinkSource("bench stream", stall_timeout_ms=None)
+        panel.set_source(source)
+        _wait(app, lambda: panel.engine_info is not None, 180, "the first engine")
+        engine = panel.engine_info.engine_name
+        r_slider = window.findChild(QSlider, "resolutionSlider")
+        if r_slider is None:
+            raise BenchError("main window has no resolution slider")
+        for stream in STREAMS:
+            for view in VIEWS:
+                rows.append(measure_case(app, window, panel, source, r_slider, stream,
+                                         view, steps))
+        panel.shutdown()
     worst = max(rows, key=lambda row: row["p95_ms"])
     summary = (f"stream (slider p95 while frames play at {FPS:g} fps, {engine}): "
                + "; ".join(f"{row['stream']} {row['view']} {row['p95_ms']:.1f} ms"

@@ -20,6 +20,7 @@ import importlib
 import os
 import tempfile
 import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -242,6 +243,32 @@ def _sweep_window(app: Any, window_cls: Any, alpha: float | None, resolution: in
     }
 
 
+def back_and_forth(positions: Sequence[int]) -> Iterator[int]:
+    """Slider positions end to end and back, for ever (nothing when there are none)."""
+    while positions:
+        yield from positions
+        yield from reversed(positions)
+
+
+def timed_slider_steps(app: Any, slider: Any, steps: int,
+                       between: Callable[[], None] | None = None) -> list[float]:
+    """Milliseconds from ``setValue`` until ``processEvents`` returns, for ``steps`` one-tick
+    moves of ``slider`` end to end and back; ``between`` runs after each (untimed)."""
+    times: list[float] = []
+    for pos in back_and_forth(range(slider.minimum(), slider.maximum() + 1)):
+        if len(times) >= steps:
+            break
+        if slider.value() == pos:
+            continue
+        t0 = time.perf_counter()
+        slider.setValue(pos)
+        app.processEvents()
+        times.append((time.perf_counter() - t0) * 1000.0)
+        if between is not None:
+            between()
+    return times
+
+
 def per_tab_steps(app: Any, window: Any, r_slider: Any, steps: int) -> dict[str, Any]:
     """p50/p95 of ``steps`` resolution-slider steps with each other view in front.
 
@@ -251,7 +278,6 @@ def per_tab_steps(app: Any, window: Any, r_slider: Any, steps: int) -> dict[str,
     if not hasattr(window, "show_view"):
         return {}
     out: dict[str, Any] = {}
-    positions = list(range(r_slider.minimum(), r_slider.maximum() + 1))
     blocks = getattr(window, "block_panel", None)
     views = list(TAB_VIEWS)
     if hasattr(blocks, "set_mode"):
@@ -265,18 +291,7 @@ def per_tab_steps(app: Any, window: Any, r_slider: Any, steps: int) -> dict[str,
             blocks.set_mode("table" if name == "blocks-table" else "chart")
         app.processEvents()
         clear_arch_caches()
-        times: list[float] = []
-        i = 0
-        while len(times) < steps and positions:
-            pos = positions[i % len(positions)] if (i // len(positions)) % 2 == 0 \
-                else positions[-1 - i % len(positions)]
-            i += 1
-            if r_slider.value() == pos:
-                continue
-            t0 = time.perf_counter()
-            r_slider.setValue(pos)
-            app.processEvents()
-            times.append((time.perf_counter() - t0) * 1000.0)
+        times = timed_slider_steps(app, r_slider, steps)
         out[name] = {"steps": len(times), "p50_ms": round(percentile(times, 50), 3),
                      "p95_ms": round(percentile(times, 95), 3)}
     try:

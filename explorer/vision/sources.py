@@ -289,16 +289,21 @@ class FrameSource(QObject):
         self.stalled.emit(self.stall_message(seconds))
 
 
-_CONVERT_POOL: QThreadPool | None = None
+_POOLS: dict[str, QThreadPool] = {}
+
+
+def _one_thread_pool(purpose: str) -> QThreadPool:
+    """The app's one-thread pool for ``purpose``, made on first use."""
+    pool = _POOLS.get(purpose)
+    if pool is None:
+        pool = _POOLS[purpose] = QThreadPool()
+        pool.setMaxThreadCount(1)
+    return pool
 
 
 def _convert_pool() -> QThreadPool:
     """One thread that converts every video frame in the app (one stream runs at a time)."""
-    global _CONVERT_POOL
-    if _CONVERT_POOL is None:
-        _CONVERT_POOL = QThreadPool()
-        _CONVERT_POOL.setMaxThreadCount(1)
-    return _CONVERT_POOL
+    return _one_thread_pool("convert")
 
 
 class _FrameConverter(QObject):
@@ -734,18 +739,11 @@ def _load_rgb(path: Path) -> FramePacket:
     return packet_from_rgb(rgb, f"image '{path.name}'", (time.perf_counter() - start) * 1e3)
 
 
-_DECODE_POOL: QThreadPool | None = None
-
-
 def _decode_pool() -> QThreadPool:
     """One thread for every still decode in the app: a decode replaced before it started
     returns at once, so holding Next through a folder of 48 M pixel photos costs one decode
     at a time, not one per core at ~150 MB each (4.4 GB on 8 cores) finishing seconds late."""
-    global _DECODE_POOL
-    if _DECODE_POOL is None:
-        _DECODE_POOL = QThreadPool()
-        _DECODE_POOL.setMaxThreadCount(1)
-    return _DECODE_POOL
+    return _one_thread_pool("decode")
 
 
 class _StillDecoder(QObject):
