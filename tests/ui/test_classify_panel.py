@@ -929,10 +929,12 @@ def test_hidden_view_neither_converts_nor_classifies(qtbot, make_panel, tmp_path
     assert source.frames_received >= 7 and source.conversions_done == converted
     assert panel.frame_view.frames_shown == shown and panel.last_result is answered
     assert not panel.last_message.startswith("No frames"), "an unwatched stream is no stall"
-    panel.show()
-    _push(source, 80)
-    qtbot.waitUntil(lambda: panel.last_result is not answered, timeout=5000)
+    panel.show()  # the newest frame that came while hidden is shown and classified
+    qtbot.waitUntil(lambda: panel.last_result.rgb[0, 0, 0] == 70, timeout=5000)
     assert panel.frame_view.frames_shown == shown + 1
+    _push(source, 80)
+    qtbot.waitUntil(lambda: panel.last_result.rgb[0, 0, 0] == 80, timeout=5000)
+    assert panel.frame_view.frames_shown == shown + 2
     # A still image opened while hidden is shown and classified on return.
     panel.hide()
     panel.open_path(_photo(tmp_path, value=200))  # a new source clears the answers
