@@ -203,9 +203,6 @@ def environment() -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- the window
 
-SETTINGS_ENV = "MOBILENET_EXPLORER_SETTINGS"
-
-
 @contextlib.contextmanager
 def bench_window(weights_dir: Path | None = None) -> Iterator[Any]:
     """The real main window (not yet shown) on a throwaway settings file: the user's saved
@@ -216,6 +213,7 @@ def bench_window(weights_dir: Path | None = None) -> Iterator[Any]:
     from PySide6.QtWidgets import QApplication
 
     from explorer.ui.main_window import MainWindow
+    from explorer.ui.settings import SETTINGS_ENV
 
     with tempfile.TemporaryDirectory(prefix="bench-settings-") as tmp:
         old = os.environ.get(SETTINGS_ENV)

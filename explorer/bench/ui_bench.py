@@ -18,13 +18,19 @@ from __future__ import annotations
 import gc
 import importlib
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
-from explorer.bench import BenchError, BenchResult, budget, environment, percentile, timing_stats
+from explorer.bench import (
+    BenchError,
+    BenchResult,
+    bench_window,
+    budget,
+    environment,
+    percentile,
+    timing_stats,
+)
 
 #: Variants whose Keras build time is sampled (one per pretrained alpha, plus a wide one).
 KERAS_SAMPLES = ((0.25, 128), (0.5, 160), (0.75, 192), (1.0, 224), (1.5, 320))
@@ -32,7 +38,6 @@ KERAS_SAMPLES = ((0.25, 128), (0.5, 160), (0.75, 192), (1.0, 224), (1.5, 320))
 SLIDER_P95_BUDGET_MS = 16.0
 COST_MODEL_BUDGET_MS = 1.0
 KERAS_RATIO_TARGET = 20.0
-SETTINGS_ENV = "MOBILENET_EXPLORER_SETTINGS"
 #: Views timed on their own after the main sweep (which runs with the default view in front);
 #: "classify" is left out: it builds models, which is the inference benchmark's business.
 TAB_VIEWS = ("layers", "blocks", "types", "accuracy", "compare", "paper")
@@ -104,31 +109,22 @@ def slider_sweep(alpha: float | None = None, resolution: int | None = None,
     app = QApplication.instance() or QApplication([])
     from PySide6.QtCore import qInstallMessageHandler
 
-    from explorer.ui.main_window import MainWindow
     from explorer.ui.screenshot import quiet_offscreen_notices
 
     clear_arch_caches()
-    # the window's own default size and first-run state: a fresh settings file, so the user's
-    # saved geometry/variant neither skews the figure nor gets overwritten by the benchmark
-    with tempfile.TemporaryDirectory(prefix="ui-bench-") as tmp:
-        old_settings = os.environ.get(SETTINGS_ENV)
-        os.environ[SETTINGS_ENV] = str(Path(tmp) / "settings.ini")
-        previous_handler = quiet_offscreen_notices()  # "does not support propagateSizeHints"
-        try:
-            return _sweep_window(app, MainWindow, alpha, resolution, max_steps)
-        finally:
-            qInstallMessageHandler(previous_handler)
-            if old_settings is None:
-                os.environ.pop(SETTINGS_ENV, None)
-            else:
-                os.environ[SETTINGS_ENV] = old_settings
+    # the window's own default size and first-run state (bench_window: a fresh settings file)
+    previous_handler = quiet_offscreen_notices()  # "does not support propagateSizeHints"
+    try:
+        with bench_window() as window:
+            return _sweep_window(app, window, alpha, resolution, max_steps)
+    finally:
+        qInstallMessageHandler(previous_handler)
 
 
-def _sweep_window(app: Any, window_cls: Any, alpha: float | None, resolution: int | None,
+def _sweep_window(app: Any, window: Any, alpha: float | None, resolution: int | None,
                   max_steps: int | None) -> dict[str, Any]:
     from PySide6.QtWidgets import QAbstractItemView, QSlider
 
-    window = window_cls()
     window.show()
     app.processEvents()
     a_slider = _find(window, QSlider, "alphaSlider")
@@ -162,8 +158,6 @@ def _sweep_window(app: Any, window_cls: Any, alpha: float | None, resolution: in
             low = float(spin.value())
             slider.setValue(slider.maximum())
             high = float(spin.value())
-            window.close()
-            window.deleteLater()
             raise BenchError(f"{name} {value:g} is not a slider position (the {name} slider"
                              f" runs from {low:g} to {high:g}); bench ui times slider moves,"
                              " so pick a value on the slider")
@@ -224,9 +218,6 @@ def _sweep_window(app: Any, window_cls: Any, alpha: float | None, resolution: in
     tabs = per_tab_steps(app, window, r_slider, TAB_STEPS if max_steps is None
                          else min(TAB_STEPS, max_steps))
     profile = profile_steps(app, a_slider, r_slider, min(60, max(len(times), 1)))
-    window.close()
-    window.deleteLater()
-    app.processEvents()
     if not times:
         raise BenchError("the sweep made no slider step (sliders already at the asked values)")
     return {
