@@ -245,8 +245,8 @@ def video_frame_to_rgb(frame: QVideoFrame) -> np.ndarray:
 
     Packed 32-bit RGB formats and Y8/Y16 are read from the mapped plane with its
     ``bytesPerLine``, the formats in ``yuv.YUV_FORMATS`` from their planes; MJPEG and the
-    rest go through ``toImage()``.  Either way the
-    array comes out oriented as Qt presents the frame (as ``QVideoFrame.paint()`` draws it).
+    rest go through ``toImage()``.  Either way the array comes out oriented as Qt presents
+    the frame (as ``QVideoFrame.paint()`` draws it).
     The frame is unmapped before returning and nothing keeps a reference to it.
 
     Raises:
@@ -259,38 +259,44 @@ def video_frame_to_rgb(frame: QVideoFrame) -> np.ndarray:
     if width <= 0 or height <= 0:
         raise FrameConversionError(f"the video frame has no pixels ({width}x{height})")
     presented, by_to_image = _qt_orientations(frame)
-    fast = fmt in _PACKED_VIDEO_FORMATS or fmt in (PF.Format_Y8, PF.Format_Y16)
-    if fast and frame.map(QVideoFrame.MapMode.ReadOnly):
+    direct = (fmt in _PACKED_VIDEO_FORMATS or fmt in (PF.Format_Y8, PF.Format_Y16)
+              or fmt in YUV_FORMATS)
+    if direct and frame.map(QVideoFrame.MapMode.ReadOnly):
         try:
-            # The stored pixels, oriented as views and copied once.
-            rows = _rows(frame.bits(0), height, frame.bytesPerLine(0))
-            if fmt == PF.Format_Y8:
-                return _gray_to_rgb(rows, width, orientation=presented)
-            if fmt == PF.Format_Y16:
-                return _gray_to_rgb(rows, width, bytes_per_sample=2, orientation=presented)
-            bpp, offsets = _PACKED_VIDEO_FORMATS[fmt]
-            return _packed_to_rgb(rows, width, bpp, offsets, orientation=presented)
+            return _mapped_to_rgb(frame, fmt, width, height, presented)
         finally:
             frame.unmap()
-    if fmt in YUV_FORMATS and frame.map(QVideoFrame.MapMode.ReadOnly):
-        try:
-            stored = yuv_frame_to_rgb(frame)
-        except ValueError as exc:
-            raise FrameConversionError(
-                f"cannot read a {fmt.name.removeprefix('Format_')} video frame: {exc}"
-            ) from None
-        finally:
-            frame.unmap()
-        return stored if presented == _UPRIGHT else np.ascontiguousarray(
-            _oriented(stored, presented))
     image = frame.toImage()
     if image.isNull():
         raise FrameConversionError(
             f"cannot convert a {fmt.name.removeprefix('Format_')} video frame to RGB"
         )
-    rgb = qimage_to_rgb(image)
-    remaining = _then(_undone(by_to_image), presented)
-    return rgb if remaining == _UPRIGHT else np.ascontiguousarray(_oriented(rgb, remaining))
+    return _owned_oriented(qimage_to_rgb(image), _then(_undone(by_to_image), presented))
+
+
+def _owned_oriented(rgb: np.ndarray, orientation: _Orientation) -> np.ndarray:
+    """``rgb`` laid down as ``orientation``, contiguous (copied only when turned)."""
+    return rgb if orientation == _UPRIGHT else np.ascontiguousarray(_oriented(rgb, orientation))
+
+
+def _mapped_to_rgb(frame: QVideoFrame, fmt: PF, width: int, height: int,
+                   presented: _Orientation) -> np.ndarray:
+    """The stored pixels of a mapped packed RGB, Y8/Y16 or YUV frame, oriented and copied
+    once into an owned array."""
+    if fmt in YUV_FORMATS:
+        try:
+            return _owned_oriented(yuv_frame_to_rgb(frame), presented)
+        except ValueError as exc:
+            raise FrameConversionError(
+                f"cannot read a {fmt.name.removeprefix('Format_')} video frame: {exc}"
+            ) from None
+    rows = _rows(frame.bits(0), height, frame.bytesPerLine(0))
+    if fmt == PF.Format_Y8:
+        return _gray_to_rgb(rows, width, orientation=presented)
+    if fmt == PF.Format_Y16:
+        return _gray_to_rgb(rows, width, bytes_per_sample=2, orientation=presented)
+    bpp, offsets = _PACKED_VIDEO_FORMATS[fmt]
+    return _packed_to_rgb(rows, width, bpp, offsets, orientation=presented)
 
 
 def rgb_to_qimage(rgb: np.ndarray) -> QImage:
