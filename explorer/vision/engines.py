@@ -593,19 +593,18 @@ def _int8_engine(spec: MobileNetSpec, request: EngineRequest, choice: WeightsCho
     # A file under the right name can still hold another variant (copied, renamed): say so
     # now, naming it, rather than fail on every frame with a shape error.
     want = (1, spec.resolution, spec.resolution, 3)
+    stem = scaled_channels(STEM_FILTERS, spec.alpha)
+    problem = ""
     if engine.input_shape != want or engine.classes not in (1000, 1001):
         got = "x".join(str(d) for d in engine.input_shape[1:3])
+        problem = f"it takes {got} images and gives {engine.classes} classes"
+    elif engine.stem_channels is not None and engine.stem_channels != stem:
+        problem = (f"its first convolution has {engine.stem_channels} filters where alpha"
+                   f" {format_alpha(spec.alpha)} has {stem} (alpha"
+                   f" {format_alpha(engine.stem_channels / STEM_FILTERS)} would)")
+    if problem:
         engine.close()
-        raise EngineError(f"{found} is not MobileNet {spec.label}'s int8 model: it takes {got}"
-                          f" images and gives {engine.classes} classes")
-    stem = scaled_channels(STEM_FILTERS, spec.alpha)
-    if engine.stem_channels is not None and engine.stem_channels != stem:
-        got_stem = engine.stem_channels
-        engine.close()
-        raise EngineError(
-            f"{found} is not MobileNet {spec.label}'s int8 model: its first convolution has"
-            f" {got_stem} filters where alpha {format_alpha(spec.alpha)} has {stem}"
-            f" (alpha {format_alpha(got_stem / STEM_FILTERS)} would)")
+        raise EngineError(f"{found} is not MobileNet {spec.label}'s int8 model: {problem}")
     return engine
 
 
