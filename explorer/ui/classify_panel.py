@@ -788,7 +788,6 @@ class ClassifyPanel(QWidget):
             old.deleteLater()
         self._worker.clear_frames()
         self._last_packet = None
-        self._held_packet = None
         self._unplugged_camera = None
         self.display_rate.clear()
         self.clear_message()
@@ -1294,17 +1293,15 @@ class ClassifyPanel(QWidget):
         # Latency and rate describe one engine on one variant: frames from the TensorFlow
         # engine must not stay in the median shown beside "LiteRT uint8".
         origin = (result.spec, result.info.engine_name, result.info.device_name)
-        if origin != self._stats_origin:
+        new_origin = origin != self._stats_origin
+        if new_origin:
             self._stats_origin = origin
             self.latency.clear()
             self.inference_rate.clear()
-            counted = True  # a repeat is the first measurement of this engine
-        else:
-            # A frame classified again by the same engine (after Resume, or a rebuild that
-            # changed nothing, such as Device Auto -> CPU) is no new frame: counted, it read
-            # "inference 24 FPS" beside "Display 20 FPS".
-            counted = not result.repeat
-        if counted:
+        # A frame classified again by the same engine (after Resume, or a rebuild that changed
+        # nothing, such as Device Auto -> CPU) is no new frame: counted, it read "inference
+        # 24 FPS" beside "Display 20 FPS".  For a new engine it is the first measurement.
+        if new_origin or not result.repeat:
             self.inference_rate.tick()
             self.latency.add(result.timings)
         self._show_engine_labels(result.info)
