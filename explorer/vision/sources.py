@@ -248,14 +248,15 @@ class FrameSource(QObject):
             self.recovered.emit()
         self.frame_ready.emit(packet)
 
-    def _deliver_unless_paused(self, packet: FramePacket) -> None:
-        """Deliver a still frame now, or on resume when paused (if still active then)."""
-        def deliver() -> None:
+    def _when_unpaused(self, action: Callable[[], None]) -> None:
+        """Run ``action`` (a still frame's delivery) now, or on resume when paused, if the
+        source is still active then."""
+        def run() -> None:
             if self._active:
-                self._deliver(packet)
+                action()
 
-        if not self._hold_while_paused(deliver):
-            deliver()
+        if not self._hold_while_paused(run):
+            run()
 
     def _fail(self, message: str) -> None:
         """Report a fatal problem once and stop."""
@@ -820,7 +821,7 @@ class ImageSource(FrameSource):
         if isinstance(result, Exception):
             self._fail(f"Cannot open image: {result}")
         else:
-            self._deliver_unless_paused(result)
+            self._when_unpaused(lambda: self._deliver(result))
 
 
 class FolderSource(FrameSource):
@@ -968,8 +969,6 @@ class FolderSource(FrameSource):
 
         def show() -> None:
             # Caption and frame together: paused meanwhile, both wait for the resume.
-            if not self._active:
-                return
             if len(skipped_now) == 1:
                 self.status_changed.emit(self.skipped[-1])
             elif skipped_now:
@@ -981,8 +980,7 @@ class FolderSource(FrameSource):
             self.position_changed.emit(index, len(self._files), path.name)
             self._deliver(result)
 
-        if not self._hold_while_paused(show):
-            show()
+        self._when_unpaused(show)
 
 
 def _is_still_gif(path: Path) -> bool:
@@ -990,12 +988,12 @@ def _is_still_gif(path: Path) -> bool:
     classified ten times a second and read "Display 10 FPS".  An unreadable one goes to
     the video player, which says what is wrong.  ``is_animated`` stops at the second frame
     (counting every frame of a 46 MB GIF took 48 ms on the GUI thread)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     try:
         with Image.open(path) as image:
             return not getattr(image, "is_animated", False)
-    except (OSError, UnidentifiedImageError, ValueError):
+    except (OSError, ValueError):  # UnidentifiedImageError is an OSError
         return False
 
 
