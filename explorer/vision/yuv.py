@@ -150,10 +150,9 @@ def yuv_to_rgb(y: np.ndarray, u: np.ndarray, v: np.ndarray, kr: float = _BT601[0
     sub_y = -(-height // u.shape[0])
     sub_x = -(-width // u.shape[1])
     kg = 1.0 - kr - kb
-    gain = 1.0 if full_range else 255 / 224
     luma_gain = np.float32(scale * (1.0 if full_range else 255 / 219))
     luma_offset = np.float32(0.0 if full_range else 16 / scale)
-    chroma_gain = np.float32(scale * gain)
+    chroma_gain = np.float32(scale * (1.0 if full_range else 255 / 224))
     chroma_offset = np.float32(128 / scale)
     # (weight of Cb, weight of Cr) in R, G and B.
     weights = ((0.0, 2 * (1 - kr)),
@@ -168,10 +167,7 @@ def yuv_to_rgb(y: np.ndarray, u: np.ndarray, v: np.ndarray, kr: float = _BT601[0
         cb = (u[rows].astype(np.float32) - chroma_offset) * chroma_gain
         cr = (v[rows].astype(np.float32) - chroma_offset) * chroma_gain
         for channel, (w_cb, w_cr) in enumerate(weights):
-            if w_cb and w_cr:
-                term = cb * np.float32(w_cb) + cr * np.float32(w_cr)
-            else:
-                term = cb * np.float32(w_cb) if w_cb else cr * np.float32(w_cr)
+            term = cb * np.float32(w_cb) + cr * np.float32(w_cr)  # at chroma size: cheap
             if sub_x > 1:
                 term = np.repeat(term, sub_x, axis=1)
             if sub_y > 1:
