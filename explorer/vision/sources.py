@@ -453,9 +453,10 @@ class VideoSinkSource(FrameSource):
             self.status_changed.emit("")
         self._deliver(result)
 
-    def stall_message(self, seconds: float) -> str:
+    def _unconvertible_message(self, seconds: float) -> str | None:
+        """Why nothing showed for ``seconds`` if frames came but none converted, else None."""
         # Frames still arriving (one in the last half of the timeout), none converted since the
-        # last delivery: the camera works, its pixel format is what we cannot handle.
+        # last delivery: the source works, its pixel format is what we cannot handle.
         with self._lock:
             last_delivery = self._last_frame_time
         now = time.monotonic()
@@ -464,7 +465,10 @@ class VideoSinkSource(FrameSource):
             return (f"Frames arrive from {self._name} but cannot be converted to RGB"
                     f" ({self._failed_pixel_format}), so nothing can be shown or classified."
                     " Pick another source.")
-        return super().stall_message(seconds)
+        return None
+
+    def stall_message(self, seconds: float) -> str:
+        return self._unconvertible_message(seconds) or super().stall_message(seconds)
 
 
 def available_cameras() -> list[QCameraDevice]:
@@ -678,10 +682,11 @@ class VideoFileSource(VideoSinkSource):
                 " H.264, say) or open another file.")
 
     def stall_message(self, seconds: float) -> str:
-        if self._last_conversion_failure:  # frames arrive in a format we cannot convert
-            return super().stall_message(seconds)
-        return (f"No new frame from {self._path.name} for {seconds:g} s: the file may be"
-                " damaged from here on.")
+        # A file is never "in use by another program": past conversion failures that have
+        # since recovered must not bring back the camera's wording.
+        return self._unconvertible_message(seconds) or (
+            f"No new frame from {self._path.name} for {seconds:g} s: the file may be"
+            " damaged from here on.")
 
     def _report_stall(self, seconds: float) -> None:
         # A file that never gave a frame will not start to: Qt's FFmpeg reports no error for

@@ -828,6 +828,23 @@ def test_frames_that_never_convert_are_not_blamed_on_the_camera(qtbot, monkeypat
     source.stop()
 
 
+def test_a_stalled_video_file_is_never_blamed_on_another_program(qtbot, tmp_path):
+    """A file whose frames once failed to convert, then played, then stalled, got the
+    camera's "in use by another program, covered, or disconnected" wording."""
+    source = VideoFileSource(tmp_path / "clip.mp4", stall_timeout_ms=None)
+    now = time.monotonic()
+    source._failed_pixel_format = "RGBX8888"
+    source._last_conversion_failure = now - 30  # failed once, long ago
+    source._last_frame_time = source._last_arrival = now - 20  # then played until 20 s ago
+    message = source.stall_message(5)
+    assert message.startswith("No new frame from clip.mp4 for 5 s")
+    assert "in use by another program" not in message
+    # Frames still arriving, none converting: the format is named instead.
+    source._last_arrival = source._last_conversion_failure = now
+    assert "cannot be converted to RGB (RGBX8888)" in source.stall_message(5)
+    source.deleteLater()
+
+
 def test_no_frames_at_all_still_blames_the_camera(qtbot, monkeypatch):
     _failing_conversion(monkeypatch, {1})
     source = VideoSinkSource("camera 'Demo'", stall_timeout_ms=300)
