@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import weakref
 
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QThread, QThreadPool
 
 _THREADS: weakref.WeakSet[QThread] = weakref.WeakSet()
+_POOLS: dict[str, QThreadPool] = {}
 
 
 def register_thread(thread: QThread) -> QThread:
@@ -40,3 +41,13 @@ def stop_all_threads(timeout_ms: int = 2000) -> list[str]:
         except RuntimeError:
             continue
     return stuck
+
+
+def one_thread_pool(purpose: str) -> QThreadPool:
+    """The app's one-thread pool for ``purpose`` ("convert", "decode", "snapshot"), made on
+    first use: work of one kind runs in order, never on more than one core at a time."""
+    pool = _POOLS.get(purpose)
+    if pool is None:
+        pool = _POOLS[purpose] = QThreadPool()
+        pool.setMaxThreadCount(1)
+    return pool

@@ -70,6 +70,7 @@ from PySide6.QtMultimedia import (
     QVideoSink,
 )
 
+from explorer.threads import one_thread_pool
 from explorer.vision.camera_format import CameraMode, choose_camera_mode
 from explorer.vision.frames import (
     FrameConversionError,
@@ -290,21 +291,9 @@ class FrameSource(QObject):
         self.stalled.emit(self.stall_message(seconds))
 
 
-_POOLS: dict[str, QThreadPool] = {}
-
-
-def _one_thread_pool(purpose: str) -> QThreadPool:
-    """The app's one-thread pool for ``purpose``, made on first use."""
-    pool = _POOLS.get(purpose)
-    if pool is None:
-        pool = _POOLS[purpose] = QThreadPool()
-        pool.setMaxThreadCount(1)
-    return pool
-
-
 def _convert_pool() -> QThreadPool:
     """One thread that converts every video frame in the app (one stream runs at a time)."""
-    return _one_thread_pool("convert")
+    return one_thread_pool("convert")
 
 
 class _FrameConverter(QObject):
@@ -749,7 +738,7 @@ def _decode_pool() -> QThreadPool:
     """One thread for every still decode in the app: a decode replaced before it started
     returns at once, so holding Next through a folder of 48 M pixel photos costs one decode
     at a time, not one per core at ~150 MB each (4.4 GB on 8 cores) finishing seconds late."""
-    return _one_thread_pool("decode")
+    return one_thread_pool("decode")
 
 
 class _StillDecoder(QObject):

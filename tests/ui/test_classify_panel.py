@@ -513,6 +513,61 @@ def test_save_snapshot_png_and_json(qtbot, make_panel, tmp_path):
     assert json.loads(meta.read_text())["image"] == "snap.png"
 
 
+def test_snapshot_button_writes_off_the_gui_thread(qtbot, make_panel, tmp_path, monkeypatch):
+    """Encoding a 48 MP photo's PNG took 2 s on the GUI thread: the window froze."""
+    import explorer.ui.classify_panel as classify_panel
+    import explorer.ui.snapshot as snapshot
+
+    panel, _ = make_panel()
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 123)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    chosen = [tmp_path / "snap.png"]
+    monkeypatch.setattr(classify_panel.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *args, **kwargs: (str(chosen[0]), "")))
+    real_write = snapshot.write_snapshot
+    release = threading.Event()
+    writers: list[int] = []
+
+    def held_write(job):
+        writers.append(threading.get_ident())
+        release.wait(5)
+        real_write(job)
+
+    monkeypatch.setattr(snapshot, "write_snapshot", held_write)
+    panel.snapshot_button.click()  # returns while the file is being written
+    assert not panel.snapshot_button.isEnabled()
+    assert panel.snapshot_button.text() == "Saving…"
+    qtbot.waitUntil(lambda: bool(writers), timeout=3000)
+    assert writers[0] != threading.get_ident()
+    release.set()
+    qtbot.waitUntil(panel.snapshot_button.isEnabled, timeout=5000)
+    assert panel.snapshot_button.text() == "Save snapshot…"
+    assert panel.last_message.startswith("Saved snap.png and snap.json in ")
+    saved = np.asarray(Image.open(chosen[0]).convert("RGB"))
+    np.testing.assert_array_equal(saved, panel.last_result.rgb)
+
+    def failed_write(job):
+        raise OSError(f"cannot save the snapshot: writing {job.png} failed")
+
+    monkeypatch.setattr(snapshot, "write_snapshot", failed_write)
+    panel.snapshot_button.click()
+    qtbot.waitUntil(panel.snapshot_button.isEnabled, timeout=5000)
+    assert panel.last_message == f"cannot save the snapshot: writing {chosen[0]} failed"
+
+    # Closing while a snapshot is written waits for it: the user's file is not cut off.
+    def slow_write(job):
+        time.sleep(0.3)
+        real_write(job)
+
+    monkeypatch.setattr(snapshot, "write_snapshot", slow_write)
+    chosen[0] = tmp_path / "last.png"
+    panel.snapshot_button.click()
+    panel.shutdown()
+    assert (tmp_path / "last.png").exists() and (tmp_path / "last.json").exists()
+
+
 def test_engine_and_device_choices_rebuild(qtbot, make_panel):
     factory = FakeFactory()
     panel, _ = make_panel(factory=factory)
