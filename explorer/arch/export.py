@@ -162,7 +162,13 @@ def report_dict(spec: MobileNetSpec) -> dict[str, Any]:
             "blocks_standard_params": btot.standard_params,
         },
         "units": {"macs": "mult-adds (1 multiply + 1 add)", "flops": "2 x MACs",
-                  "activations": "float32 elements, batch 1"},
+                  "activations": "float32 elements, batch 1",
+                  "activations_peak": "the largest input + output of one layer, float32"
+                                      " elements, batch 1",
+                  "shares": "macs_share and params_share: fraction of the model's total,"
+                            " 0 to 1",
+                  "block_params": "blocks' params: convolution kernel weights (MobileNet's"
+                                  " convolutions have no bias; batch norm is its own layer)"},
     }
 
 

@@ -36,6 +36,13 @@ def test_json_shape():
     assert doc["totals"]["params"] == totals.params == 2_601_976
     assert doc["totals"]["macs"] == totals.macs
     assert doc["totals"]["non_trainable_params"] == totals.non_trainable_params
+    # The JSON alone says what its numbers mean: shares are fractions (the text shows %),
+    # the peak is one layer's input + output, block params are kernel weights.
+    units = doc["units"]
+    assert {"macs", "flops", "activations", "activations_peak", "shares",
+            "block_params"} <= set(units)
+    assert "0 to 1" in units["shares"] and "input + output" in units["activations_peak"]
+    assert sum(layer["macs_share"] for layer in doc["layers"]) == pytest.approx(1.0)
 
 
 def test_csv_sums_to_totals():
