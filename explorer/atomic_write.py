@@ -154,4 +154,7 @@ def folder_problem(target: str | os.PathLike[str]) -> str | None:
         return f"cannot use folder {Path(target).parent}: {exc.strerror or exc}"
     except ValueError as exc:  # a NUL byte in the path
         return f"cannot use {target!r}: {exc}"
+    except RuntimeError as exc:  # Python < 3.13: "Symlink loop from ..." out of resolve()
+        text = str(exc)
+        return text[:1].lower() + text[1:]
     return f"folder {folder} does not exist"

@@ -7,6 +7,7 @@ answer instantly.  Usage errors print one line on stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import errno
 import math
 import os
 import sys
@@ -32,6 +33,15 @@ SLOW_BENCHES = ("inference", "memory", "overlap", "int8", "stream")
 
 class UsageError(Exception):
     """A bad argument the user can fix; reported as one line, exit status 2."""
+
+
+class OutputError(Exception):
+    """A good ``--output`` that could not be written (disk full, I/O error); one line, exit
+    status 1, as the same failure on standard output."""
+
+
+#: errno values of a write that failed through no fault of the path given.
+_IO_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,10 +75,18 @@ class _Parser(argparse.ArgumentParser):
         return f"; did you mean {', '.join(guesses)}?" if guesses else ""
 
 
+def _plain_number(text: str) -> str:
+    """``text`` if it is written with ASCII digits only, else ValueError: Python's int() and
+    float() also take "1_024" and other scripts' digits ("٢٢٤"), which a user did not mean."""
+    if not text.isascii() or "_" in text:
+        raise ValueError(text)
+    return text
+
+
 def alpha_arg(text: str) -> float:
     """Parse ``--alpha``: a number in (0, 4]."""
     try:
-        value = float(text)
+        value = float(_plain_number(text))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"width multiplier alpha must be a number in (0, {ALPHA_MAX:g}], got {text!r}"
@@ -83,7 +101,7 @@ def alpha_arg(text: str) -> float:
 def resolution_arg(text: str) -> int:
     """Parse ``--resolution``: an integer from 32 to 4096."""
     try:
-        value = int(text)
+        value = int(_plain_number(text))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"input resolution must be {RESOLUTION_RANGE}, got {text!r}"
@@ -101,15 +119,25 @@ def path_arg(text: str) -> Path:
     return Path(text)
 
 
+def output_file_arg(text: str) -> Path:
+    """A file to write.  A name ending in "/" (or "/." or "/..") names a folder, but Path()
+    drops the ending: ``--output notes.txt/`` replaced the file notes.txt and ``--output
+    out/`` made a file named "out"."""
+    path = path_arg(text)
+    if text.replace(os.sep, "/").rsplit("/", 1)[-1] in ("", ".", ".."):
+        raise argparse.ArgumentTypeError(f"{text!r} names a folder, not a file")
+    return path
+
+
 def output_arg(text: str) -> Path | None:
     """``--output`` of report and paper: a file, or ``-`` for stdout (it wrote a file named
     "-" in the current folder)."""
-    return None if text == "-" else path_arg(text)
+    return None if text == "-" else output_file_arg(text)
 
 
 def positive_int_arg(text: str) -> int:
     try:
-        value = int(text)
+        value = int(_plain_number(text))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
@@ -224,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
                           " fds)")
 
     shot = sub.add_parser("screenshot", help="render the window offscreen to a PNG")
-    shot.add_argument("--output", type=path_arg, required=True, metavar="FILE.png",
+    shot.add_argument("--output", type=output_file_arg, required=True, metavar="FILE.png",
                       help="the PNG to write (required)")
     _add_variant_args(shot)
     shot.add_argument("--view", default="layers",
@@ -249,7 +277,10 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         write_bytes_atomic(output, text.encode("utf-8"))
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        message = f"cannot write {output}: {exc.strerror or exc}"
+        if exc.errno in _IO_FAILURES:  # not the argument's fault: status 1, as on stdout
+            raise OutputError(message) from None
+        raise UsageError(message) from None
 
 
 #: Output file endings that choose a format when ``--format`` is not given: `report
@@ -370,6 +401,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         sys.stderr.write(f"{prog}: error: {exc}\n")
         return 2
+    except OutputError as exc:
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+        return 1
     except ValueError as exc:
         sys.stderr.write(f"{prog}: error: {exc}\n")
         return 2

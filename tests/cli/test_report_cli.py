@@ -63,6 +63,11 @@ def test_largest_classifier_prints_in_known_units(capsys):
     (["--classes", "0"], "classes"),
     # Past the cap the totals outgrow their units ("4.1e+03 P" mult-adds at 10^15 classes).
     (["--classes", "1000001"], "1,000,000"),
+    # int() and float() take these; a user typing them made a mistake.
+    (["--resolution", "1_024"], "resolution"),
+    (["--resolution", "\u0662\u0662\u0664"], "resolution"),  # Arabic-Indic "224"
+    (["--alpha", "0.2_5"], "alpha"),
+    (["--classes", "1_0"], "integer"),
 ])
 def test_bad_arguments_one_line_exit_2(args, needle, tmp_path, capsys):
     out = tmp_path / "never.json"
@@ -78,6 +83,37 @@ def test_bad_arguments_one_line_exit_2(args, needle, tmp_path, capsys):
 def test_output_to_missing_folder(tmp_path, capsys):
     assert main(["report", "--output", str(tmp_path / "nope" / "r.txt")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["notes.txt/", "out/", "sub/.", "sub/..", "."])
+def test_output_naming_a_folder_is_refused(name, tmp_path, monkeypatch, capsys):
+    """Path() drops a trailing "/": --output notes.txt/ replaced the file notes.txt, and
+    --output out/ made a file named out."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("keep")
+    with pytest.raises(SystemExit) as info:
+        main(["report", "--output", name])
+    assert info.value.code == 2
+    assert f"{name!r} names a folder, not a file" in capsys.readouterr().err
+    assert (tmp_path / "notes.txt").read_text() == "keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_output_in_a_symlink_loop_is_one_line(tmp_path, capsys):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    for out in (tmp_path / "a" / "r.csv", tmp_path / "a"):
+        assert main(["report", "--output", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "symlink loop" in err.lower(), err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_full_disk_on_output_is_status_1_like_stdout(capsys):
+    """Status 2 is for arguments to fix; a full disk is not one (on stdout it was 1)."""
+    assert main(["report", "--output", "/dev/full"]) == 1
+    assert capsys.readouterr().err == (
+        "mobilenet-explorer report: error: cannot write /dev/full: No space left on device\n")
 
 
 def test_paper_text_and_json(capsys):
