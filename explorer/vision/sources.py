@@ -978,17 +978,29 @@ class FolderSource(FrameSource):
 
 
 def _is_still_gif(path: Path) -> bool:
-    """True for a readable GIF of one frame: a still image.  Played as a video it was
-    classified ten times a second and read "Display 10 FPS".  An unreadable one goes to
-    the video player, which says what is wrong.  ``is_animated`` stops at the second frame
-    (counting every frame of a 46 MB GIF took 48 ms on the GUI thread)."""
+    """True for a GIF of one frame: a still image.  Played as a video it was classified ten
+    times a second and read "Display 10 FPS".  ``is_animated`` stops at the second frame
+    (counting every frame of a 46 MB GIF took 48 ms on the GUI thread).
+
+    A GIF that is no regular file or cannot be read is also "still": the still decoder then
+    names the problem in one line, off the GUI thread.  Opening a pipe here blocked the GUI
+    for good, and PIL's DecompressionBombError, IndexError or struct.error (a huge or damaged
+    GIF) escaped as a traceback, leaving the previous photo and its top-5 on screen."""
     from PIL import Image
 
+    if not path.is_file():
+        return True
     try:
         with Image.open(path) as image:
             return not getattr(image, "is_animated", False)
-    except (OSError, ValueError):  # UnidentifiedImageError is an OSError
-        return False
+    except Exception:  # noqa: BLE001 - any failure: the decoder reports it
+        return True
+
+
+#: Photo formats this PIL cannot read (HEIC/HEIF need a plugin).  They go to the still
+#: decoder, whose "not an image file PIL can read" is closer to the truth than the video
+#: player's "not a video file".
+UNREADABLE_PHOTO_SUFFIXES = frozenset({".heic", ".heif"})
 
 
 def source_for_path(path: str | Path, parent: QObject | None = None,
@@ -998,6 +1010,7 @@ def source_for_path(path: str | Path, parent: QObject | None = None,
     if p.is_dir():
         return FolderSource(p, parent=parent)
     suffix = p.suffix.lower()
-    if suffix in IMAGE_SUFFIXES and (suffix != ".gif" or _is_still_gif(p)):
+    if (suffix in IMAGE_SUFFIXES and (suffix != ".gif" or _is_still_gif(p))
+            or suffix in UNREADABLE_PHOTO_SUFFIXES):
         return ImageSource(p, parent=parent)
     return VideoFileSource(p, stall_timeout_ms=stall_timeout_ms, parent=parent)

@@ -478,9 +478,39 @@ def test_one_frame_gif_is_a_still_image(tmp_path):
     frames = [Image.new("RGB", (8, 8), (v, v, v)) for v in (0, 120, 240)]
     frames[0].save(moving, save_all=True, append_images=frames[1:], duration=100, loop=0)
     assert isinstance(source_for_path(moving), VideoFileSource)
-    broken = tmp_path / "broken.gif"
-    broken.write_bytes(b"GIF89a junk")
-    assert isinstance(source_for_path(broken), VideoFileSource)  # the player says what is wrong
+
+
+def test_bad_gifs_and_heic_go_to_the_still_decoder_without_blocking(qtbot, tmp_path):
+    """A huge or damaged GIF raised DecompressionBombError / IndexError / struct.error out of
+    the GUI-thread check (a traceback; the previous photo stayed on screen), and a pipe named
+    .gif blocked the GUI for good.  They now reach the still decoder, which names the problem
+    in one line; so does a HEIC photo, which the video player called "not a video file"."""
+    import io
+    import os
+    import struct
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    frames = [Image.new("RGB", (8, 8), (v, v, v)) for v in (0, 120, 240)]
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    whole = buffer.getvalue()
+    bomb = bytearray(whole)
+    bomb[6:10] = struct.pack("<HH", 14000, 13000)  # a 182 M pixel logical screen
+    files = {"bomb.gif": bytes(bomb), "cut_index.gif": whole[:84], "cut_struct.gif": whole[:90],
+             "junk.gif": b"GIF89a junk", "photo.heic": b"\0\0\0\x18ftypheic" + bytes(64)}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    fifo = tmp_path / "pipe.gif"
+    os.mkfifo(fifo)
+    for name in [*files, fifo.name]:
+        source = source_for_path(tmp_path / name)
+        assert isinstance(source, ImageSource), name
+        events = Events(source)
+        source.start()
+        qtbot.waitUntil(lambda e=events: bool(e.errors), timeout=5000)
+        assert events.errors[0].count("\n") == 0 and not events.frames, name
+        source.stop()
 
 
 def test_device_as_video_file_is_not_called_missing(qtbot):
