@@ -430,6 +430,8 @@ class PredictionRow(QWidget):
 
 
 SNAPSHOT_BUTTON_TEXT = "Save snapshot…"
+#: How long the top-5 of the previous picture may stand unmarked beside a new one.
+OTHER_PICTURE_MARK_MS = 150
 
 
 class ClassifyPanel(QWidget):
@@ -508,6 +510,7 @@ class ClassifyPanel(QWidget):
         # frame sequence whose result may still be shown: results of frames from before a
         # clear come back late from the worker and must not bring the old top-5 back.
         self._nothing_reason = ""
+        self._caption_frozen = False
         self._newest_sequence = -1
         self._stale_before = 0
         self._downloading = False
@@ -547,6 +550,13 @@ class ClassifyPanel(QWidget):
         self._debounce.setInterval(SPEC_DEBOUNCE_MS)
         self._debounce.timeout.connect(self._request_engine)
         self.state.spec_changed.connect(self._on_spec_changed)
+        # A new picture (the next photo of a folder, another file) beside the previous one's
+        # top-5: its answer usually comes within milliseconds, but not while an engine builds
+        # (4-6 s for TensorFlow).  Past this delay the old answer is marked as the old one's.
+        self._other_picture_timer = QTimer(self)
+        self._other_picture_timer.setSingleShot(True)
+        self._other_picture_timer.setInterval(OTHER_PICTURE_MARK_MS)
+        self._other_picture_timer.timeout.connect(self._update_header)
         self._stats_timer = QTimer(self)
         self._stats_timer.setInterval(STATS_REFRESH_MS)
         self._stats_timer.timeout.connect(self._refresh_stats)
@@ -779,10 +789,19 @@ class ClassifyPanel(QWidget):
         if self._build_error and self._last_request is not None:
             self.show_message(f"{BUILD_FAILED} {self._last_request.spec.label}:"
                               f" {self._build_error}", "error")
-        # The frame those predictions belong to is gone from the view, so are they (with
-        # their latency and inference rate).
-        self._clear_predictions("no source is open" if source is None else "")
-        self.frame_caption.hide()
+        # Paused, the frozen frame and its top-5 stay until Resume shows the new source (it
+        # holds its first delivery meanwhile): clearing them read as a hang ("Waiting for
+        # frames" with the source paused).
+        frozen = self._paused and source is not None and self._last_result is not None
+        self._caption_frozen = frozen  # the frozen frame's caption, until a new frame
+        if frozen:
+            self._stale_before = self._newest_sequence + 1  # late answers of the old source
+            self.show_message(f"Paused: {source.name} is shown on Resume.", "info")
+        else:
+            # The frame those predictions belong to is gone from the view, so are they (with
+            # their latency and inference rate).
+            self._clear_predictions("no source is open" if source is None else "")
+            self.frame_caption.hide()
         if source is None:
             self.frame_view.clear("No source. Pick a camera, open a video, an image or a folder,"
                                   " or drop one here.")
@@ -799,7 +818,8 @@ class ClassifyPanel(QWidget):
         source.active_changed.connect(self._on_source_active)
         if isinstance(source, FolderSource):
             source.position_changed.connect(self._on_folder_position)
-        self.frame_view.clear(f"Waiting for frames from {source.name}…")
+        if not frozen:
+            self.frame_view.clear(f"Waiting for frames from {source.name}…")
         self._ensure_engine()
         source.start()
         if self._paused:
@@ -1320,6 +1340,14 @@ class ClassifyPanel(QWidget):
         self._worker.submit_frame(packet)
         self.frame_view.set_frame(packet.rgb)
         self.display_rate.tick()
+        if self._caption_frozen:  # a folder sends its own caption with its frame
+            self._caption_frozen = False
+            if not isinstance(self._source, FolderSource):
+                self.frame_caption.hide()
+        result = self._last_result
+        if (result is not None and result.source != packet.source
+                and not self._other_picture_timer.isActive()):
+            self._other_picture_timer.start()
 
     @Slot(str)
     def _on_source_error(self, message: str) -> None:
@@ -1554,6 +1582,12 @@ class ClassifyPanel(QWidget):
             else:
                 text = f"Top {TOP_K}: waiting for a frame"
             stale = False
+        elif same_variant(result.spec, spec) and self._shows_other_picture():
+            reason = (f"MobileNet {spec.label} builds" if loading or self._engine_info is None
+                      else f"{self._last_packet.source if self._last_packet else ''} is"
+                           " classified")
+            text = f"From {result.source} while {reason}"
+            stale = True
         elif same_variant(result.spec, spec):
             text = f"Top {TOP_K} · MobileNet {spec.label}"
             if not result.info.pretrained:
@@ -1580,6 +1614,13 @@ class ClassifyPanel(QWidget):
         for row in self.rows:
             row.setEnabled(not stale)
         self._update_weights_warning()
+
+    def _shows_other_picture(self) -> bool:
+        """True when the top-5 shown is a picture's other than the one on screen, and has been
+        for ``OTHER_PICTURE_MARK_MS`` (the new picture's answer did not come)."""
+        result, packet = self._last_result, self._last_packet
+        return (result is not None and packet is not None and result.source != packet.source
+                and not self._other_picture_timer.isActive())
 
     @Slot()
     def _refresh_stats(self) -> None:

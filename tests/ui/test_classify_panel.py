@@ -1152,6 +1152,56 @@ def test_photo_opened_while_paused_is_shown_and_classified_on_resume(qtbot, make
     assert panel.frame_view.image() is not None
 
 
+def test_a_source_opened_while_paused_keeps_the_frozen_frame_until_resume(qtbot, make_panel,
+                                                                         tmp_path):
+    """Opening a photo while paused cleared the frozen frame and top-5 and read "Waiting
+    for frames" until Resume, which looked like a hang (README: shown on Resume)."""
+    for i in range(2):
+        Image.new("RGB", (20, 20), (90 * i, 90, 10)).save(tmp_path / f"{i}.png")
+    photo = tmp_path / "other" / "photo.png"
+    photo.parent.mkdir()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(photo)
+    panel, _ = make_panel()
+    panel.open_path(tmp_path)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    frozen = (panel.frame_view.image(), panel.prediction_texts(), panel.header_text())
+    assert panel.frame_caption.text() == "0.png (1 of 2)"
+    panel.set_paused(True)
+    panel.open_path(photo)
+    qtbot.wait(100)
+    assert (panel.frame_view.image(), panel.prediction_texts(), panel.header_text()) == frozen
+    assert panel.frame_caption.isVisible()
+    assert panel.last_message == "Paused: image 'photo.png' is shown on Resume."
+    panel.set_paused(False)
+    qtbot.waitUntil(lambda: panel.last_result.source == "image 'photo.png'", timeout=5000)
+    assert not panel.frame_caption.isVisible()  # the folder's caption went with its frame
+    assert panel.frame_view.image().size().toTuple() == (40, 30)
+
+
+def test_the_previous_photos_top5_is_marked_while_the_next_one_waits(qtbot, make_panel,
+                                                                     tmp_path):
+    """Stepping through a folder while an engine built showed the new photo beside the old
+    photo's top-5, unmarked, for the whole build (4-6 s for TensorFlow)."""
+    for i in range(2):
+        Image.new("RGB", (20, 20), (90 * i, 90, 10)).save(tmp_path / f"{i}.png")
+    factory = FakeFactory()
+    panel, _ = make_panel(factory=factory)
+    panel.open_path(tmp_path)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    assert panel.header_text() == "Top 5 · MobileNet 0.25-128"
+    factory.build_delay = 1.5
+    panel.set_engine_kind("tf")
+    qtbot.waitUntil(lambda: len(factory.requests) == 2, timeout=5000)
+    panel.next_button.click()
+    qtbot.waitUntil(lambda: panel.frame_caption.text() == "1.png (2 of 2)", timeout=5000)
+    qtbot.waitUntil(lambda: panel.header_text().startswith("From image '0.png'"), timeout=1000)
+    assert panel.header_text() == "From image '0.png' while MobileNet 0.25-128 builds"
+    assert not any(row.isEnabled() for row in panel.rows)
+    qtbot.waitUntil(lambda: panel.last_result.source == "image '1.png'", timeout=5000)
+    assert panel.header_text() == "Top 5 · MobileNet 0.25-128"
+    assert all(row.isEnabled() for row in panel.rows)
+
+
 def test_variant_chosen_while_paused_is_answered_on_resume(qtbot, make_panel):
     """The new variant's answer came back while paused and was dropped; a still source sends
     no other frame, so the header stayed "From previous variant ..." for good."""
