@@ -41,7 +41,7 @@ from explorer.arch.accuracy import published_accuracy
 from explorer.arch.blocks import BlockCost, block_costs
 from explorer.arch.export import human_bytes, human_count, human_ratio
 from explorer.arch.layers import model_totals
-from explorer.arch.spec import MobileNetSpec
+from explorer.arch.spec import MobileNetSpec, format_alpha
 from explorer.ui.plot_style import (
     A_COLOR,
     B_COLOR,
@@ -326,7 +326,8 @@ def _value_cell(row: int, value: float | None, who: str) -> Cell:
         tip = f"{who}: no published accuracy" if row == TOP1_ROW else f"{who}: n/a"
         return Cell("n/a", tip=tip)
     if row == 0:
-        return Cell(f"{value:g}", tip=f"{who}: width multiplier alpha {value:g}")
+        return Cell(format_alpha(value), tip=f"{who}: width multiplier alpha"
+                                             f" {format_alpha(value)}")
     if row == 1:
         return Cell(f"{int(value):,}", tip=f"{who}: input resolution {int(value)} px")
     if row in BYTES_ROWS:

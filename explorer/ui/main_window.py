@@ -456,13 +456,18 @@ class MainWindow(QMainWindow):
             self.controls.step_alpha(-1)
 
     def copy_selection(self) -> None:
-        """File > Copy: the per-block table's selection when it is in front, else the layer
-        table's."""
-        panel = self.block_panel
-        if self.tabs.currentWidget() is panel and panel.mode == "table":
+        """File > Copy: the selection of the table in front (Layers, or Standard vs
+        separable as a table).  Elsewhere it says so: it copied the hidden Layers table's
+        selection, which the user could not see."""
+        front, panel = self.tabs.currentWidget(), self.block_panel
+        if front is panel and panel.mode == "table":
             panel.table.copy_selection()
-        else:
+        elif front is self.layer_panel:
             self.layer_panel.copy_selection()
+        else:
+            self.statusBar().showMessage(
+                "Copy selected rows copies from the Layers table or the Standard vs separable"
+                " table: switch to one of them", 5000)
 
     def toggle_log_scale(self) -> None:
         """Ctrl+L: the log scale of the chart in front, Compare's or Standard vs separable's.

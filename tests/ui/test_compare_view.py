@@ -237,3 +237,26 @@ def test_heading_never_wraps_after_a_lone_variant_letter() -> None:
     text = view.heading.text()
     assert "A:\u00a0MobileNet" in text and "B:\u00a0MobileNet" in text
     assert "A: " not in text and "B: " not in text
+
+
+def test_alpha_cells_read_as_everywhere_else(window) -> None:
+    """The alpha row read "1" beside the title "A  1.0-224"; every other view says 1.0."""
+    view = _show_compare(window, 1280, 800, 0.5, 160)
+    table = view.summary_table
+    assert (table.item(0, 1).text(), table.item(0, 2).text()) == ("1.0", "0.5")
+    assert table.item(0, 1).toolTip().endswith("width multiplier alpha 1.0")
+
+
+def test_file_copy_outside_a_table_view_copies_nothing_hidden(window) -> None:
+    """File > Copy selected rows on Compare copied the hidden Layers table's selection."""
+    from PySide6.QtGui import QGuiApplication
+
+    window.layer_panel.view.selectRow(3)
+    _show_compare(window, 1280, 800, 0.5, 160)
+    QGuiApplication.clipboard().setText("mine")
+    window.copy_selection()
+    assert QGuiApplication.clipboard().text() == "mine"
+    assert window.statusBar().currentMessage().startswith("Copy selected rows copies from")
+    window.show_view("layers")
+    window.copy_selection()
+    assert QGuiApplication.clipboard().text().count("\n") == 2  # header + the row
