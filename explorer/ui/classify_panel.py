@@ -1472,7 +1472,7 @@ class ClassifyPanel(QWidget):
 
     @Slot()
     def _ask_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load weights", self._dialog_folder(),
+        path, _ = QFileDialog.getOpenFileName(self, "Load Keras weights", self._dialog_folder(),
                                               WEIGHTS_FILE_FILTER)
         if path:
             self.load_weights_file(path)

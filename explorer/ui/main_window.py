@@ -368,7 +368,9 @@ class MainWindow(QMainWindow):
             action.setStatusTip(tip)
         # Connected first, so it runs before the action's own slot.
         action.triggered.connect(self._commit_typed_value)
-        action.triggered.connect(slot)
+        # Without the ``checked`` argument: PySide6 passes it into a slot's first optional
+        # parameter, so load_weights(path=False) skipped its file dialog (Ctrl+O did nothing).
+        action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)
         return action
 
@@ -392,7 +394,7 @@ class MainWindow(QMainWindow):
             # CSV holds the layers; JSON and Markdown also the per-block comparison.
             what = "layer table" if fmt == "csv" else "report"
             action = self._action(f"Export {what} as {label}...",
-                                  lambda _=False, f=fmt: self.export_table(f), shortcuts[fmt],
+                                  lambda f=fmt: self.export_table(f), shortcuts[fmt],
                                   f"Same content as 'report --format {fmt}'")
             file_menu.addAction(action)
             self.export_actions[fmt] = action
@@ -428,7 +430,7 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         for i, name in enumerate(VIEW_NAMES):
             view.addAction(self._action(VIEW_TITLES[name],
-                                        lambda _=False, n=name: self.show_view(n),
+                                        lambda n=name: self.show_view(n),
                                         f"Ctrl+{i + 1}"))
         view.addSeparator()
         view.addAction(self._action(

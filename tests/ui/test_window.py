@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt, QThread
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from explorer.arch import MobileNetSpec
@@ -204,6 +205,32 @@ def test_file_load_weights_refuses_bad_files_and_keeps_running(window, tmp_path,
     assert "alpha 0.50" in panel.last_error and "alpha 1.0" in panel.last_error
     window.state.set_variant(0.75, 192)
     assert window.state.spec.label == "0.75-192"
+
+
+def test_ctrl_o_opens_the_weights_dialog(window, qtbot, tmp_path, monkeypatch) -> None:
+    """Ctrl+O and File > Load weights... opened no dialog: Qt passed the action's ``checked``
+    (False) as the path, and Path(False) raised a TypeError on stderr."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QFileDialog
+
+    not_hdf5 = tmp_path / "weights.h5"
+    not_hdf5.write_bytes(b"this is not HDF5")
+    asked: list[str] = []
+
+    def fake_dialog(parent, title, folder, filters):
+        asked.append(title)
+        return str(not_hdf5), filters
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(fake_dialog))
+    window.show()
+    qtbot.waitExposed(window)
+    QTest.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert asked == ["Load Keras weights"]
+    panel = window.classify_panel()
+    assert panel is not None and "not an HDF5 file" in panel.last_error
+    load = next(a for a in window.findChildren(QAction) if a.text() == "&Load weights...")
+    load.trigger()  # from the menu
+    assert asked == ["Load Keras weights"] * 2
 
 
 @pytest.mark.parametrize("platform", [None, "xcb"])
