@@ -237,9 +237,10 @@ class MainWindow(QMainWindow):
         self._restore = restore_settings
         self._settings = st.app_settings()
         if st.settings_problem():
-            # Once the window is built (the status bar exists then), for 30 s.
-            QTimer.singleShot(0, self, lambda: self.statusBar().showMessage(
-                st.settings_problem(), 30000))
+            # Once the window is built, in a box: the status bar cut the sentence off beside
+            # the variant label ("...this session's sett") and dropped it after 30 s.
+            QTimer.singleShot(0, self, lambda: self.show_error(
+                "Settings not saved", st.settings_problem()))
         self._classify_panel: QWidget | None = None
         self._classify_error: str | None = None
         self._export_folder = ""

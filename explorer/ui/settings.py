@@ -55,6 +55,11 @@ def app_settings() -> QSettings:
     if name not in _UNUSABLE:
         settings.allKeys()  # status() is only known once the file was read
         if settings.status() != QSettings.Status.FormatError:
+            if not settings.isWritable() and not _problem:
+                # A folder, or a file or folder one may not write: said only on stderr at
+                # close, which a user started from a desktop launcher never saw.
+                _problem = (f"{name} cannot be written, so this session's settings are not"
+                            " saved")
             return settings
         _UNUSABLE[name] = _scratch_file()
         _problem = (f"{name} is not a settings (ini) file, so it was left as it is and this"

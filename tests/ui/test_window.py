@@ -522,13 +522,36 @@ def test_a_file_that_is_not_settings_is_never_overwritten(tmp_path, monkeypatch,
     qtbot.addWidget(window)
     window.show()
     window.state.set_variant(0.5, 160)
-    qtbot.waitUntil(lambda: "notes.txt is not a settings" in window.statusBar().currentMessage(),
-                    timeout=2000)
+    qtbot.waitUntil(lambda: window.error_box is not None, timeout=2000)
+    # In a box, whole: the status bar cut it off beside the variant label.
+    assert window.error_box.text().endswith(
+        "notes.txt is not a settings (ini) file, so it was left as it is and this session's"
+        " settings are not saved")
+    window.error_box.close()
     again = st.app_settings()  # as the Classify view opens its own (Qt caches the file)
     again.setValue("classify/engine", "litert")
     again.sync()
     window.close()
     assert notes.read_text() == "Chapter 1: my notes\nline two = x\n"
+
+
+def test_a_settings_path_that_cannot_be_written_is_said_at_start(tmp_path, monkeypatch,
+                                                                  qtbot) -> None:
+    """It was said only on stderr at close, which a desktop launcher's user never sees."""
+    import explorer.ui.settings as st
+    from explorer.ui import MainWindow
+
+    folder = tmp_path / "settings.ini"
+    folder.mkdir()
+    monkeypatch.setenv(st.SETTINGS_ENV, str(folder))
+    monkeypatch.setattr(st, "_problem", "")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.error_box is not None, timeout=2000)
+    assert window.error_box.text() == (
+        f"{folder} cannot be written, so this session's settings are not saved")
+    window.error_box.close()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
