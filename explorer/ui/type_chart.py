@@ -63,7 +63,10 @@ class TypeChartPanel(QWidget):
                 column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.installEventFilter(self)
+        # The viewport's resize, not the table's: the table's comes before the scroll area
+        # resizes its viewport, so the check read the old width (columns stayed squeezed
+        # at full width until the next resize).
+        self.table.viewport().installEventFilter(self)
         elide_cut_cells(self.table)
         for r, label in enumerate(TYPE_LABELS):
             for c in range(len(HEADERS)):
@@ -146,7 +149,7 @@ class TypeChartPanel(QWidget):
                 header.resizeSection(column, counts)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.table and event.type() == QEvent.Type.Resize:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
             self._keep_numbers_whole()  # the room for the count columns changed
         return super().eventFilter(watched, event)
 

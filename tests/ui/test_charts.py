@@ -155,6 +155,20 @@ def test_type_table_shows_every_title_and_type_whole(window, size, variant) -> N
             assert metrics.horizontalAdvance(text) + 7 <= header.sectionSize(c), (size, text)
 
 
+def test_type_table_columns_follow_the_width_it_is_shown_at(window) -> None:
+    """Laid out hidden at a narrow width and then shown wide, the count columns stayed
+    squeezed ([111, 95, 291, 95, 290, 148]): the check ran on the table's resize, before
+    the viewport had its new width."""
+    window.show_view("layers")
+    QApplication.processEvents()
+    window.grab()
+    window.show_view("types")
+    QApplication.processEvents()
+    header = window.type_panel.table.horizontalHeader()
+    middle = [header.sectionSize(c) for c in range(1, 5)]
+    assert max(middle) - min(middle) <= 1, middle
+
+
 def test_accuracy_chart_marks_current_variant(window) -> None:
     panel = window.accuracy_panel
     assert len(panel.points) == 16
