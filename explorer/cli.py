@@ -47,13 +47,36 @@ _IO_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
 class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose errors are a single readable line (no usage dump)."""
 
+    _unknown_first: list[str] = []
+
     def error(self, message: str) -> NoReturn:
+        if self._unknown_first and message.startswith("argument COMMAND: invalid choice"):
+            # `main.py --alpah 0.5`: argparse took "0.5" for the command and said "invalid
+            # choice: '0.5'"; the mistyped option is the real problem.
+            message = (f"unrecognized arguments: {' '.join(self._unknown_first)}"
+                       + self._did_you_mean(self._unknown_first, None))
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         raise SystemExit(2)
 
+    def _unknown_options_before_command(self, tokens: list[str]) -> list[str]:
+        """Options this (top-level) parser does not know, given before any command."""
+        known = {o for a in self._actions for o in a.option_strings}
+        commands = {c for a in self._actions if isinstance(a, argparse._SubParsersAction)
+                    for c in a.choices}
+        unknown = []
+        for token in tokens:
+            if token in commands:
+                break
+            name = token.split("=")[0]
+            if name.startswith("--") and name != "--" and name not in known:
+                unknown.append(name)
+        return unknown
+
     def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                    namespace: argparse.Namespace | None = None) -> argparse.Namespace:
-        parsed, extras = self.parse_known_args(args, namespace)
+        tokens = list(sys.argv[1:] if args is None else args)
+        self._unknown_first = self._unknown_options_before_command(tokens)
+        parsed, extras = self.parse_known_args(tokens, namespace)
         if extras:
             self.error(f"unrecognized arguments: {' '.join(extras)}"
                        + self._did_you_mean(extras, getattr(parsed, "command", None)))

@@ -130,7 +130,12 @@ def test_empty_path_is_refused_not_taken_as_this_folder(argv, capsys) -> None:
 
 @pytest.mark.parametrize("argv, guess", [(["classify", "x.jpg", "--alpah", "0.5"], "--alpha"),
                                          (["report", "--fromat", "json"], "--format"),
-                                         (["report", "--resoluton=160"], "--resolution")])
+                                         (["report", "--resoluton=160"], "--resolution"),
+                                         # The window's options: argparse took "0.5" for the
+                                         # command ("invalid choice: '0.5'").
+                                         (["--alpah", "0.5"], "--alpha"),
+                                         (["--alpha", "0.5", "--resolutoin", "160"],
+                                          "--resolution")])
 def test_mistyped_option_gets_a_suggestion(argv, guess, capsys):
     err = _one_line_error(argv, capsys)
     assert "unrecognized arguments" in err and f"did you mean {guess}?" in err
