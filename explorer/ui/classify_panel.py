@@ -1201,7 +1201,10 @@ class ClassifyPanel(QWidget):
             label = text
             target = None
         else:
-            label = f"MobileNet {self._building.spec.label}: {text.lower()}…"
+            # "writing LiteRT model…": only the first letter lowered (it read "litert"), and
+            # no "…" once done ("ready…").
+            step = text[:1].lower() + text[1:]
+            label = f"MobileNet {self._building.spec.label}: {step}{'' if fraction >= 1 else '…'}"
             target = self._building
         self._show_progress(label, fraction, target)
 

@@ -157,8 +157,9 @@ def test_progress_bar_while_building(qtbot, make_panel):
     panel, _ = make_panel(factory=FakeFactory(build_delay=0.8))
     _sink_source(panel)
     qtbot.waitUntil(lambda: panel.progress_bar.isVisible(), timeout=5000)
-    qtbot.waitUntil(lambda: "loading weights" in panel.progress_bar.format()
-                    or "converting" in panel.progress_bar.format(), timeout=5000)
+    # Only the step's first letter is lowered: it read "converting to litert…".
+    qtbot.waitUntil(lambda: panel.progress_bar.format() == "MobileNet 0.25-128: converting to"
+                    " LiteRT… %p%", timeout=5000)
     assert panel.header_text().startswith("Building MobileNet 0.25-128")
     qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
     assert not panel.progress_bar.isVisible()
