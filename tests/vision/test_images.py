@@ -239,3 +239,151 @@ def test_model_file_given_as_a_photo_says_where_it_goes(tmp_path: Path, name, he
     path.write_bytes(header)
     with pytest.raises(ImageError, match="looks like a model file: pass weights with --weights"):
         load_image_rgb(path)
+
+
+def test_natural_order_puts_the_plain_name_first(tmp_path: Path) -> None:
+    """Keyed on the whole name, "photo.jpg" sorted after "photo2.jpg" and "photo10.jpg"
+    ("photo.jpg" > "photo"); ``ls -v`` and file managers list it first."""
+    from explorer.vision.images import list_images
+
+    names = ["photo_1.jpg", "photo10.jpg", "photo (1).jpg", "photo.jpg", "photo2.jpg",
+             "img2.png", "img2.jpg", "img10.jpg", "IMG1.jpg"]
+    for name in names:
+        Image.new("RGB", (2, 2)).save(tmp_path / name)
+    assert [p.name for p in list_images(tmp_path)] == [
+        "IMG1.jpg", "img2.jpg", "img2.png", "img10.jpg",
+        "photo.jpg", "photo2.jpg", "photo10.jpg", "photo (1).jpg", "photo_1.jpg"]
+
+
+def test_symlink_loop_and_broken_symlink_are_named(tmp_path: Path) -> None:
+    """Both were "no such file" (Path.exists() is False for either) although ls lists them."""
+    (tmp_path / "loop.jpg").symlink_to("loop.jpg")
+    (tmp_path / "a.jpg").symlink_to("b.jpg")
+    (tmp_path / "b.jpg").symlink_to("a.jpg")
+    (tmp_path / "dead.jpg").symlink_to("gone/photo.jpg")
+    for name in ("loop.jpg", "a.jpg"):
+        with pytest.raises(ImageError, match=rf"{name}: symlink loop$"):
+            load_image_rgb(tmp_path / name)
+    with pytest.raises(ImageError, match=r"dead\.jpg: broken symlink to gone/photo\.jpg$"):
+        load_image_rgb(tmp_path / "dead.jpg")
+    with pytest.raises(ImageError, match=r"nope\.jpg: no such file$"):
+        load_image_rgb(tmp_path / "nope.jpg")
+    with pytest.raises(ImageError, match=r"photo\.jpg: symlink loop$"):  # loop on the way
+        load_image_rgb(tmp_path / "loop.jpg" / "photo.jpg")
+    Image.new("RGB", (4, 3), (1, 2, 3)).save(tmp_path / "real.png")
+    (tmp_path / "link.png").symlink_to("real.png")  # a working link still loads
+    _check_rgb(load_image_rgb(tmp_path / "link.png"), (3, 4))
+
+
+def _gray_ramp() -> np.ndarray:
+    return np.tile(np.arange(256, dtype=np.int64), (4, 1))  # 0..255 on each row
+
+
+def test_16bit_and_32bit_gray_come_out_as_bright_as_8bit(tmp_path: Path) -> None:
+    """Mode "I" is signed: a full-range 32-bit image was scaled by 2**32-1 and came out at
+    half brightness.  16-bit data that PIL opens as mode "I" (16-bit PGM) stays /257."""
+    ramp = _gray_ramp()
+    Image.fromarray(ramp.astype(np.uint8)).save(tmp_path / "g8.png")
+    Image.fromarray((ramp * 257).astype(np.uint16)).save(tmp_path / "g16.png")
+    Image.fromarray((ramp * 257).astype(np.uint16)).save(tmp_path / "g16.pgm")
+    full = np.rint(ramp * ((2**31 - 1) / 255)).astype(np.int32)
+    Image.fromarray(full).save(tmp_path / "g32.tif")
+    with Image.open(tmp_path / "g32.tif") as probe:
+        assert probe.mode == "I" and np.asarray(probe).max() == 2**31 - 1
+    with Image.open(tmp_path / "g16.pgm") as probe:
+        assert probe.mode == "I"  # 16-bit data in PIL's 32-bit mode
+    want = load_image_rgb(tmp_path / "g8.png")
+    for name in ("g16.png", "g16.pgm", "g32.tif"):
+        np.testing.assert_array_equal(load_image_rgb(tmp_path / name), want, err_msg=name)
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([0, 32896, 65535], [0, 128, 255]),  # all <= 65535: 16-bit data, /257
+    ([0, 65535, 65536], [0, 0, 0]),  # one value above: 32-bit, 65536 of 2**31-1 is black
+    ([-5, 2**30, 2**31 - 1], [0, 128, 255]),  # signed range; negative clipped to 0
+    ([-70000, 0, 300], [0, 0, 1]),  # negative only: the max (300) is 16-bit, 300/257
+])
+def test_mode_i_scale_edges(tmp_path: Path, values, expected) -> None:
+    """The 16- or 32-bit choice for mode "I" is made on the largest value (above 65535:
+    32-bit); the edges of that choice."""
+    Image.fromarray(np.array([values], dtype=np.int32)).save(tmp_path / "i.tif")
+    assert list(load_image_rgb(tmp_path / "i.tif")[0, :, 0]) == expected
+
+
+def _big_jpeg(path: Path, size: tuple[int, int], fmt: str = "JPEG") -> None:
+    img = Image.new("RGB", size, (200, 30, 30))
+    if fmt == "MPO":  # a phone photo with a second, embedded image
+        img.save(path, "MPO", save_all=True, append_images=[Image.new("RGB", size)])
+    else:
+        img.save(path, fmt, quality=70)
+
+
+def test_jpeg_over_pils_pixel_limit_decodes_reduced(tmp_path: Path, monkeypatch) -> None:
+    """A 200 M pixel phone photo (16320x12240) was refused as a decompression bomb, PIL's
+    limit being checked on open, before draft() would decode it at 1/2 scale.  Scaled down
+    here: a limit of 2 M pixels and a 3 M pixel JPEG."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1_000_000)  # refused above 2 M pixels
+    _big_jpeg(tmp_path / "phone.jpg", (2000, 1500))
+    arr = load_image_rgb(tmp_path / "phone.jpg", max_side=256)
+    assert arr.shape == (375, 500, 3)  # draft at 1/4: 0.19 M pixels decoded
+    assert arr[100, 100].tolist() == pytest.approx([200, 30, 30], abs=8)
+    # At full size (no draft) the limit holds: 3 M pixels would be decoded.
+    with pytest.raises(ImageError, match=r"phone\.jpg: image too large to decode safely "
+                                         r"\(2000x1500 = 3000000 pixels to decode"):
+        load_image_rgb(tmp_path / "phone.jpg", max_side=None)
+    # Other formats keep PIL's limit on the full size.
+    Image.new("RGB", (2000, 1500)).save(tmp_path / "big.png")
+    with pytest.raises(ImageError, match=r"big\.png: image too large to decode safely"):
+        load_image_rgb(tmp_path / "big.png", max_side=256)
+
+
+def test_jpeg_full_size_cap_edges(tmp_path: Path, monkeypatch) -> None:
+    """JPEGs open up to JPEG_FULL_SIZE_FACTOR x PIL's limit (progressive ones buffer every
+    coefficient at full size whatever draft() asks), not one pixel more."""
+    from explorer.vision.images import JPEG_FULL_SIZE_FACTOR
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1_000_000)
+    cap = JPEG_FULL_SIZE_FACTOR * 2_000_000
+    _big_jpeg(tmp_path / "at.jpg", (cap // 2000, 2000))
+    assert cap == 4_000_000  # 2000x2000 is at the cap: opened, decoded at 1/4
+    assert load_image_rgb(tmp_path / "at.jpg", max_side=256).shape == (500, 500, 3)
+    _big_jpeg(tmp_path / "over.jpg", (cap // 2000 + 1, 2000))
+    with pytest.raises(ImageError, match=rf"over\.jpg: image too large to decode safely "
+                                         rf"\({cap // 2000 + 1}x2000 = {cap + 2000} pixels"):
+        load_image_rgb(tmp_path / "over.jpg", max_side=256)
+
+
+def test_jpeg_header_claiming_65535_squared_is_refused(tmp_path: Path) -> None:
+    """The largest size a JPEG header can claim (4.3 G pixels; draft() could reduce it to
+    8192x8192 at most) on a tiny file: still refused on open, before anything is decoded."""
+    import struct
+
+    Image.new("RGB", (16, 16), (9, 9, 9)).save(tmp_path / "bomb.jpg")
+    data = bytearray((tmp_path / "bomb.jpg").read_bytes())
+    sof = data.index(b"\xff\xc0")
+    struct.pack_into(">HH", data, sof + 5, 65535, 65535)  # height, width
+    (tmp_path / "bomb.jpg").write_bytes(bytes(data))
+    with pytest.raises(ImageError, match=r"bomb\.jpg: image too large to decode safely "
+                                         r"\(.*4294836225 pixels"):
+        load_image_rgb(tmp_path / "bomb.jpg")
+
+
+def test_mpo_jpeg_is_decoded_reduced_like_jpeg(tmp_path: Path) -> None:
+    """PIL calls a phone JPEG with an embedded second image "MPO"; it skipped the draft()
+    decode (0.59 s and 804 MB against 0.29 s and 391 MB for the same 108 M pixel JPEG)."""
+    _big_jpeg(tmp_path / "two.jpg", (2000, 1500), "MPO")
+    with Image.open(tmp_path / "two.jpg") as probe:
+        assert probe.format == "MPO"
+    arr = load_image_rgb(tmp_path / "two.jpg", max_side=256)
+    assert arr.shape == (375, 500, 3)  # draft at 1/4 (reduce(5) gave 300x400)
+    assert arr[100, 100].tolist() == pytest.approx([200, 30, 30], abs=8)
+
+
+@pytest.mark.slow
+def test_200_megapixel_phone_photo_loads(tmp_path: Path) -> None:
+    """16320x12240, the size of the 200 M pixel phone cameras, at PIL's real limit."""
+    Image.new("RGB", (1632, 1224), (30, 90, 200)).resize((16320, 12240)).save(
+        tmp_path / "hp3.jpg", quality=60)
+    arr = load_image_rgb(tmp_path / "hp3.jpg")
+    assert arr.shape == (6120, 8160, 3)  # draft at 1/2
+    assert arr[3000, 4000].tolist() == pytest.approx([30, 90, 200], abs=8)
