@@ -4,7 +4,9 @@ Contract (issue 4/6):
 
 - IMAGE is a file or a folder; a folder stands for the image files directly in it, picked and
   ordered as the window's folder source does (``explorer.vision.images.list_images``).  A
-  folder without images, or only missing files, is a usage error (exit 2, no model built).
+  folder without images or that cannot be read (a folder named ``x.jpg`` too) is reported
+  like an unreadable image, in its place.  When no argument leaves a file to try (only
+  missing files, empty or unreadable folders) it is a usage error (exit 2, no model built).
 
 - stdout: text (a block per image) or JSON exactly
   ``[{"image": path, "predictions": [{"label", "class_index", "probability"}, ...]}, ...]``;
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -30,7 +33,7 @@ from typing import Any, TextIO
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
 from explorer.native_output import captured_native_stderr
-from explorer.vision.images import IMAGE_SUFFIXES, MODEL_SUFFIXES, list_images
+from explorer.vision.images import IMAGE_SUFFIXES, MODEL_SUFFIXES, list_images, missing_reason
 from explorer.vision.labels import ZERO_CLASSES_NOTE
 
 PROG = "mobilenet-explorer classify"
@@ -86,7 +89,7 @@ def _check_request(args: argparse.Namespace, spec: MobileNetSpec) -> None:
     # engine says where to put the .tflite when there is none).
     if not choice.found and engine != "int8":
         model_files = [p for p in getattr(args, "images", ())
-                       if Path(p).suffix.lower() in MODEL_SUFFIXES and Path(p).is_file()]
+                       if Path(p).suffix.lower() in MODEL_SUFFIXES and os.path.isfile(p)]
         if model_files and weights is None:
             # `classify weights.h5 --alpha 0.5`: the missing --weights is the slip to name.
             raise _Fail(f"{model_files[0]} is a model file, not an image, and no weights were"
@@ -110,30 +113,51 @@ def _check_request(args: argparse.Namespace, spec: MobileNetSpec) -> None:
             raise _Fail(str(runtime_import_error(exc))) from None
 
 
-def _expand_folders(paths: list[Path]) -> list[Path]:
-    """Each folder in ``paths`` replaced by its image files (the window's rules and order)."""
-    files: list[Path] = []
+def _expand_folders(paths: list[Path]) -> list[tuple[Path, str | None]]:
+    """Each folder in ``paths`` replaced by its image files (the window's rules and order),
+    as (path, None); a folder that gives none stays, with the reason: (folder, message).
+
+    An empty or unreadable folder next to good images is one bad argument, reported in its
+    place like an unreadable image; it used to stop the whole run (exit 2)."""
+    files: list[tuple[Path, str | None]] = []
     for path in paths:
-        if not Path(path).is_dir():
-            files.append(path)
+        if not os.path.isdir(path):  # False, not an exception, in a folder we may not search
+            files.append((path, None))
             continue
         try:
             found = list_images(path)
         except OSError as exc:
-            raise _Fail(f"cannot read folder {path}: {exc.strerror or exc}") from None
+            files.append((path, f"cannot read folder {path}: {exc.strerror or exc}"))
+            continue
         if not found:
-            raise _Fail(f"folder {path} holds no image files"
-                        f" ({', '.join(sorted(IMAGE_SUFFIXES))})")
-        files += found
+            files.append((path, f"folder {path} holds no image files"
+                                f" ({', '.join(sorted(IMAGE_SUFFIXES))})"))
+            continue
+        files += [(p, None) for p in found]
     return files
+
+
+def _nothing_to_classify(images: list[tuple[Path, str | None]]) -> str | None:
+    """The usage error when no argument leaves a file to try, else None.  With one file to
+    try, the others are reported per image (exit 1)."""
+    problems = [problem for _, problem in images if problem is not None]
+    missing = []
+    for path, problem in images:
+        if problem is not None:
+            continue
+        reason = missing_reason(path)
+        if reason is None:
+            return None
+        missing.append(str(path) if reason == "no such file" else f"{path} ({reason})")
+    if missing:
+        problems.append(f"no such image: {', '.join(missing)}")
+    return "; ".join(problems) or "no image given"
 
 
 def same_destination(out: TextIO, err: TextIO) -> bool:
     """Whether stdout and stderr end up in the same place (one terminal, or ``2>&1``): then
     the error line in the image's text block is enough, and a second copy on stderr only
     doubles it (and may land before the block's heading)."""
-    import os
-
     try:
         a, b = os.fstat(out.fileno()), os.fstat(err.fileno())
     except (AttributeError, OSError, ValueError):  # StringIO in tests, closed streams
@@ -177,11 +201,11 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
         # The images first: a mistyped path is the likelier slip, and telling someone with
         # no weights file about weights when they also named no existing image hides it.
         images = _expand_folders(list(args.images))
-        missing = [str(p) for p in images if not Path(p).exists()]
-        if len(missing) == len(images):
+        nothing = _nothing_to_classify(images)
+        if nothing is not None:
             # Nothing could be classified: a usage error (exit 2), before any model is built.
             # With some images present, missing ones are reported per image (exit 1).
-            raise _Fail(f"no such image: {', '.join(missing)}")
+            raise _Fail(nothing)
         _check_request(args, spec)
     except (_Fail, ValueError) as exc:
         _error_line(err, str(exc))
@@ -217,9 +241,11 @@ def run_classify(args: argparse.Namespace, stdout: TextIO | None = None,
         # Decided once: the text block or JSON entry already shows each error where stderr
         # joins stdout.
         errors_to_stderr = not same_destination(out, err)
-        for path in images:
+        for path, problem in images:
             name = printable(str(path))
             try:
+                if problem is not None:  # an empty or unreadable folder
+                    raise ImageError(problem)
                 rgb = load_image_rgb(path)
             except ImageError as exc:
                 failed += 1

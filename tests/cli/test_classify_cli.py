@@ -495,3 +495,98 @@ def test_missing_runtime_is_one_line_naming_it(fixtures_dir: Path, tmp_path: Pat
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and named in lines[0] and "broken install" in lines[0], result.stderr
+
+
+def _unreadable_folder(monkeypatch, folder: Path) -> None:
+    """``folder`` behaves as chmod 000 for a non-root user (tests may run as root)."""
+    import errno
+
+    import explorer.vision.classify_command as command
+
+    real = command.list_images
+
+    def list_images(path):
+        if Path(path) == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(command, "list_images", list_images)
+
+
+@pytest.mark.fixtures
+def test_empty_or_unreadable_folder_beside_a_photo_is_one_line_each(
+        fixtures_dir: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+    """One empty or unreadable folder (or a folder named x.jpg) stopped the whole run with
+    exit 2 and nothing classified; a missing file beside good ones is one line, exit 1."""
+    from PIL import Image
+
+    empty, dir_jpg, locked = tmp_path / "empty", tmp_path / "x.jpg", tmp_path / "locked"
+    for folder in (empty, dir_jpg, locked):
+        folder.mkdir()
+    (empty / "notes.txt").write_text("no image here")
+    Image.new("RGB", (8, 8), (120, 80, 40)).save(locked / "a.png")
+    _unreadable_folder(monkeypatch, locked)
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    panda = fixtures_dir / "images" / "panda.jpg"
+    code = main(["classify", str(empty), str(panda), str(dir_jpg), str(locked),
+                 "--alpha", "0.25", "--resolution", "128", "--weights", str(weights),
+                 "--engine", "litert", "--format", "json", "--top", "1"])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    lines = err.splitlines()
+    assert len(lines) == 3, err
+    assert f"folder {empty} holds no image files (" in lines[0]
+    assert f"folder {dir_jpg} holds no image files (" in lines[1]
+    assert f"cannot read folder {locked}: Permission denied" in lines[2]
+    doc = json.loads(out)
+    assert [e["image"] for e in doc] == [str(empty), str(panda), str(dir_jpg), str(locked)]
+    assert doc[1]["predictions"][0]["label"] == "giant_panda" and "error" not in doc[1]
+    assert all(e["predictions"] == [] and e["error"] in line
+               for e, line in zip([doc[0], doc[2], doc[3]], lines, strict=True))
+
+
+@pytest.mark.fixtures
+def test_nothing_classifiable_is_still_exit_2_in_one_line(fixtures_dir: Path, tmp_path: Path,
+                                                          capsys, monkeypatch) -> None:
+    """Only empty or unreadable folders and missing files: a usage error, no model built."""
+    import explorer.vision.engines as engines
+
+    def no_model(*_args, **_kwargs):
+        raise AssertionError("the model must not be built")
+
+    monkeypatch.setattr(engines, "create_engine", no_model)
+    locked, empty = tmp_path / "locked", tmp_path / "empty"
+    locked.mkdir()
+    empty.mkdir()
+    _unreadable_folder(monkeypatch, locked)
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    base = ["--alpha", "0.25", "--resolution", "128", "--weights", str(weights)]
+    err = _run_error(["classify", str(locked), *base], capsys)
+    assert f"cannot read folder {locked}: Permission denied" in err
+    err = _run_error(["classify", str(empty), str(tmp_path / "gone.jpg"), str(locked), *base],
+                     capsys)
+    assert f"folder {empty} holds no image files" in err
+    assert f"no such image: {tmp_path / 'gone.jpg'}" in err and "cannot read folder" in err
+
+
+@pytest.mark.fixtures
+def test_symlink_loop_and_broken_link_are_named(fixtures_dir: Path, tmp_path: Path,
+                                                capsys) -> None:
+    """Both were "no such file" / "no such image", although ls lists the name."""
+    (tmp_path / "loop.jpg").symlink_to("loop.jpg")
+    (tmp_path / "dead.jpg").symlink_to("/nowhere/photo.jpg")
+    weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
+    base = ["--alpha", "0.25", "--resolution", "128", "--weights", str(weights)]
+    err = _run_error(["classify", str(tmp_path / "loop.jpg"), str(tmp_path / "dead.jpg"),
+                      *base], capsys)
+    assert (f"no such image: {tmp_path / 'loop.jpg'} (symlink loop),"
+            f" {tmp_path / 'dead.jpg'} (broken symlink to /nowhere/photo.jpg)") in err
+    code = main(["classify", str(tmp_path / "loop.jpg"),
+                 str(fixtures_dir / "images" / "panda.jpg"), str(tmp_path / "dead.jpg"),
+                 *base, "--engine", "litert", "--top", "1"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "giant_panda" in out
+    assert err.splitlines() == [
+        f"mobilenet-explorer classify: error: {tmp_path / 'loop.jpg'}: symlink loop",
+        f"mobilenet-explorer classify: error: {tmp_path / 'dead.jpg'}: broken symlink to"
+        " /nowhere/photo.jpg"]
