@@ -1279,7 +1279,7 @@ class ClassifyPanel(QWidget):
             return
         self._last_result = result
         # Latency and rate describe one engine on one variant: frames from the TensorFlow
-        # engine must not stay in the median shown beside "LiteRT uint8".
+        # engine must not stay in the median shown beside "LiteRT int8".
         origin = (result.spec, result.info.engine_name, result.info.device_name)
         new_origin = origin != self._stats_origin
         if new_origin:

@@ -40,8 +40,10 @@ from explorer.arch.spec import MobileNetSpec, format_alpha
 from explorer.file_probe import is_reachable_file
 from explorer.vision.types import EngineInfo, EngineRequest, InferenceEngine
 
-#: What the view and the command line call an engine running one of Google's QAT files.
-GOOGLE_QAT_ENGINE_NAME = "LiteRT uint8 (Google QAT model, XNNPACK)"
+#: What the view and the command line call an engine running one of Google's QAT files:
+#: "int8" as the Engine menu and `--engine int8` say (it read "uint8" after choosing "int8"),
+#: with the tensors' actual type (Google's TF1 QAT models are uint8) in the details.
+GOOGLE_QAT_ENGINE_NAME = "LiteRT int8 (Google QAT model: uint8 tensors, XNNPACK)"
 
 
 def google_quant_name(spec: MobileNetSpec) -> str:

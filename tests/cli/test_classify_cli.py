@@ -262,7 +262,7 @@ def test_int8_engine_from_the_command_line(fixtures_dir: Path, capsys) -> None:
                  "--resolution", "128", "--weights", str(weights), "--engine", "int8"])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert "# engine: LiteRT uint8 (Google QAT model, XNNPACK)" in out
+    assert "# engine: LiteRT int8 (Google QAT model: uint8 tensors, XNNPACK)" in out
     assert "mobilenet_v1_0.25_128_quant.tflite" in out
     first = [line for line in out.splitlines() if line.strip().startswith("1.")][0]
     assert "giant_panda" in first

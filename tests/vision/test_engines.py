@@ -400,7 +400,7 @@ def test_int8_engine_runs_googles_model_next_to_the_weights(fixtures_dir: Path,
 
     engine = create_engine(EngineRequest(SPEC, weights=fixtures_dir / WEIGHTS, engine="int8"))
     try:
-        assert engine.info.engine_name == "LiteRT uint8 (Google QAT model, XNNPACK)"
+        assert engine.info.engine_name == "LiteRT int8 (Google QAT model: uint8 tensors, XNNPACK)"
         assert engine.info.weights_description.startswith("mobilenet_v1_0.25_128_quant.tflite")
         assert engine.info.pretrained and "Finding the int8 model" in engine.timings
         agree = 0
