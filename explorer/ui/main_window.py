@@ -495,8 +495,8 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(holder)
         layout.setContentsMargins(0, 0, 0, 0)
         self._classify_message = QLabel(
-            "The Classify view loads when you open this tab (TensorFlow is imported only "
-            "then).", holder)
+            "The Classify view loads when you open this tab (the model runtime starts only"
+            " then).", holder)
         self._classify_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._classify_message.setWordWrap(True)
         layout.addWidget(self._classify_message)
