@@ -26,7 +26,7 @@ from explorer.ui.table_tools import (
     add_copy_action,
     bold_font,
     column_runs,
-    copy_to_clipboard,
+    copy_rows,
     selection_tsv,
     set_header_texts,
     set_table_look,
@@ -260,4 +260,4 @@ class BlockTableView(QTableView):
 
     @Slot()
     def copy_selection(self) -> None:
-        copy_to_clipboard(self.selection_tsv())
+        copy_rows(self, self.selection_tsv())

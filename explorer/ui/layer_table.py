@@ -54,7 +54,7 @@ from explorer.ui.table_tools import (
     add_copy_action,
     bold_font,
     column_runs,
-    copy_to_clipboard,
+    copy_rows,
     selection_tsv,
     set_header_texts,
     set_table_look,
@@ -721,4 +721,4 @@ class LayerTablePanel(QWidget):
 
     @Slot()
     def copy_selection(self) -> None:
-        copy_to_clipboard(self.selection_tsv())
+        copy_rows(self, self.selection_tsv())

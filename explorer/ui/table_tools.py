@@ -32,10 +32,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QMainWindow,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QWidget,
 )
 
 #: Cell flags of the read-only tables, and their numbers' alignment.
@@ -213,6 +215,19 @@ def copy_to_clipboard(text: str) -> bool:
         return False
     QGuiApplication.clipboard().setText(text)
     return True
+
+
+def copy_rows(widget: QWidget, text: str) -> bool:
+    """Copy ``text`` (``selection_tsv``'s) and say so in the window's status bar: with
+    nothing selected, Ctrl+C did nothing at all, which read as "copy is broken"."""
+    done = copy_to_clipboard(text)
+    window = widget.window()
+    if isinstance(window, QMainWindow):
+        rows = text.count("\n") - 1
+        window.statusBar().showMessage(
+            f"Copied {rows} row{'' if rows == 1 else 's'} as tab-separated text" if done
+            else "Nothing selected to copy: select rows first (Ctrl+A selects all)", 4000)
+    return done
 
 
 def add_copy_action(view: QAbstractItemView, copy: Callable[[], object]) -> QAction:

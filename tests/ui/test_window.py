@@ -655,3 +655,26 @@ def test_stale_wayland_display_without_a_server_is_one_line(tmp_path) -> None:
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 2 and result.stderr.count("\n") == 1
         assert "no Wayland server" in result.stderr
+
+
+def test_copy_says_what_it_copied_or_that_nothing_is_selected(window) -> None:
+    """Ctrl+C with nothing selected did nothing at all, which read as a broken copy."""
+    from PySide6.QtGui import QGuiApplication
+
+    window.show_view("layers")
+    view = window.layer_panel.view
+    view.clearSelection()
+    QGuiApplication.clipboard().setText("mine")
+    window.copy_selection()
+    assert QGuiApplication.clipboard().text() == "mine"
+    assert window.statusBar().currentMessage().startswith("Nothing selected to copy")
+    view.selectRow(2)
+    window.copy_selection()
+    assert window.statusBar().currentMessage() == "Copied 1 row as tab-separated text"
+    window.show_view("blocks")
+    window.block_panel.set_mode("table")
+    window.block_panel.table.selectAll()
+    window.copy_selection()
+    rows = QGuiApplication.clipboard().text().count("\n") - 1
+    assert rows > 13 and window.statusBar().currentMessage() == (
+        f"Copied {rows} rows as tab-separated text")
