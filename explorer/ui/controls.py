@@ -227,7 +227,7 @@ class TickedSlider(QSlider):
     marks at alpha 0.25/0.5/0.75/1.0 when the range starts at 0.10, so we paint our own.
     """
 
-    _LABEL_HEIGHT = 16
+    _LABEL_HEIGHT = 18
 
     def __init__(self, ticks: Sequence[tuple[int, str]], parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
@@ -287,7 +287,9 @@ class TickedSlider(QSlider):
         metrics = painter.fontMetrics()
         groove, _handle = self._groove_and_handle()
         top = groove.bottom() + 3
-        baseline = top + 4 + metrics.ascent()
+        # 3 px between a tick's end and its label's top: at 1 px they touched ("0.1" read
+        # as "0.1" with a stroke through its top).
+        baseline = top + 6 + metrics.ascent()
         side, beyond_text = self._beyond
         end = self.maximum() if side > 0 else self.minimum()
         marker = (0, 0)  # left and right x of the marker text, if any
