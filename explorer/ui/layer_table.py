@@ -362,6 +362,8 @@ VALUE_COLUMNS = frozenset({COL_INPUT, COL_OUTPUT, COL_PARAMS, COL_MACS, COL_MACS
 _VALUE_COLUMN_ORDER = tuple(sorted(VALUE_COLUMNS))
 #: The Layer column shrinks no further in a narrow window ("conv_pw_1..." stays readable).
 NAME_COLUMN_MIN = 90
+#: Spare width (px) up to which the last column stretches to fill the view.
+LAST_COLUMN_STRETCH_MAX = 200
 #: A widened value column narrows back this long after the last variant change: at once, a
 #: spin box held down beyond the sliders' range would make the columns jump step by step.
 NARROW_DELAY_MS = 400
@@ -473,6 +475,7 @@ class LayerTablePanel(QWidget):
         self.view.setAlternatingRowColors(False)  # rows are tinted by kind instead
         # The smaller font lets twelve columns fit a 1400 px window unscrolled.
         set_table_look(self.view)
+        # The last column fills a little spare room (see _fit_name_column).
         self.view.horizontalHeader().setStretchLastSection(True)
         self._size_columns()
 
@@ -566,6 +569,19 @@ class LayerTablePanel(QWidget):
             self._fitting = True
             try:
                 header.resizeSection(COL_NAME, width)
+            finally:
+                self._fitting = False
+        # The last column takes up a little spare room, not a lot: at 2560 px it grew to
+        # ~1500 px, its right-aligned numbers far from their rows.  Past that the room
+        # beyond the columns stays empty.
+        stretch = room - width < LAST_COLUMN_STRETCH_MAX
+        if header.stretchLastSection() != stretch:
+            self._fitting = True
+            try:
+                header.setStretchLastSection(stretch)
+                if not stretch:
+                    last = _COLUMN_COUNT - 1
+                    header.resizeSection(last, self._wanted[last])
             finally:
                 self._fitting = False
 

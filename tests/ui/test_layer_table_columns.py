@@ -94,3 +94,18 @@ def test_a_value_column_the_user_widened_keeps_its_width(window, qtbot) -> None:
     QApplication.processEvents()
     assert header.sectionSize(COL_MACS) == 200
     _assert_numbers_whole(panel, qtbot)
+
+
+def test_last_column_fills_a_little_room_not_a_wide_screen(window) -> None:
+    """At 2560 px the Activations column stretched to ~1500 px, its right-aligned numbers far
+    from their rows; a little spare room is still filled, so no gap shows at 1400 px."""
+    view = window.layer_panel.view
+    header = view.horizontalHeader()
+    last = header.count() - 1
+    window.resize(2560, 1440)
+    QApplication.processEvents()
+    assert header.sectionSize(last) < 150
+    assert header.length() < view.viewport().width() - 500
+    window.resize(1400, 900)
+    QApplication.processEvents()
+    assert header.length() == view.viewport().width()
