@@ -70,6 +70,8 @@ BLOCKS = range(1, 14)
 # The chart goes below the tables on pages narrower than this (when there is height for it).
 NARROW_PAGE = 620
 MIN_CHART = 180
+#: How much wider than they need the tables may get beside the chart.
+TABLES_AIR = 1.3
 
 
 @dataclass(frozen=True)
@@ -602,6 +604,10 @@ class CompareView(QWidget):
             self.splitter.setSizes([shown, max(MIN_CHART, height - handle - shown)])
         else:
             chart = int(min(640, max(MIN_CHART, 0.32 * width)))
+            # Past their own width and some air, wider tables only spread each number away
+            # from its row's name (at 2560 px they took 1550 px beside a 640 px chart): the
+            # chart takes the rest.
+            chart = max(chart, width - handle - int(TABLES_AIR * need))
             chart = max(MIN_CHART, min(chart, width - handle - need))
             self.splitter.setSizes([max(1, width - handle - chart), chart])
 

@@ -260,3 +260,12 @@ def test_file_copy_outside_a_table_view_copies_nothing_hidden(window) -> None:
     window.show_view("layers")
     window.copy_selection()
     assert QGuiApplication.clipboard().text().count("\n") == 2  # header + the row
+
+
+def test_a_wide_page_gives_the_chart_the_room_the_tables_do_not_need(window) -> None:
+    """At 2560 px the tables spread over 1550 px (each number far from its row's name)
+    beside a 640 px chart."""
+    view = _show_compare(window, 2560, 1440, 1.5, 512)
+    tables, chart = view.splitter.sizes()
+    need = view.tables_area.widget().minimumSizeHint().width()
+    assert tables <= 1.35 * need and chart > tables
