@@ -29,7 +29,8 @@ from explorer.bench import REPO_ROOT, BenchError, BenchResult, budget, environme
 STARTUP_BUDGET_S = 1.5
 MARKER = "STARTUP_PROBE "
 
-# Runs inside the child process; kept free of project imports until main.py runs.
+# Runs inside the child process; kept free of project imports until main.py (or, in a
+# wheel install, the console script's entry point) runs.
 PROBE = r'''
 import json, os, sys, time
 T_WALL0 = time.time()
@@ -100,9 +101,14 @@ for cls in (QApplication, QGuiApplication, QCoreApplication):
         cls.exec_ = probe_exec
 
 import runpy
-sys.argv = [@@MAIN@@]
 try:
-    runpy.run_path(@@MAIN@@, run_name="__main__")
+    if os.path.exists(@@MAIN@@):
+        sys.argv = [@@MAIN@@]
+        runpy.run_path(@@MAIN@@, run_name="__main__")
+    else:  # installed from a wheel: no main.py, the console script's entry point instead
+        sys.argv = ["mobilenet-explorer"]
+        from explorer.cli import main
+        main()
 except SystemExit:
     pass
 '''
@@ -125,7 +131,9 @@ def probe_once(timeout_s: float = 120.0, env: dict[str, str] | None = None) -> d
         child_env.setdefault("KERAS_HOME", str(Path(tmp) / "keras"))
         t_spawn = time.time()
         try:
-            proc = subprocess.run([sys.executable, "-c", probe_source()], cwd=REPO_ROOT,
+            # In a checkout, from its root (main.py imports explorer from there).
+            cwd = REPO_ROOT if (REPO_ROOT / "main.py").exists() else tmp
+            proc = subprocess.run([sys.executable, "-c", probe_source()], cwd=cwd,
                                   env=child_env, capture_output=True, text=True,
                                   timeout=timeout_s)
         except subprocess.TimeoutExpired:

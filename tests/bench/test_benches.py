@@ -235,6 +235,17 @@ def test_startup_script_prints_json_and_one_line() -> None:
     assert proc.stderr.strip().splitlines()[-1].startswith("startup: ")
 
 
+def test_startup_probe_runs_the_entry_point_where_there_is_no_main_py(tmp_path,
+                                                                     monkeypatch) -> None:
+    """Installed from a wheel there is no main.py: `mobilenet-explorer bench startup` failed
+    with "the app exited (status 1)" (FileNotFoundError for site-packages/main.py)."""
+    import explorer.bench.startup_bench as startup_bench
+
+    monkeypatch.setattr(startup_bench, "REPO_ROOT", tmp_path)  # no main.py there
+    record = startup_bench.probe_once(timeout_s=120)
+    assert record["window_shown_s"] > 0 and record["tensorflow_imported_at_show"] is False
+
+
 def test_bench_cli_rejects_unknown_benchmark() -> None:
     proc = _run_cli("main.py", "bench", "nonsense", timeout=60)
     assert proc.returncode == 2
