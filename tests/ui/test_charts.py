@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtWidgets import QApplication
 
@@ -196,21 +197,36 @@ def test_accuracy_line_off_the_chart_says_where_it_really_is(window) -> None:
     assert not label.isVisible()
 
 
-def test_accuracy_labels_take_their_curve_colour_and_alternate_sides(window) -> None:
-    """Where the curves cross (0.75-160 on 1.0-128), labels all above the points overlapped."""
-    from explorer.ui.accuracy_chart import ALPHA_COLORS, LABELS_BELOW
+@pytest.mark.parametrize("size", [(852, 600), (1400, 900), (2560, 1440)])
+def test_each_accuracy_label_is_nearest_its_own_point(window, size) -> None:
+    """Where the curves cross, labels on fixed sides sat closer to another series' point than
+    to their own (blue "128" right above a green point; 0.5-224 and 0.75-160 once printed
+    "224160").  Each label now lies nearest its own point and clear of every other label."""
+    from explorer.ui.accuracy_chart import ALPHA_COLORS
 
-    labels = window.accuracy_panel.resolution_labels
-    assert len(labels) == 16
-    for alpha, label in labels:
-        assert label.color.name() == ALPHA_COLORS[alpha]
-        assert (label.anchor.y() < 0) == (alpha in LABELS_BELOW)  # below: anchored at its top
-    assert LABELS_BELOW == {0.75, 0.25}
-    # At the window's default size no two labels overlap (0.5-224 and 0.75-160 printed
-    # "224160" when the labels sat straight above and below their points).
+    window.resize(*size)
     window.show_view("accuracy")
     QApplication.processEvents()
-    rects = [label.sceneBoundingRect() for _, label in labels]
+    panel = window.accuracy_panel
+    labels = panel.resolution_labels
+    assert len(labels) == 16
+    vb = panel.plot.vb
+    points = [vb.mapViewToScene(pg.Point(label.pos())) for _, label in labels]
+
+    def gap(rect, point) -> float:
+        dx = max(rect.left() - point.x(), 0.0, point.x() - rect.right())
+        dy = max(rect.top() - point.y(), 0.0, point.y() - rect.bottom())
+        return math.hypot(dx, dy)
+
+    # The text, without the document's margin around it.
+    rects = [label.sceneBoundingRect().adjusted(m, m, -m, -m) for _, label in labels
+             for m in [label.textItem.document().documentMargin()]]
+    for i, (alpha, label) in enumerate(labels):
+        assert label.color.name() == ALPHA_COLORS[alpha]
+        own = gap(rects[i], points[i])
+        nearest_other = min(gap(rects[i], p) for j, p in enumerate(points) if j != i)
+        assert own < nearest_other, (size, alpha, label.toPlainText(), own, nearest_other)
+        assert own < 12, (size, alpha, label.toPlainText())  # beside its point, not far off
     overlaps = [(i, j) for i in range(len(rects)) for j in range(i)
                 if rects[i].intersects(rects[j])]
     assert not overlaps, [(labels[i][1].toPlainText(), labels[j][1].toPlainText())
