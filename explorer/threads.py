@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
-from PySide6.QtCore import QThread, QThreadPool
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QThread, QThreadPool, Signal, Slot
 
 _THREADS: weakref.WeakSet[QThread] = weakref.WeakSet()
 _POOLS: dict[str, QThreadPool] = {}
@@ -51,3 +53,38 @@ def one_thread_pool(purpose: str) -> QThreadPool:
         pool = _POOLS[purpose] = QThreadPool()
         pool.setMaxThreadCount(1)
     return pool
+
+
+class _GuiRelay(QObject):
+    """Carries a call from a pool thread to the GUI thread.
+
+    A pool thread that emitted a signal of a QObject the GUI thread could delete meanwhile
+    (a photo's decoder, when another photo was opened while it decoded) crashed the app in
+    Qt's signal code: the object was destroyed during the emit.  This one object, made on
+    the GUI thread and never deleted, is what pool threads emit on; the call then runs on the
+    GUI thread only if its receiver still exists.
+    """
+
+    call = Signal(object, object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.call.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    @Slot(object, object)
+    def _run(self, method: Callable[..., object], args: tuple[object, ...]) -> None:
+        owner = getattr(method, "__self__", None)
+        if owner is not None and isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            return  # deleted while the pool thread worked: nobody waits for the answer
+        method(*args)
+
+
+_RELAY: _GuiRelay | None = None
+
+
+def gui_relay() -> _GuiRelay:
+    """The app's relay to the GUI thread; call it first on the GUI thread (it is made there)."""
+    global _RELAY
+    if _RELAY is None:
+        _RELAY = _GuiRelay()
+    return _RELAY

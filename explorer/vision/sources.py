@@ -70,7 +70,7 @@ from PySide6.QtMultimedia import (
     QVideoSink,
 )
 
-from explorer.threads import one_thread_pool
+from explorer.threads import gui_relay, one_thread_pool
 from explorer.vision.camera_format import CameraMode, choose_camera_mode
 from explorer.vision.frames import (
     FrameConversionError,
@@ -318,14 +318,15 @@ class _FrameConverter(QObject):
             if self._draining:
                 return replaced  # the running drain takes it
             self._draining = True
-        _convert_pool().start(self._drain)
+        relay = gui_relay()  # made here, on the GUI thread
+        _convert_pool().start(lambda: self._drain(relay))
         return replaced
 
     def clear(self) -> None:
         """Drop the frame waiting, if any (the one converting still reports back)."""
         self._waiting.clear()
 
-    def _drain(self) -> None:
+    def _drain(self, relay: QObject) -> None:
         while True:
             item = self._waiting.take()
             if item is None:
@@ -343,12 +344,13 @@ class _FrameConverter(QObject):
                 result = exc if isinstance(exc, FrameConversionError) else \
                     FrameConversionError(f"{type(exc).__name__}: {exc}")
             del frame, item  # the buffer goes back to the camera or decoder now
-            try:
-                self.converted.emit(result, arrival, pixel_format)  # queued to the GUI
-            except RuntimeError:  # the source was deleted while the frame converted
-                with self._lock:
-                    self._draining = False
-                return
+            # Through the relay, never on this object from here: the GUI thread may delete it
+            # (its source replaced) during the emit, which crashed the app for still photos.
+            relay.call.emit(self._deliver, (result, arrival, pixel_format))  # type: ignore[attr-defined]
+
+    def _deliver(self, result: object, arrival: float, pixel_format: str) -> None:
+        """On the GUI thread, through the relay (which skips a deleted converter)."""
+        self.converted.emit(result, arrival, pixel_format)
 
 
 class VideoSinkSource(FrameSource):
@@ -755,7 +757,8 @@ class _StillDecoder(QObject):
     def request(self, path: Path) -> None:
         self._ticket += 1
         ticket = self._ticket
-        _decode_pool().start(lambda: self._run(ticket, path))
+        relay = gui_relay()  # made here, on the GUI thread
+        _decode_pool().start(lambda: self._run(ticket, path, relay))
 
     def cancel(self) -> None:
         self._ticket += 1  # a decode still running answers a stale ticket
@@ -763,7 +766,7 @@ class _StillDecoder(QObject):
     def is_current(self, ticket: int) -> bool:
         return ticket == self._ticket
 
-    def _run(self, ticket: int, path: Path) -> None:
+    def _run(self, ticket: int, path: Path, relay: QObject) -> None:
         if ticket != self._ticket:  # an int read under the GIL: replaced before it started
             return
         result: FramePacket | Exception
@@ -772,10 +775,13 @@ class _StillDecoder(QObject):
         except Exception as exc:  # noqa: BLE001 - ImageError, OSError, MemoryError...: any
             # failure must come back, or the view waits for this frame forever.
             result = exc
-        try:
-            self.decoded.emit(ticket, result)  # queued to the GUI thread
-        except RuntimeError:
-            pass  # the source was deleted while the photo decoded
+        # Through the relay: emitting on this object while the GUI thread deleted it (another
+        # photo opened meanwhile) crashed the app.  The relay drops the answer of a deleted one.
+        relay.call.emit(self._deliver, (ticket, result))  # type: ignore[attr-defined]
+
+    def _deliver(self, ticket: int, result: object) -> None:
+        """On the GUI thread, through the relay (which skips a deleted decoder)."""
+        self.decoded.emit(ticket, result)
 
 
 class ImageSource(FrameSource):

@@ -1010,3 +1010,45 @@ def test_frames_convert_off_the_gui_thread_and_only_the_newest_waits(qtbot, monk
     # Every frame received is converted or counted as skipped.
     assert source.conversions_done + source.stale_frames_skipped == source.frames_received
     source.stop()
+
+
+def test_pool_threads_answer_on_the_gui_thread_and_never_a_deleted_source(qtbot, tmp_path,
+                                                                          monkeypatch):
+    """A photo's decoder emitted its answer on the decode thread while the GUI thread
+    deleted it (another photo opened meanwhile): the app segfaulted in Qt's signal code
+    (2 of 3 runs of 6,000 open-and-replace cycles).  Answers now travel through one relay
+    that is never deleted, and reach the GUI thread only for a source still alive."""
+    from PySide6.QtCore import Qt
+
+    from explorer.threads import one_thread_pool
+
+    photo = _save(tmp_path / "a.png", np.full((8, 8, 3), 90, np.uint8))
+    source = ImageSource(photo)
+    threads: list[int] = []
+    source._decoder.decoded.connect(lambda *_: threads.append(threading.get_ident()),
+                                    Qt.ConnectionType.DirectConnection)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: bool(events.frames), timeout=5000)
+    assert threads == [threading.get_ident()]  # emitted on the GUI thread, not the pool's
+
+    sink = VideoSinkSource("camera 'Demo'", stall_timeout_ms=None)
+    converted: list[int] = []
+    sink._converter.converted.connect(lambda *_: converted.append(threading.get_ident()),
+                                      Qt.ConnectionType.DirectConnection)
+    sink_events = Events(sink)
+    sink.start()
+    _push(qtbot, sink, sink_events, 7)
+    assert converted == [threading.get_ident()]
+    sink.stop()
+
+    # Deleted while its photo decodes: the answer is dropped, nothing crashes.
+    calls = _slow_decodes(monkeypatch, 0.3)
+    doomed = ImageSource(photo)
+    doomed.start()
+    qtbot.waitUntil(lambda: bool(calls), timeout=5000)
+    doomed.stop()
+    doomed.deleteLater()
+    qtbot.wait(50)
+    assert one_thread_pool("decode").waitForDone(5000)
+    qtbot.wait(50)  # the relay's queued call runs and finds the decoder gone
