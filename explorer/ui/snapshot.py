@@ -19,7 +19,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QStandardPaths, Signal
 
 from explorer.atomic_write import folder_problem
-from explorer.threads import one_thread_pool
+from explorer.threads import gui_relay, one_thread_pool
 from explorer.vision.frames import rgb_to_qimage
 from explorer.vision.worker import PredictionResult
 
@@ -140,19 +140,24 @@ class SnapshotSaver(QObject):
 
     def save(self, job: SnapshotJob) -> None:
         self._pending += 1
-        one_thread_pool("snapshot").start(lambda: self._run(job))
+        relay = gui_relay()  # made here, on the GUI thread
+        one_thread_pool("snapshot").start(lambda: self._run(job, relay))
 
     def _count_done(self, _job: object, _error: object) -> None:
         self._pending -= 1
 
-    def _run(self, job: SnapshotJob) -> None:
+    def _run(self, job: SnapshotJob, relay: Any) -> None:
         error: str | None = None
         try:
             write_snapshot(job)
         except Exception as exc:  # noqa: BLE001 - MemoryError too: the view must hear back
             error = str(exc) if isinstance(exc, OSError) else \
                 f"cannot save the snapshot: {type(exc).__name__}: {exc}"
-        try:
-            self.finished.emit(job, error)  # queued to the GUI thread
-        except RuntimeError:
-            pass  # the view was deleted while the file was written; the file is complete
+        # Through the relay: emitting on this object from the pool thread while the GUI
+        # thread deleted it could crash (see explorer/threads.py).  The file is complete
+        # either way.
+        relay.call.emit(self._deliver, (job, error))
+
+    def _deliver(self, job: SnapshotJob, error: str | None) -> None:
+        """On the GUI thread, through the relay (which skips a deleted saver)."""
+        self.finished.emit(job, error)
