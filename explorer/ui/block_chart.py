@@ -42,10 +42,12 @@ from explorer.ui.plot_style import (
     legend_html,
     log_bar_range,
     nice_ceiling,
+    set_y_range_now,
     style_plot,
 )
 from explorer.ui.theme import SEGMENT_BUTTON_STYLE, set_role
 from explorer.ui.variant_state import VariantState
+from explorer.ui.while_hidden import WhileHidden
 
 BAR_WIDTH = 0.38
 #: Least heights of the two charts: below them the window stops shrinking rather than
@@ -191,7 +193,9 @@ class BlockChartPanel(QWidget):
         self.metric_combo.currentIndexChanged.connect(self._redraw)
         self.log_check.toggled.connect(self._redraw)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        state.spec_changed.connect(self.show_spec)
+        # Hidden behind another tab, it redraws when shown (see while_hidden).
+        self.while_hidden = WhileHidden(self, self.show_spec)
+        state.spec_changed.connect(self.while_hidden.request)
         self.show_spec(state.spec)
 
     def _mode_button(self, text: str, name: str, tip: str) -> QToolButton:
@@ -305,7 +309,7 @@ class BlockChartPanel(QWidget):
         (cur_low, cur_high) = plot.vb.viewRange()[1]
         if abs(cur_low - low) > 1e-9 * max(1.0, abs(high)) or \
                 abs(cur_high - high) > 1e-9 * max(1.0, abs(high)):
-            plot.setYRange(low, high, padding=0)
+            set_y_range_now(plot, low, high)
 
     def _update_reduction_labels(self, blocks: np.ndarray, tops: np.ndarray,
                                  data: dict[str, list[float]]) -> None:

@@ -50,10 +50,12 @@ from explorer.ui.plot_style import (
     legend_html,
     log_bar_range,
     nice_ceiling,
+    set_y_range_now,
     style_plot,
 )
 from explorer.ui.theme import bold_header, set_role
 from explorer.ui.variant_state import VariantState
+from explorer.ui.while_hidden import WhileHidden
 
 REFERENCE = MobileNetSpec(1.0, 224)
 SUMMARY_ROWS = ("Width multiplier alpha", "Input resolution", "Params", "  trainable",
@@ -135,6 +137,7 @@ class FitTable(QTableWidget):
         self._min_width = 0
         self.compact = False
         self._fitted_width: int | None = None  # None: texts changed since the last fit
+        self._shared_width: int | None = None  # the width the columns were last shared for
         for c in range(len(headers)):
             self.setHorizontalHeaderItem(c, QTableWidgetItem())
 
@@ -231,12 +234,20 @@ class FitTable(QTableWidget):
         for r, row in enumerate(self._cells):
             for c, cell in enumerate(row):
                 self._show((r, c), cell, compact)
+        header = self.horizontalHeader()
+        shown = [header.sectionSize(c) for c in range(len(widths))]
+        if (available == self._shared_width and sum(shown) == available
+                and all(need <= have for need, have in zip(widths, shown))):
+            # Every text still fits the columns as they are: keep them.  Sharing the spare
+            # width again moved every column on most slider steps, and QTableView repaints
+            # resized columns in a later event pass: the whole table was painted twice.
+            return
+        self._shared_width = available
         spare = available - sum(widths)
         if spare > 0 and len(widths) > 1:  # share it among the number columns
             share, rest = divmod(spare, len(widths) - 1)
             widths = [widths[0]] + [w + share + (1 if i < rest else 0)
                                     for i, w in enumerate(widths[1:])]
-        header = self.horizontalHeader()
         for c, w in enumerate(widths):
             if header.sectionSize(c) != w:
                 header.resizeSection(c, w)
@@ -470,8 +481,10 @@ class CompareView(QWidget):
         self.log_check.toggled.connect(self.refresh)
         self.splitter.splitterMoved.connect(self._on_splitter_moved)
         self.splitter.resized.connect(self._arrange)
-        state.spec_changed.connect(self.refresh)
-        state.pinned_changed.connect(self.refresh)
+        # Hidden behind another tab, it refreshes when shown (see while_hidden).
+        self.while_hidden = WhileHidden(self, self.refresh)
+        state.spec_changed.connect(self.while_hidden.request)
+        state.pinned_changed.connect(self.while_hidden.request)
         self.refresh()
 
     @property
@@ -500,9 +513,13 @@ class CompareView(QWidget):
                              f"B:{nb}MobileNet {b.label} (follows the sliders)")
         who_a, who_b = f"A {a.label}", f"B {b.label}"
         # Compact titles drop the labels: the heading above says which variant is A and B.
+        # B's title does not name it: a title that changed on every slider step made Qt
+        # repaint the whole table a second time (a header change relays out the table in a
+        # later event pass), ~1-3 ms per step; the heading and the first two rows name it.
         self.summary_table.set_headers([
             Cell(""), Cell(f"A  {a.label}", "A", f"Variant A: MobileNet {a.label}"),
-            Cell(f"B  {b.label}", "B", f"Variant B: MobileNet {b.label}"),
+            Cell("B  (sliders)", "B", "Variant B: the one the sliders set (named in the"
+                                      " heading above)"),
             Cell("B - A", tip="Difference B - A"),
             Cell("B / A", tip="Ratio B / A (for accuracy see B - A)")])
         rows = []
@@ -547,9 +564,10 @@ class CompareView(QWidget):
         if self.value_axis.log_values != log:
             self.value_axis.set_log_values(log)
         if tuple(self.plot.vb.viewRange()[1]) != (y0, top):
-            self.plot.setYRange(y0, top, padding=0)
+            set_y_range_now(self.plot, y0, top)
+        # B unnamed here too: a legend that changed on every step re-laid out the chart.
         legend = "Separable mult-adds (MACs) per block: " + legend_html(
-            [(A_COLOR, f"A {a.label}"), (B_COLOR, f"B {b.label}")])
+            [(A_COLOR, f"A {a.label}"), (B_COLOR, "B (sliders)")])
         hint = tiny_bars_hint(ha, hb, log)
         self.legend.setText(legend + (f"<br><i>{hint}</i>" if hint else ""))
         if self.tables_area.widget().minimumSizeHint().width() != self._arranged_for:

@@ -72,6 +72,17 @@ class CountAxis(pg.AxisItem):
         return out
 
 
+def set_y_range_now(plot: pg.PlotItem, low: float, high: float) -> None:
+    """``plot.setYRange(low, high, padding=0)`` with the view's transform applied at once.
+
+    pyqtgraph applies a new range to its items only when the scene prepares to paint, which
+    moves every item during the paint, so the chart was painted twice on each slider step
+    that changed the range (~1.6 ms more per step in Compare).
+    """
+    plot.setYRange(low, high, padding=0)
+    plot.vb.updateMatrix()
+
+
 def nice_ceiling(value: float) -> float:
     """Smallest "round" number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k) >= ``value``.
 

@@ -209,6 +209,7 @@ def test_compare_says_when_b_is_too_small_to_see(qtbot) -> None:
     state = VariantState(MobileNetSpec(0.1, 32))
     view = CompareView(state)
     qtbot.addWidget(view)
+    view.show()
     assert "B's bars are under 2 %" in view.legend.text()
     view.set_log_scale(True)
     assert "under 2 %" not in view.legend.text()

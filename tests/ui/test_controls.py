@@ -52,6 +52,8 @@ def _assert_views_show(window, spec: MobileNetSpec) -> None:
     assert summary.text("non_trainable") == f"{totals.non_trainable_params:,}"
     assert summary.text("macs").startswith(f"{totals.macs:,}")
     assert summary.text("flops").startswith(f"{2 * totals.macs:,}")
+    # Charts behind another tab redraw when shown (see while_hidden): look at each.
+    window.show_view("blocks")
     bars = window.block_panel.bar_data()
     costs = block_costs(spec)
     assert bars["standard"] == [c.standard_macs for c in costs]
@@ -61,8 +63,11 @@ def _assert_views_show(window, spec: MobileNetSpec) -> None:
     shares = cost_by_type(spec)
     assert [window.type_panel.table.item(r, 1).text() for r in range(4)] == \
         [f"{s.macs:,}" for s in shares]
+    window.show_view("compare")
     assert window.compare_view.spec_b == spec
+    assert window.compare_view.summary_table.item(1, 2).text() == f"{spec.resolution:,}"
     assert window.accuracy_panel.current_point()[0] == totals.macs
+    window.show_view("layers")
 
 
 def test_window_builds_with_no_arguments_and_stable_object_names(window) -> None:

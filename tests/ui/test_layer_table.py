@@ -304,6 +304,7 @@ def test_value_columns_widen_for_spin_box_extremes(qtbot) -> None:
     state = VariantState()
     panel = LayerTablePanel(state)
     qtbot.addWidget(panel)
+    panel.show()  # a hidden table is filled when shown
     metrics = panel.view.fontMetrics()
     header = panel.view.horizontalHeader()
     before = {c: header.sectionSize(c) for c in VALUE_COLUMNS}
