@@ -1,12 +1,18 @@
 """Slider-to-screen benchmark (issue 5, budget 1).
 
 Sweeps every alpha slider position and, at each one, every resolution slider position in a
-serpentine order, so every step moves exactly one slider by one tick and every (alpha,
-resolution) variant of the grid is visited once, cold (the cost model's lru caches are cleared
-first, so the sweep pays the real compute).  Each step is timed from ``slider.setValue`` until
-``QApplication.processEvents()`` returns: the views update synchronously on ``spec_changed`` and
-their repaints are posted events, so when processEvents returns the table, charts and summary
-have been recomputed and painted into the offscreen backing store.
+serpentine order (after the first two steps, which move each slider from the default to its
+start, every step moves one slider by one tick), visiting every (alpha, resolution) variant of
+the grid, cold (the cost model's lru caches are cleared first, so the sweep pays the real
+compute).  Each step is timed from ``slider.setValue`` until the screen has settled: the views
+update synchronously on ``spec_changed``; their repaints, and the layouts a changed label
+requests, are posted events, handled by ``processEvents`` passes until a pass finds nothing to
+do (``settle``).  One pass was enough with the Layers table in front, but with a chart or
+Compare in front the summary, status bar and Compare tables painted in later passes, after
+the timer had stopped.  The profile phase counts the paint events left after ``settle``.
+
+Then every view is brought to the front in turn and timed over its own steps of both
+sliders, each step cold; the budget holds only if every view's p95 meets it.
 
 Then, without Qt: the cost model alone per visited variant (caches cleared before each, so it is
 the compute time, not a dictionary lookup), and ``keras.applications.MobileNet(weights=None)``
@@ -42,7 +48,12 @@ KERAS_RATIO_TARGET = 20.0
 #: "classify" is left out: it builds models, which is the inference benchmark's business.
 TAB_VIEWS = ("layers", "blocks", "types", "accuracy", "compare", "paper")
 TAB_VIEWS_DEFAULT = "layers"
-TAB_STEPS = 62  # two passes over the resolution slider
+TAB_STEPS = 60  # one pass over the resolution slider and one over the alpha slider
+#: A ``processEvents`` pass shorter than this found nothing to do (an idle pass takes ~0.01
+#: ms): the screen has settled.
+SETTLED_PASS_MS = 0.1
+#: Passes ``settle`` makes at most (3 were seen: paint, the layouts it requested, their paint).
+MAX_SETTLE_PASSES = 8
 
 _ARCH_MODULES = ("explorer.arch.layers", "explorer.arch.blocks", "explorer.arch.breakdown",
                  "explorer.arch.accuracy", "explorer.arch.paper", "explorer.arch.export")
@@ -85,6 +96,16 @@ def cost_model_once(alpha: float, resolution: int) -> float:
     cost_by_type(spec)
     published_accuracy(spec)
     return (time.perf_counter() - t0) * 1000.0
+
+
+def settle(app: Any) -> int:
+    """Run ``processEvents`` until a pass finds nothing to do; returns the passes that did."""
+    for busy in range(MAX_SETTLE_PASSES):
+        t0 = time.perf_counter()
+        app.processEvents()
+        if (time.perf_counter() - t0) * 1000.0 < SETTLED_PASS_MS:
+            return busy
+    return MAX_SETTLE_PASSES
 
 
 def _find(window: Any, cls: Any, name: str) -> Any:
@@ -191,7 +212,7 @@ def _sweep_window(app: Any, window: Any, alpha: float | None, resolution: int | 
         t0 = time.perf_counter()
         slider.setValue(value)
         t1 = time.perf_counter()  # views recomputed (synchronous spec_changed)
-        app.processEvents()  # posted repaints: table, charts and summary painted
+        settle(app)  # posted repaints and layouts: table, charts and summary painted
         t2 = time.perf_counter()
         times.append((t2 - t0) * 1000.0)
         update_ms.append((t1 - t0) * 1000.0)
@@ -215,7 +236,7 @@ def _sweep_window(app: Any, window: Any, alpha: float | None, resolution: int | 
         if done:
             break
 
-    tabs = per_tab_steps(app, window, r_slider, TAB_STEPS if max_steps is None
+    tabs = per_tab_steps(app, window, a_slider, r_slider, TAB_STEPS if max_steps is None
                          else min(TAB_STEPS, max_steps))
     profile = profile_steps(app, a_slider, r_slider, min(60, max(len(times), 1)))
     if not times:
@@ -243,8 +264,9 @@ def back_and_forth(positions: Sequence[int]) -> Iterator[int]:
 
 def timed_slider_steps(app: Any, slider: Any, steps: int,
                        between: Callable[[], None] | None = None) -> list[float]:
-    """Milliseconds from ``setValue`` until ``processEvents`` returns, for ``steps`` one-tick
-    moves of ``slider`` end to end and back; ``between`` runs after each (untimed)."""
+    """Milliseconds from ``setValue`` until the screen has settled (``settle``), for
+    ``steps`` one-tick moves of ``slider`` end to end and back; ``between`` runs after each
+    (untimed)."""
     times: list[float] = []
     for pos in back_and_forth(range(slider.minimum(), slider.maximum() + 1)):
         if len(times) >= steps:
@@ -253,18 +275,20 @@ def timed_slider_steps(app: Any, slider: Any, steps: int,
             continue
         t0 = time.perf_counter()
         slider.setValue(pos)
-        app.processEvents()
+        settle(app)
         times.append((time.perf_counter() - t0) * 1000.0)
         if between is not None:
             between()
     return times
 
 
-def per_tab_steps(app: Any, window: Any, r_slider: Any, steps: int) -> dict[str, Any]:
-    """p50/p95 of ``steps`` resolution-slider steps with each other view in front.
+def per_tab_steps(app: Any, window: Any, a_slider: Any, r_slider: Any,
+                  steps: int) -> dict[str, Any]:
+    """p50/p95 of ``steps`` slider steps (half resolution, half alpha) with each view in
+    front, every step cold (the cost model's caches cleared before it, untimed).
 
     Views on hidden tabs recompute but do not paint; a user looking at a chart pays for
-    its repaint, so every view gets its own short sweep (caches cleared first).
+    its repaint, so every view gets its own sweep.
     """
     if not hasattr(window, "show_view"):
         return {}
@@ -280,9 +304,10 @@ def per_tab_steps(app: Any, window: Any, r_slider: Any, steps: int) -> dict[str,
             continue
         if hasattr(blocks, "set_mode"):
             blocks.set_mode("table" if name == "blocks-table" else "chart")
-        app.processEvents()
+        settle(app)
         clear_arch_caches()
-        times = timed_slider_steps(app, r_slider, steps)
+        times = timed_slider_steps(app, r_slider, steps - steps // 2, clear_arch_caches)
+        times += timed_slider_steps(app, a_slider, steps // 2, clear_arch_caches)
         out[name] = {"steps": len(times), "p50_ms": round(percentile(times, 50), 3),
                      "p95_ms": round(percentile(times, 95), 3)}
     try:
@@ -319,6 +344,7 @@ def profile_steps(app: Any, a_slider: Any, r_slider: Any, steps: int) -> dict[st
             return False
 
     census = PaintCensus()
+    late = PaintCensus()  # paints a further pass finds after settle(): should be none
     clear_arch_caches()
     positions = [(r_slider, p) for p in range(r_slider.minimum(), r_slider.maximum() + 1)]
     positions += [(a_slider, p) for p in range(a_slider.minimum(), a_slider.maximum() + 1)]
@@ -333,7 +359,12 @@ def profile_steps(app: Any, a_slider: Any, r_slider: Any, steps: int) -> dict[st
         if slider.value() == pos:
             continue
         slider.setValue(pos)
+        settle(app)
+        app.removeEventFilter(census)
+        app.installEventFilter(late)
         app.processEvents()
+        app.removeEventFilter(late)
+        app.installEventFilter(census)
         done += 1
     profiler.disable()
     wall = time.perf_counter() - t0
@@ -355,7 +386,8 @@ def profile_steps(app: Any, a_slider: Any, r_slider: Any, steps: int) -> dict[st
     rows.sort(key=lambda row: -row["cum_ms_per_step"])
     return {"functions": rows[:12], "steps": done,
             "paint_events_per_step": {k: round(v / max(done, 1), 2) for k, v in paints[:15]},
-            "paint_events_total_per_step": round(sum(census.counts.values()) / max(done, 1), 1)}
+            "paint_events_total_per_step": round(sum(census.counts.values()) / max(done, 1), 1),
+            "paint_events_after_timer": sum(late.counts.values())}
 
 
 def keras_build_times(variants: list[tuple[float, int]]) -> list[dict[str, Any]]:
@@ -403,6 +435,8 @@ def run(alpha: float | None = None, resolution: int | None = None,
     p50, p95 = percentile(times, 50), percentile(times, 95)
     cost_med = percentile(cost_ms, 50) if cost_ms else None
     cost_max = max(cost_ms) if cost_ms else None
+    cost_p95 = percentile(cost_ms, 95) if cost_ms else None
+    worst_view = max((t["p95_ms"] for t in sweep["tabs"].values()), default=None)
     data: dict[str, Any] = {
         "p50_ms": round(p50, 3),
         "p95_ms": round(p95, 3),
@@ -426,23 +460,29 @@ def run(alpha: float | None = None, resolution: int | None = None,
         "slider_step_stats": timing_stats(times),
         "profile_top": sweep["profile"],
         "per_view": sweep["tabs"],
-        "worst_view_p95_ms": max((t["p95_ms"] for t in sweep["tabs"].values()), default=None),
+        "worst_view_p95_ms": worst_view,
         "budgets": {
             "slider_p95": budget(f"p95 < {SLIDER_P95_BUDGET_MS:g} ms", round(p95, 3),
                                  p95 < SLIDER_P95_BUDGET_MS),
-            "cost_model": budget(f"median < {COST_MODEL_BUDGET_MS:g} ms per variant",
-                                 round(cost_med, 4) if cost_med is not None else None,
-                                 None if cost_med is None else cost_med < COST_MODEL_BUDGET_MS),
+            "slider_p95_every_view": budget(
+                f"p95 < {SLIDER_P95_BUDGET_MS:g} ms with each view in front", worst_view,
+                None if worst_view is None else worst_view < SLIDER_P95_BUDGET_MS),
+            "cost_model": budget(f"p95 < {COST_MODEL_BUDGET_MS:g} ms per variant",
+                                 round(cost_p95, 4) if cost_p95 is not None else None,
+                                 None if cost_p95 is None else cost_p95 < COST_MODEL_BUDGET_MS),
             "keras_ratio": budget(f">= {KERAS_RATIO_TARGET:g}x",
                                   round(ratio, 1) if ratio is not None else None,
                                   None if ratio is None else ratio >= KERAS_RATIO_TARGET),
         },
         "environment": env_before,
     }
-    verdict = "met" if p95 < SLIDER_P95_BUDGET_MS else "MISSED"
+    met = p95 < SLIDER_P95_BUDGET_MS and (worst_view is None
+                                          or worst_view < SLIDER_P95_BUDGET_MS)
+    verdict = "met" if met else "MISSED"
     lines = [
-        f"ui: slider->screen p50 {p50:.2f} ms, p95 {p95:.2f} ms over {len(times)} steps "
-        f"(budget p95 < {SLIDER_P95_BUDGET_MS:g} ms: {verdict})"
+        f"ui: slider->screen p50 {p50:.2f} ms, p95 {p95:.2f} ms over {len(times)} steps"
+        + (f", worst view in front p95 {worst_view:.2f} ms" if worst_view is not None else "")
+        + f" (budget p95 < {SLIDER_P95_BUDGET_MS:g} ms: {verdict})"
         + (f"; cost model {cost_med:.3f} ms/variant" if cost_med is not None else "")
         + (f"; Keras build {percentile(keras_ms, 50):.0f} ms = {ratio:.0f}x"
            if ratio is not None else ""),
@@ -451,13 +491,13 @@ def run(alpha: float | None = None, resolution: int | None = None,
                  f"{data['update_p95_ms']:.2f} ms; repaint in processEvents p50 "
                  f"{data['paint_p50_ms']:.2f} / p95 {data['paint_p95_ms']:.2f} ms")
     if cost_max is not None:
-        lines.append(f"  cost model per variant: median {cost_med:.3f} ms, max {cost_max:.3f} ms"
-                     f" over {len(cost_ms)} variants (cold caches)")
+        lines.append(f"  cost model per variant: median {cost_med:.3f} ms, p95 {cost_p95:.3f} ms,"
+                     f" max {cost_max:.3f} ms over {len(cost_ms)} variants (cold caches)")
     for row in keras_rows:
         lines.append(f"  keras.applications.MobileNet {row['alpha']:g}/{row['resolution']}: "
                      f"{row['keras_build_ms']:.0f} ms vs cost model {row['cost_model_ms']:.3f} ms")
     if sweep["tabs"]:
-        lines.append("  per view in front (resolution slider steps): " + ", ".join(
+        lines.append("  per view in front (both sliders, cold): " + ", ".join(
             f"{name} p50 {t['p50_ms']:.1f} / p95 {t['p95_ms']:.1f} ms"
             for name, t in sweep["tabs"].items()))
     prof = sweep["profile"]
@@ -466,6 +506,8 @@ def run(alpha: float | None = None, resolution: int | None = None,
         for row in prof["functions"][:8]:
             lines.append(f"    {row['cum_ms_per_step']:8.2f} ms  {row['function']}")
     top_paints = list(prof["paint_events_per_step"].items())[:6]
+    lines.append(f"  paint events left after the timer: {prof['paint_events_after_timer']}"
+                 f" in {prof['steps']} steps")
     lines.append(f"  paint events per step: {prof['paint_events_total_per_step']} "
                  f"(top: {', '.join(f'{k} {v:g}' for k, v in top_paints)})")
     lines.append(f"  load average at start: {env_before['load_average']}")
