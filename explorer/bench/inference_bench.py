@@ -27,17 +27,21 @@ For each variant (default: 1.0/224 and 0.25/128, in one run, on the CPU):
   default engine must keep up with.
 
 raw (both engines), litert and the pipeline run in short alternating blocks (10 rounds), so
-background load on a shared machine hits all of them alike and the ratios stay fair.  The order
-rotates every round, and each block starts after a 50 ms pause and one untimed call, because a
-runtime's thread pool keeps spinning for a while after its last call and slows whichever method
-runs next (seen here: with calls alternating one by one, the LiteRT engine at 0.25/128 read
-0.87 ms vs 0.47 ms for the same model in a bare interpreter, and equal once separated).  naive
-runs fewer frames (it is ~10x slower).
+background load on a shared machine hits all of them alike and the ratios stay fair.  The
+order is shuffled every round (seeded), and each block starts after a 50 ms pause and one
+untimed call, because a runtime's thread pool keeps spinning for a while after its last call
+and slows whichever method runs next (seen here: with calls alternating one by one, the
+LiteRT engine at 0.25/128 read 0.87 ms vs 0.47 ms for the same model in a bare interpreter,
+and equal once separated).  naive runs fewer frames (it is ~10x slower).
 fps is frames per second of busy time (1000 / mean ms), so slow outliers count; budgets are
-judged on fps, and the same ratios from medians are printed beside them (robust to load spikes).
+judged on the ratios of medians (robust to load spikes), and the fps ratios are printed beside.
 
-First prediction (budget 4) is timed through the worker as the app does it: request the
-engine, submit a frame, wait for the first top-5: weights + model writing + warm-up.  Three
+First prediction (budget 4) is timed through the worker: request the engine, submit a frame,
+wait for the first top-5: weights + model writing + warm-up.  The Classify view adds its
+150 ms debounce (it waits for the slider to rest) before requesting the engine, and 1.0/224
+has no weights file in the fixtures, so its figures use random weights (no .h5 read): a
+user's first answer comes some 0.2-0.3 s later than these figures say.  It runs in the
+benchmark's process, which has imported Qt and the app already.  Three
 figures: cold (the first engine of the process, empty model cache; the JSON says whether it
 imported TensorFlow), after a variant change (runtime loaded, empty cache) and cached (model
 on disk); the budget is judged on the slowest measured.  The model cache is pointed at a
@@ -49,7 +53,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
+import math
 import os
+import random
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -435,12 +441,15 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
             direct: list[tuple[str, Callable[[Any], Any]]] = [
                 ("raw_litert", lite.predict), ("raw_twin", twin.predict), ("raw_tf", tfe.predict),
                 ("litert", ref_predict)]
-            per_round = max(1, frames // ROUNDS)
-            for round_index in range(ROUNDS if frames >= ROUNDS else 1):
+            # At least ``frames`` calls per method (``--frames 5`` timed 1 call before).
+            rounds = max(1, min(ROUNDS, frames))
+            per_round = math.ceil(frames / rounds)
+            order_rng = random.Random(0)
+            for _round in range(rounds):
                 gc.collect()
-                # rotate the order so no method always follows the same one
-                shift = round_index % len(direct)
-                ordered = direct[shift:] + direct[:shift]
+                # A fresh order each round: a rotation kept the same neighbours (the LiteRT
+                # reference ran right after the TensorFlow block in 8 of 10 rounds).
+                ordered = order_rng.sample(direct, len(direct))
                 # short alternating blocks: a load spike hits every method alike, while each
                 # block starts after a pause and one untimed call, so the thread pools another
                 # runtime leaves spinning (TensorFlow's Eigen pool, XNNPACK's) are quiet again
@@ -504,7 +513,8 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
               default=default_kind == "litert"),
         entry("raw_tf_loaded", "raw_twin", lite_name, engine_kind="litert",
               tensorflow_loaded=True),
-        entry("raw", "raw_tf", tf_name, engine_kind="tf", default=default_kind == "tf"),
+        # Its own name: two entries named "raw" made {r["name"]: r} keep the TF one.
+        entry("raw_tf", "raw_tf", tf_name, engine_kind="tf", default=default_kind == "tf"),
         entry("pipeline", "pipeline", f"InferenceWorker + {pipeline_info.engine_name}",
               frame_size=list(FRAME_SIZE),
               stage_ms_median={k: round(percentile(v, 50), 4) for k, v in stage_ms.items()}),
@@ -546,6 +556,10 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
         "pipeline_model_size_vs_raw": round(raw_default_med / med["pipeline_model_size"], 3),
         "pipeline_vs_naive": round(med["naive"] / med["pipeline"], 2),
         "default_vs_litert": round(med["litert"] / twin_default_med, 3),
+        # The app's own interpreter (made before TensorFlow was imported, as on a CPU the app
+        # never imports it) against the reference, which exists only once TensorFlow is:
+        # reported beside the like-for-like figure above, not judged.
+        "default_app_vs_litert": round(med["litert"] / raw_default_med, 3),
         "tensorflow_loaded_vs_not": round(med["raw_litert"] / med["raw_twin"], 3),
         "tf_vs_litert": round(med["litert"] / med["raw_tf"], 3),
     }
@@ -564,7 +578,11 @@ def bench_variant(alpha: float, resolution: int, frames: int, frame: Any,
         "ratios_by_median": ratios_by_median,
         "top1_agree": (len({v for k, v in top1.items() if k != "pipeline_vga"}) == 1
                        if pretrained else None),
-        "budgets": {key: budget(f">= {target:g}x", ratios[key], ratios[key] >= target)
+        # Judged on medians: frames/s comes from the mean, which a few load spikes move
+        # (default / LiteRT at 0.25/128 read 0.90-1.21x by fps in four runs, 0.98-1.06x by
+        # median).  Both are reported.
+        "budgets": {key: budget(f">= {target:g}x (medians)", ratios_by_median[key],
+                                ratios_by_median[key] >= target)
                     for key, target in RATIO_TARGETS.items()},
     }
     if not pretrained:
@@ -618,7 +636,7 @@ def run(alpha: float | None = None, resolution: int | None = None,
     data["environment_after"] = environment()
     head = []
     for v in rows:
-        fps = {r["name"] + ("" if r["name"] != "raw" else "_" + r["engine_kind"]): r["fps"]
+        fps = {("raw_litert" if r["name"] == "raw" else r["name"]): r["fps"]
                for r in v["results"]}
         head.append(f"{v['alpha']:g}/{v['resolution']}: pipeline {fps['pipeline']:.0f} fps "
                     f"at 720p, {fps['pipeline_vga']:.0f} at 640x480 "
