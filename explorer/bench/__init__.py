@@ -132,7 +132,7 @@ def timing_stats(ms: Sequence[float]) -> dict[str, float]:
     }
 
 
-def budget(target: str, value: float | bool | None, met: bool | None) -> dict[str, Any]:
+def budget(target: str, value: object, met: bool | None) -> dict[str, Any]:
     """One budget line for the JSON: what was promised, what was measured, whether it held."""
     return {"target": target, "value": value, "met": met}
 

@@ -302,9 +302,12 @@ def time_engine(engine: InferenceEngine, batch: np.ndarray, frames: int) -> list
 
 
 def median_p90(times: Sequence[float]) -> tuple[float, float]:
-    """(median, 90th percentile, nearest rank) of a list of timings."""
+    """(median, 90th percentile) of a list of timings, the percentile linearly interpolated
+    as every other benchmark computes it (numpy's default; it was nearest rank here)."""
     ordered = sorted(times)
-    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    if len(ordered) == 1:
+        return ordered[0], ordered[0]
+    p90 = statistics.quantiles(ordered, n=10, method="inclusive")[8]
     return statistics.median(ordered), p90
 
 

@@ -338,3 +338,23 @@ def test_fixtures_variable_naming_no_fixtures_is_an_error(tmp_path, monkeypatch)
     monkeypatch.delenv("MOBILENET_FIXTURES")
     monkeypatch.setattr("explorer.bench.REPO_ROOT", tmp_path / "clone")
     assert fixtures_dir() is None  # the default place, absent: random weights, as documented
+
+
+def test_memory_bound_judges_the_trend_not_only_the_growth() -> None:
+    """Growth after the first 10 variants alone passed a steady ~1.25 MB-per-variant leak."""
+    from explorer.bench.memory_bench import GROWTH_BUDGET_MB, _bounded
+
+    assert _bounded("x", 5.0, 0.05)["met"] is True
+    leak = _bounded("x", 40 * 1.2, 1.2)  # 48 MB over 40 variants: under the growth budget
+    assert 40 * 1.2 < GROWTH_BUDGET_MB and leak["met"] is False
+    assert leak["value"] == {"growth_mb": 48.0, "slope_mb_per_variant": 1.2}
+    assert _bounded("x", None, 0.1)["met"] is None
+
+
+def test_int8_timings_use_the_same_p90_as_every_other_bench() -> None:
+    """int8's p90 was nearest rank, the other benches' linear interpolation."""
+    from explorer.vision.quantized import median_p90
+
+    times = [1.0, 2.0, 3.0, 4.0, 10.0]
+    assert median_p90(times) == (3.0, percentile(times, 90)) == (3.0, 7.6)
+    assert median_p90([2.5]) == (2.5, 2.5)
