@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -23,7 +24,10 @@ APP_NAME = "MobileNet Explorer"
 
 def _light_palette() -> QPalette:
     """A fixed light palette: the charts are white, so the chrome matches on every desktop."""
-    p = QPalette()
+    # Built from the button and window colours, so that every role is ours: from QPalette()
+    # the bevel roles (Light, Mid, Dark, Shadow...) came from the system's palette, and on a
+    # dark desktop separator lines turned near-black.
+    p = QPalette(QColor("#eef0f3"), QColor("#f4f5f7"))
     colors = {
         QPalette.ColorRole.Window: "#f4f5f7",
         QPalette.ColorRole.WindowText: "#1f2328",
@@ -38,7 +42,11 @@ def _light_palette() -> QPalette:
         QPalette.ColorRole.HighlightedText: "#ffffff",
         QPalette.ColorRole.PlaceholderText: "#8a8f98",
         QPalette.ColorRole.Link: "#2f78c4",
+        QPalette.ColorRole.LinkVisited: "#6f42c1",
+        QPalette.ColorRole.BrightText: "#ffffff",
     }
+    if hasattr(QPalette.ColorRole, "Accent"):  # Qt 6.6
+        colors[QPalette.ColorRole.Accent] = "#2f78c4"
     for role, color in colors.items():
         p.setColor(role, QColor(color))
     # setColor(role, ...) sets every group, Disabled included: disabled buttons and the
@@ -61,6 +69,12 @@ def configure_application(app: QApplication) -> None:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("MobileNetExplorer")
     app.setStyle("Fusion")
+    # Fusion (Qt 6.8+) draws check boxes after the platform's colour scheme, not the palette:
+    # on a dark desktop the "Log scale" boxes lost their outline.  Ask for the light scheme
+    # the palette is (also gives a light title bar on Windows).
+    hints = app.styleHints()
+    if hasattr(hints, "setColorScheme") and hasattr(Qt, "ColorScheme"):
+        hints.setColorScheme(Qt.ColorScheme.Light)
     app.setPalette(_light_palette())
     font = QFont(app.font())
     if font.pointSizeF() < 9.5:
