@@ -70,6 +70,7 @@ from PySide6.QtWidgets import (
 from explorer.arch.spec import MobileNetSpec, format_alpha
 from explorer.keras_builder.weights import WEIGHTS_FILE_FILTER, WEIGHTS_SUFFIXES
 from explorer.ui import settings as st
+from explorer.ui.accessibility import make_accessible
 from explorer.ui.snapshot import (
     SnapshotJob,
     SnapshotSaver,
@@ -535,6 +536,7 @@ class ClassifyPanel(QWidget):
         self._worker.start()  # a bare event loop: no TensorFlow until an engine is requested
         try:
             self._build_ui()
+            make_accessible(self)
             self._restore_choices()
             self._media_devices = QMediaDevices(self)
             self._media_devices.videoInputsChanged.connect(self.refresh_cameras)
@@ -595,10 +597,12 @@ class ClassifyPanel(QWidget):
         self.open_folder_button.setToolTip("Open a folder of images, shown one after another")
         self.open_folder_button.clicked.connect(self._ask_folder)
         self.previous_button = QToolButton(self)
+        self.previous_button.setObjectName("previousImage")
         self.previous_button.setText("◀")
         self.previous_button.setToolTip("Previous image in the folder")
         self.previous_button.clicked.connect(self.previous_image)
         self.next_button = QToolButton(self)
+        self.next_button.setObjectName("nextImage")
         self.next_button.setText("▶")
         self.next_button.setToolTip("Next image in the folder")
         self.next_button.clicked.connect(self.next_image)

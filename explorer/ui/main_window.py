@@ -36,6 +36,7 @@ from explorer.keras_builder.weights import WEIGHTS_FILE_FILTER
 from explorer.threads import stop_all_threads
 from explorer.ui import settings as st
 from explorer.ui.about import AboutDialog
+from explorer.ui.accessibility import make_accessible
 from explorer.ui.accuracy_chart import AccuracyChartPanel
 from explorer.ui.block_chart import BlockChartPanel
 from explorer.ui.compare_view import CompareView
@@ -301,6 +302,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._show_status(self.state.spec)
         self._set_icon()
+        make_accessible(self)
         available = self._available_screen_size()
         self.resize(fitted_size(DEFAULT_SIZE, available))
         # The layouts' own minimum (~490 px) ignores that captions wrap in a narrow window:

@@ -1422,3 +1422,14 @@ def test_unusable_weights_file_is_not_called_missing(qtbot, make_panel):
     assert "weights file for alpha 0.5 is unusable" in panel.warning_label.text()
     assert "no weights file" not in panel.warning_label.text()
     assert panel.warning_label.toolTip() == reason
+
+
+def test_classify_controls_are_named_for_screen_readers(make_panel) -> None:
+    """Engine and Device were both announced as "Auto", the arrows by their glyphs."""
+    panel, _ = make_panel()
+    names = {w.objectName(): w.accessibleName() for w in (
+        panel.engine_combo, panel.device_combo, panel.camera_combo, panel.previous_button,
+        panel.next_button)}
+    assert names == {"engineCombo": "Engine", "deviceCombo": "Device", "cameraCombo": "Camera",
+                     "previousImage": "Previous image in the folder",
+                     "nextImage": "Next image in the folder"}

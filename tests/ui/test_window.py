@@ -701,3 +701,36 @@ def test_the_light_look_takes_nothing_from_a_dark_desktop(qapp) -> None:
     hints = qapp.styleHints()
     if hasattr(hints, "colorScheme") and hasattr(Qt, "ColorScheme"):
         assert hints.colorScheme() != Qt.ColorScheme.Dark
+
+
+def test_controls_have_names_a_screen_reader_can_use(window) -> None:
+    """Qt names a combo by its current text and a tool button by its glyph; tables, charts
+    and the paper view had no name at all."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QAbstractItemView
+
+    from explorer.ui.accessibility import ACCESSIBLE_NAMES
+
+    classify_only = {"cameraCombo", "engineCombo", "deviceCombo", "previousImage", "nextImage"}
+    for name, spoken in ACCESSIBLE_NAMES.items():
+        if name in classify_only:
+            continue
+        widget = window.findChild(QWidget, name)
+        assert widget is not None, name
+        assert widget.accessibleName() == spoken, name
+    # Charts take no Tab focus (they show none and use no keys); Tab leaves every table.
+    charts = window.findChildren(pg.PlotWidget)
+    assert charts and all(w.focusPolicy() == Qt.FocusPolicy.NoFocus for w in charts)
+    assert not any(v.tabKeyNavigation() for v in window.findChildren(QAbstractItemView))
+
+
+def test_tab_leaves_the_cost_by_type_table(window, qtbot) -> None:
+    """Tab kept moving between its cells for good: a keyboard trap."""
+    from PySide6.QtTest import QTest
+
+    window.show_view("types")
+    table = window.type_panel.table
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus, timeout=2000)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert not table.hasFocus()
