@@ -722,15 +722,3 @@ def test_controls_have_names_a_screen_reader_can_use(window) -> None:
     charts = window.findChildren(pg.PlotWidget)
     assert charts and all(w.focusPolicy() == Qt.FocusPolicy.NoFocus for w in charts)
     assert not any(v.tabKeyNavigation() for v in window.findChildren(QAbstractItemView))
-
-
-def test_tab_leaves_the_cost_by_type_table(window, qtbot) -> None:
-    """Tab kept moving between its cells for good: a keyboard trap."""
-    from PySide6.QtTest import QTest
-
-    window.show_view("types")
-    table = window.type_panel.table
-    table.setFocus()
-    qtbot.waitUntil(table.hasFocus, timeout=2000)
-    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-    assert not table.hasFocus()
