@@ -127,6 +127,8 @@ class AccuracyChartPanel(QWidget):
         # another series' point than to its own (blue "128" right above a green point): each
         # resize places them again, every label nearest its own point.
         self.plot.vb.sigResized.connect(self._place_resolution_labels)
+        # ...and when the range is first set, which may come after the last resize.
+        self.plot.vb.sigRangeChanged.connect(self._place_resolution_labels)
         self.current_marker = self.plot.plot(
             [], [], pen=None, symbol="star", symbolSize=22, symbolBrush=CURRENT_COLOR,
             symbolPen=pg.mkPen("#7a1010"), name="current variant")

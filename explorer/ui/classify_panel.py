@@ -868,6 +868,7 @@ class ClassifyPanel(QWidget):
             self.pause_button.setChecked(self._paused)
         self.pause_button.setText("Resume" if self._paused else "Pause")
         self._update_source_buttons()
+        self._update_header()
         if (was_paused and not self._paused and not self._shut_down
                 and self._last_packet is not None):
             # Results that came back while paused were dropped, among them the answer of a
@@ -1613,6 +1614,8 @@ class ClassifyPanel(QWidget):
             elif loading or self._engine_info is None or not same_variant(
                     self._engine_info.spec, spec):
                 reason = f"{spec.label} builds"
+            elif self._paused:  # frames arrive; they read "waits for a frame"
+                reason = f"paused: {spec.label} answers on Resume"
             else:
                 reason = f"{spec.label} waits for a frame"
             text = f"From previous variant {result.spec.label} while {reason}"

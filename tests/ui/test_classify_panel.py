@@ -1215,6 +1215,9 @@ def test_variant_chosen_while_paused_is_answered_on_resume(qtbot, make_panel):
     state.set_variant(0.5, 160)
     qtbot.waitUntil(lambda: panel.engine_info.spec == MobileNetSpec(0.5, 160), timeout=5000)
     qtbot.wait(100)
+    # Frames keep coming while paused: not "0.5-160 waits for a frame".
+    assert panel.header_text() == ("From previous variant 0.25-128 while paused: 0.5-160"
+                                   " answers on Resume")
     panel.set_paused(False)
     qtbot.waitUntil(lambda: panel.last_result.spec == MobileNetSpec(0.5, 160), timeout=5000)
     assert panel.header_text() == "Top 5 · MobileNet 0.5-160"
