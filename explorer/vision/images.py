@@ -34,6 +34,7 @@ import errno
 import os
 import re
 import stat
+import struct
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -287,7 +288,12 @@ def load_image_rgb(path: str | os.PathLike[str], max_side: int | None = DEFAULT_
         if _model_file_hint(p):  # PIL knows HDF5 by its header but cannot decode it
             raise ImageError(f"{p}: not an image{_model_file_hint(p)}") from None
         raise ImageError(f"{p}: cannot decode image ({text})") from None
-    except (ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+    except (IndexError, struct.error, EOFError) as exc:
+        # What PIL's GIF and TIFF readers raise on a file cut short (a GIF truncated after
+        # its first frame said "cannot decode image (IndexError: index out of range)").
+        raise ImageError(f"{p}: truncated or damaged image data ({type(exc).__name__}:"
+                         f" {exc})") from None
+    except (ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ImageError(f"{p}: cannot decode image ({exc})") from None
     except Exception as exc:  # noqa: BLE001 - a damaged file can fail in any plugin code
         # (a TIFF without dimensions raises TypeError): one bad file, one clear line.

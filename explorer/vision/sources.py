@@ -956,8 +956,11 @@ class FolderSource(FrameSource):
             self._skipped_now.append(path.name)
             if len(self._skipped_now) >= len(self._files):
                 self._decoding = False
+                # With the first file's reason: "could not be read" alone left the user to
+                # guess (the reasons were only in ``skipped``).
+                first = self.skipped[-len(self._skipped_now)].removeprefix(SKIPPED_PREFIX)
                 self._fail(f"None of the {len(self._files)} images in {self._folder} could"
-                           " be read.")
+                           f" be read; the first: {first}")
                 return
             self._index = (self._index + self._direction) % len(self._files)
             self._decoder.request(self._files[self._index])

@@ -387,3 +387,20 @@ def test_200_megapixel_phone_photo_loads(tmp_path: Path) -> None:
     arr = load_image_rgb(tmp_path / "hp3.jpg")
     assert arr.shape == (6120, 8160, 3)  # draft at 1/2
     assert arr[3000, 4000].tolist() == pytest.approx([30, 90, 200], abs=8)
+
+
+def test_a_gif_cut_short_is_called_truncated(tmp_path) -> None:
+    """PIL raises IndexError or struct.error for it: "cannot decode image (IndexError: index
+    out of range)" told the user nothing."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    frames = [Image.new("RGB", (8, 8), (v, v, v)) for v in (0, 120, 240)]
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    for cut in (84, 90):
+        path = tmp_path / f"cut{cut}.gif"
+        path.write_bytes(buffer.getvalue()[:cut])
+        with pytest.raises(ImageError, match="truncated or damaged image data"):
+            load_image_rgb(path)

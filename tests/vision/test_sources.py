@@ -1052,3 +1052,16 @@ def test_pool_threads_answer_on_the_gui_thread_and_never_a_deleted_source(qtbot,
     qtbot.wait(50)
     assert one_thread_pool("decode").waitForDone(5000)
     qtbot.wait(50)  # the relay's queued call runs and finds the decoder gone
+
+
+def test_a_folder_of_unreadable_files_says_why_the_first_failed(qtbot, tmp_path):
+    """"None of the 2 images ... could be read." gave no reason at all."""
+    (tmp_path / "a.jpg").write_bytes(b"not an image")
+    (tmp_path / "b.png").write_bytes(b"nor this")
+    source = FolderSource(tmp_path)
+    events = Events(source)
+    source.start()
+    qtbot.waitUntil(lambda: bool(events.errors), timeout=5000)
+    assert events.errors[0].startswith(f"None of the 2 images in {tmp_path} could be read;"
+                                       " the first: a.jpg: ")
+    assert "not an image file PIL can read" in events.errors[0]
