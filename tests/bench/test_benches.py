@@ -63,6 +63,10 @@ def test_ui_bench_tiny(qapp) -> None:
     every = data["budgets"]["slider_p95_every_view"]
     assert every["value"] == max(v["p95_ms"] for v in data["per_view"].values())
     assert data["profile_top"]["paint_events_after_timer"] == 0
+    # Hidden views update when shown: the switch to each after a step behind it is timed.
+    switches = data["view_switch_after_step"]
+    assert set(switches) == {"blocks", "types", "accuracy", "compare", "paper"}
+    assert all(v["switches"] == 5 and _number(v["p95_ms"]) for v in switches.values())
     assert _number(data["cost_model_p95_ms"]) and data["budgets"]["cost_model"]["target"] == (
         "p95 < 1 ms per variant")
     assert result.summary.startswith("ui: ")
