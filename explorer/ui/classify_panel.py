@@ -1230,7 +1230,10 @@ class ClassifyPanel(QWidget):
         self._previous_weights = None
         if not self._downloading:
             self.progress_bar.hide()
-        if self._last_result is None or not self._paused:
+        # The labels describe the top-5 on screen: with one shown, they change with the new
+        # engine's first answer (_on_result).  Switched here, a build the slider had already
+        # left named its engine beside another engine's top-5 (stress audit, 2 in 300 steps).
+        if self._last_result is None:
             self._show_engine_labels(info)
         # A build that worked makes "loading" and earlier "could not build" messages stale,
         # and a failed download of another alpha's file no longer concerns what runs.
