@@ -17,7 +17,7 @@ from explorer.arch.accuracy import PUBLISHED_ACCURACY, published_accuracy
 from explorer.arch.export import human_count
 from explorer.arch.layers import model_totals
 from explorer.arch.spec import PRETRAINED_ALPHAS, MobileNetSpec, format_alpha
-from explorer.ui.plot_style import CountAxis, style_plot
+from explorer.ui.plot_style import CountAxis, chart_text_size, style_plot
 from explorer.ui.theme import set_role
 from explorer.ui.variant_state import VariantState
 
@@ -106,7 +106,7 @@ class AccuracyChartPanel(QWidget):
         self.plot.getAxis("bottom").setLabel("mult-adds (MACs), log scale")
         self.plot.getAxis("left").setLabel("ImageNet top-1 %, TF-slim float")
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        legend = self.plot.addLegend(offset=(-10, -10), labelTextSize="9pt",
+        legend = self.plot.addLegend(offset=(-10, -10), labelTextSize=chart_text_size(),
                                      brush=pg.mkBrush(255, 255, 255, 220))
         points = published_points()
         self.points = points

@@ -325,3 +325,24 @@ def test_the_layer_table_behind_another_tab_is_filled_when_shown(window) -> None
     assert not panel.while_hidden.due
     assert panel.model.spec == MobileNetSpec(0.75, 192)
     assert panel.footer.text().startswith("Showing 91 of 91 layers: 2,601,976 params")
+
+
+def test_chart_text_follows_a_larger_user_font(qapp) -> None:
+    """Axis labels stayed 9 pt when the user's font was 14 pt."""
+    from PySide6.QtGui import QFont
+
+    from explorer.ui.plot_style import axis_font, chart_text_size
+
+    saved = QFont(qapp.font())
+    try:
+        big = QFont(saved)
+        big.setPointSizeF(14.0)
+        qapp.setFont(big)
+        assert axis_font().pointSizeF() == 13.5 and chart_text_size(1.0) == "14.5pt"
+        small = QFont(saved)
+        small.setPointSizeF(6.0)
+        qapp.setFont(small)
+        assert axis_font().pointSizeF() == 8.0  # never below 8 pt
+    finally:
+        qapp.setFont(saved)
+    assert axis_font().pointSizeF() == max(8.0, saved.pointSizeF() - 0.5)
