@@ -37,6 +37,7 @@ QToolButton { padding: 3px 12px; border: 1px solid #c4c9d0; background: #f6f7f9;
 QToolButton:checked { background: #2f78c4; border-color: #2f78c4; color: #ffffff;
                       font-weight: bold; }
 QToolButton:hover:!checked { background: #e8ebef; }
+QToolButton:focus { border: 2px solid #1b4f8a; }
 """
 #: Width the compact style saves per tab (padding on both sides).
 TAB_COMPACT_SAVING = 2 * (16 - 7)
