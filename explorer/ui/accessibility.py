@@ -48,3 +48,22 @@ def make_accessible(root: QWidget) -> None:
             widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no keys, no visible focus
         elif isinstance(widget, QAbstractItemView) and widget.tabKeyNavigation():
             widget.setTabKeyNavigation(False)  # arrows move between cells, Tab leaves
+
+
+def put_in_tab_chain_after(anchor: QWidget, page: QWidget) -> None:
+    """Move ``page``'s Tab stops right after ``anchor``, in their own order.
+
+    A page built lazily (the Classify panel, on first use) joins the end of the window's
+    focus chain: Tab went from the view tabs through the whole sidebar before reaching it,
+    where every page built with the window comes before the sidebar.
+    """
+    stops: list[QWidget] = []
+    widget = page.nextInFocusChain()
+    while widget is not page and len(stops) < 500:
+        if page.isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            stops.append(widget)
+        widget = widget.nextInFocusChain()
+    previous = anchor
+    for stop in stops:
+        QWidget.setTabOrder(previous, stop)
+        previous = stop

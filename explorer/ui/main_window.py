@@ -36,7 +36,7 @@ from explorer.keras_builder.weights import WEIGHTS_FILE_FILTER
 from explorer.threads import stop_all_threads
 from explorer.ui import settings as st
 from explorer.ui.about import AboutDialog
-from explorer.ui.accessibility import make_accessible
+from explorer.ui.accessibility import make_accessible, put_in_tab_chain_after
 from explorer.ui.accuracy_chart import AccuracyChartPanel
 from explorer.ui.block_chart import BlockChartPanel
 from explorer.ui.compare_view import CompareView
@@ -546,6 +546,7 @@ class MainWindow(QMainWindow):
             else:
                 self._classify_message.hide()
                 self.classify_placeholder.layout().addWidget(panel)
+                put_in_tab_chain_after(self.tabs.tabBar(), panel)
                 self._classify_panel = panel
                 self.views["classify"] = panel
         if self._classify_error:

@@ -722,3 +722,20 @@ def test_controls_have_names_a_screen_reader_can_use(window) -> None:
     charts = window.findChildren(pg.PlotWidget)
     assert charts and all(w.focusPolicy() == Qt.FocusPolicy.NoFocus for w in charts)
     assert not any(v.tabKeyNavigation() for v in window.findChildren(QAbstractItemView))
+
+
+def test_tab_reaches_the_classify_panel_before_the_sidebar(window) -> None:
+    """Built on first use, the panel joined the end of the focus chain: Tab went from the
+    view tabs through the whole sidebar first."""
+    panel = window.show_view("classify")
+    assert window.classify_panel() is panel
+    QApplication.processEvents()  # the page becomes visible
+    stops = []
+    widget = window.tabs.tabBar().nextInFocusChain()
+    while widget is not window.tabs.tabBar() and len(stops) < 400:
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisibleTo(window):
+            stops.append(widget)
+        widget = widget.nextInFocusChain()
+    first_sidebar = next(i for i, w in enumerate(stops) if w.objectName() == "alphaSpin")
+    assert stops and panel.isAncestorOf(stops[0])
+    assert all(panel.isAncestorOf(w) for w in stops[:first_sidebar])
