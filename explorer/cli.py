@@ -68,7 +68,9 @@ class _Parser(argparse.ArgumentParser):
             if token in commands:
                 break
             name = token.split("=")[0]
-            if name.startswith("--") and name != "--" and name not in known:
+            # argparse takes a unique abbreviation ("--alph"): not unknown
+            if (name.startswith("--") and name != "--"
+                    and not any(option.startswith(name) for option in known)):
                 unknown.append(name)
         return unknown
 
@@ -101,6 +103,7 @@ class _Parser(argparse.ArgumentParser):
 def _plain_number(text: str) -> str:
     """``text`` if it is written with ASCII digits only, else ValueError: Python's int() and
     float() also take "1_024" and other scripts' digits ("٢٢٤"), which a user did not mean."""
+    text = text.strip()  # int() and float() allow surrounding (also non-ASCII) whitespace
     if not text.isascii() or "_" in text:
         raise ValueError(text)
     return text

@@ -182,6 +182,11 @@ def _revisit_fields(revisits: list[float | None], rows: list[dict[str, Any]]) ->
             "rss_second_sweep_mb": None if one is None or two is None else round(two - one, 2)}
 
 
+def _signed(value: float | None) -> str:
+    """"+1.5" / "-0.3", or "n/a" (RSS is not read off Linux)."""
+    return "n/a" if value is None else f"{value:+}"
+
+
 def _slope(values: list[Any]) -> float | None:
     """Least-squares slope of ``values`` against their index (MB per step)."""
     pts = [(i, v) for i, v in enumerate(values) if v is not None]
@@ -456,8 +461,8 @@ def run(alpha: float | None = None, resolution: int | None = None,
                 f"{phase2['rss_after_first_mb']} MB after the first, "
                 f"{phase2['rss_end_mb']} MB at the end (max {phase2['rss_max_mb']} MB, growth "
                 f"after the first 10: {g2} MB; back at the first variant "
-                f"{phase2['rss_back_vs_first_mb']:+} MB, after a second sweep "
-                f"{phase2['rss_second_sweep_mb']:+} MB more); wrong-variant "
+                f"{_signed(phase2['rss_back_vs_first_mb'])} MB, after a second sweep "
+                f"{_signed(phase2['rss_second_sweep_mb'])} MB more); wrong-variant "
                 f"predictions "
                 f"{phase2['wrong_variant_predictions']}; threads "
                 f"{phase2['before']['threads']} -> {phase2['after']['threads']}, fds "
@@ -474,8 +479,8 @@ def run(alpha: float | None = None, resolution: int | None = None,
                     f"(median {view['to_result_s_median']} s from slider to new result): RSS "
                     f"{view['rss_mb_after_n_variants']} MB after n variants (growth after the "
                     f"first 10: {g3} MB; back at the first variant "
-                    f"{view['rss_back_vs_first_mb']:+} MB, after a second sweep "
-                    f"{view['rss_second_sweep_mb']:+} MB more)")
+                    f"{_signed(view['rss_back_vs_first_mb'])} MB, after a second sweep "
+                    f"{_signed(view['rss_second_sweep_mb'])} MB more)")
             else:
                 lines.append(f"  Classify view phase not measured: {view.get('reason')}")
             phase3 = tf_retrace_phase(frames=min(n, 200))

@@ -1571,6 +1571,10 @@ class ClassifyPanel(QWidget):
         self.inference_rate.clear()
         for row in self.rows:
             row.clear()
+        if self._engine_info is not None:
+            # No top-5 on screen any more: the labels name the engine that runs now (a new
+            # engine's first answer, which would have switched them, is dropped above).
+            self._show_engine_labels(self._engine_info)
         self._update_header()
         self._refresh_stats()
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QStandardPaths, Signal
 
-from explorer.atomic_write import folder_problem
+from explorer.atomic_write import folder_problem, write_bytes_atomic
 from explorer.threads import gui_relay, one_thread_pool
 from explorer.vision.frames import rgb_to_qimage
 from explorer.vision.worker import PredictionResult
@@ -101,18 +101,26 @@ def plan_snapshot(result: PredictionResult, path: str | Path) -> SnapshotJob:
 
 
 def write_snapshot(job: SnapshotJob) -> None:
-    """Write the PNG, then the JSON; on failure neither file is left behind.
+    """Write the PNG, then the JSON, each whole or not at all (written beside and renamed:
+    a failed save neither leaves a partial file nor removes the one it would replace).
 
     Raises:
         OSError: a file could not be written (the message names it).
     """
-    if not rgb_to_qimage(job.rgb).save(str(job.png), "PNG", SNAPSHOT_PNG_QUALITY):
-        job.png.unlink(missing_ok=True)  # a full disk leaves a partial PNG
-        raise OSError(f"cannot save the snapshot: writing {job.png} failed")
+    encoded = QByteArray()
+    buffer = QBuffer(encoded)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not rgb_to_qimage(job.rgb).save(buffer, "PNG", SNAPSHOT_PNG_QUALITY):
+        raise OSError(f"cannot save the snapshot: encoding {job.png.name} as PNG failed")
+    buffer.close()
     try:
-        job.meta.write_text(json.dumps(job.data, indent=2), encoding="utf-8")
+        write_bytes_atomic(job.png, bytes(encoded.data()))
     except OSError as exc:
-        job.png.unlink(missing_ok=True)
+        raise OSError(f"cannot save the snapshot: {job.png}: {exc.strerror or exc}") from None
+    try:
+        write_bytes_atomic(job.meta, json.dumps(job.data, indent=2).encode("utf-8"))
+    except OSError as exc:
+        job.png.unlink(missing_ok=True)  # the PNG written a moment ago, without its top-5
         raise OSError(f"cannot save the snapshot: {job.meta}: {exc.strerror or exc}") from None
 
 

@@ -65,7 +65,8 @@ JPEG_FULL_SIZE_FACTOR = 2
 
 
 def _natural(text: str) -> list[object]:
-    return [int(t) if t.isdigit() else t.lower() for t in re.split(r"(\d+)", text)]
+    # isdecimal, not isdigit: "²" is a digit that int() refuses ("x10².png" crashed the sort).
+    return [int(t) if t.isdecimal() else t.lower() for t in re.split(r"(\d+)", text)]
 
 
 def _natural_key(path: Path) -> tuple[object, ...]:

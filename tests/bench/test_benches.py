@@ -370,3 +370,10 @@ def test_int8_timings_use_the_same_p90_as_every_other_bench() -> None:
     median, p90 = median_p90(times)
     assert median == 3.0 and p90 == pytest.approx(percentile(times, 90)) == pytest.approx(7.6)
     assert median_p90([2.5]) == (2.5, 2.5)
+
+
+def test_memory_summary_survives_rss_unknown() -> None:
+    """Off Linux RSS is None; formatting it with :+ crashed the bench after measuring."""
+    from explorer.bench.memory_bench import _signed
+
+    assert (_signed(None), _signed(1.5), _signed(-0.3)) == ("n/a", "+1.5", "-0.3")

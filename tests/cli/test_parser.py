@@ -174,3 +174,14 @@ def test_window_alpha_it_cannot_show_is_refused(alpha, words, capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err.strip()
     assert words in err and len(err.splitlines()) == 1
+
+
+def test_an_abbreviated_option_is_not_called_unrecognized(capsys):
+    """argparse accepts "--alph" for --alpha; with a mistyped command after it the error named
+    the option, not the command."""
+    err = _one_line_error(["--alph", "0.5", "reprot"], capsys)
+    assert "invalid choice: 'reprot'" in err and "--alph" not in err
+
+
+def test_numbers_may_carry_surrounding_whitespace():
+    assert build_parser().parse_args(["report", "--resolution", "\u00a0224 "]).resolution == 224

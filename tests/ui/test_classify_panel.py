@@ -1461,3 +1461,46 @@ def test_engine_labels_change_with_the_new_engines_first_answer(qtbot, make_pane
     assert panel.engine_label.text() == first
     qtbot.waitUntil(lambda: panel.last_result.info.engine_name == "fake tf", timeout=5000)
     assert panel.engine_label.text() == "fake tf"
+
+
+def test_engine_labels_name_the_running_engine_once_the_top5_is_cleared(qtbot, make_panel):
+    """With the labels waiting for the new engine's first answer, closing the source (which
+    drops that answer) left them naming the old engine for good."""
+    class NamedFactory(FakeFactory):
+        def __call__(self, request, progress=None, cancel=None):
+            engine = super().__call__(request, progress, cancel)
+            engine.info = replace(engine.info, engine_name=f"fake {request.engine}")
+            engine.predict_delay = 1.0 if request.engine == "tf" else 0.0
+            return engine
+
+    panel, _ = make_panel(factory=NamedFactory())
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 100)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    panel.set_engine_kind("tf")
+    qtbot.waitUntil(lambda: panel.engine_info.engine_name == "fake tf", timeout=5000)
+    panel.set_source(None)
+    assert panel.engine_label.text() == "fake tf"
+
+
+def test_a_failed_snapshot_keeps_the_file_it_would_have_replaced(qtbot, make_panel, tmp_path,
+                                                                  monkeypatch):
+    """A failed PNG save deleted whatever was at the chosen path (the user's own file)."""
+    import explorer.ui.snapshot as snapshot
+
+    panel, _ = make_panel()
+    source = _sink_source(panel)
+    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
+    _push(source, 123)
+    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    mine = tmp_path / "mine.png"
+    mine.write_bytes(b"the user's picture")
+
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(snapshot, "write_bytes_atomic", refuse)
+    with pytest.raises(OSError, match="Permission denied"):
+        panel.save_snapshot(mine)
+    assert mine.read_bytes() == b"the user's picture"

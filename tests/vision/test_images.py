@@ -404,3 +404,12 @@ def test_a_gif_cut_short_is_called_truncated(tmp_path) -> None:
         path.write_bytes(buffer.getvalue()[:cut])
         with pytest.raises(ImageError, match="truncated or damaged image data"):
             load_image_rgb(path)
+
+
+def test_natural_order_survives_digits_int_refuses(tmp_path) -> None:
+    """"x10².png": "²" is a digit to str.isdigit but not to int(), and the sort crashed."""
+    from explorer.vision.images import list_images
+
+    for name in ("x10².png", "x2.png", "x10.png"):
+        (tmp_path / name).write_bytes(b"")
+    assert [p.name for p in list_images(tmp_path)] == ["x2.png", "x10.png", "x10².png"]
