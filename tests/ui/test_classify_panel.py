@@ -1438,21 +1438,34 @@ def test_classify_controls_are_named_for_screen_readers(make_panel) -> None:
                      "nextImage": "Next image in the folder"}
 
 
-def test_engine_labels_change_with_the_new_engines_first_answer(qtbot, make_panel):
-    """The labels switched when a build finished, beside the previous engine's top-5 (a build
-    the slider had already left named its engine next to another engine's answers)."""
-    class NamedFactory(FakeFactory):
-        def __call__(self, request, progress=None, cancel=None):
-            engine = super().__call__(request, progress, cancel)
-            engine.info = replace(engine.info, engine_name=f"fake {request.engine}")
-            engine.predict_delay = 0.5 if request.engine == "tf" else 0.0
-            return engine
+class _NamedFactory(FakeFactory):
+    """Engines named "fake <engine kind>"; the "tf" one answers after ``tf_delay`` s."""
 
-    panel, _ = make_panel(factory=NamedFactory())
+    def __init__(self, tf_delay: float) -> None:
+        super().__init__()
+        self.tf_delay = tf_delay
+
+    def __call__(self, request, progress=None, cancel=None):
+        engine = super().__call__(request, progress, cancel)
+        engine.info = replace(engine.info, engine_name=f"fake {request.engine}")
+        engine.predict_delay = self.tf_delay if request.engine == "tf" else 0.0
+        return engine
+
+
+def _panel_with_named_engines(qtbot, make_panel, tf_delay: float):
+    """A panel showing its first answer from a stream, its engines named by kind."""
+    panel, _ = make_panel(factory=_NamedFactory(tf_delay))
     source = _sink_source(panel)
     qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
     _push(source, 100)
     qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    return panel
+
+
+def test_engine_labels_change_with_the_new_engines_first_answer(qtbot, make_panel):
+    """The labels switched when a build finished, beside the previous engine's top-5 (a build
+    the slider had already left named its engine next to another engine's answers)."""
+    panel = _panel_with_named_engines(qtbot, make_panel, tf_delay=0.5)
     first = panel.engine_label.text()
     assert first == panel.last_result.info.engine_name
     panel.set_engine_kind("tf")
@@ -1466,18 +1479,7 @@ def test_engine_labels_change_with_the_new_engines_first_answer(qtbot, make_pane
 def test_engine_labels_name_the_running_engine_once_the_top5_is_cleared(qtbot, make_panel):
     """With the labels waiting for the new engine's first answer, closing the source (which
     drops that answer) left them naming the old engine for good."""
-    class NamedFactory(FakeFactory):
-        def __call__(self, request, progress=None, cancel=None):
-            engine = super().__call__(request, progress, cancel)
-            engine.info = replace(engine.info, engine_name=f"fake {request.engine}")
-            engine.predict_delay = 1.0 if request.engine == "tf" else 0.0
-            return engine
-
-    panel, _ = make_panel(factory=NamedFactory())
-    source = _sink_source(panel)
-    qtbot.waitUntil(lambda: panel.engine_info is not None, timeout=5000)
-    _push(source, 100)
-    qtbot.waitUntil(lambda: panel.last_result is not None, timeout=5000)
+    panel = _panel_with_named_engines(qtbot, make_panel, tf_delay=1.0)
     panel.set_engine_kind("tf")
     qtbot.waitUntil(lambda: panel.engine_info.engine_name == "fake tf", timeout=5000)
     panel.set_source(None)
