@@ -74,7 +74,7 @@ class _GuiRelay(QObject):
     @Slot(object, object)
     def _run(self, method: Callable[..., object], args: tuple[object, ...]) -> None:
         owner = getattr(method, "__self__", None)
-        if owner is not None and isinstance(owner, QObject) and not shiboken6.isValid(owner):
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
             return  # deleted while the pool thread worked: nobody waits for the answer
         method(*args)
 

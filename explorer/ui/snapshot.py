@@ -139,7 +139,6 @@ class SnapshotSaver(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pending = 0
-        self.finished.connect(self._count_done)  # first: receivers see ``busy`` updated
 
     @property
     def busy(self) -> bool:
@@ -150,9 +149,6 @@ class SnapshotSaver(QObject):
         self._pending += 1
         relay = gui_relay()  # made here, on the GUI thread
         one_thread_pool("snapshot").start(lambda: self._run(job, relay))
-
-    def _count_done(self, _job: object, _error: object) -> None:
-        self._pending -= 1
 
     def _run(self, job: SnapshotJob, relay: Any) -> None:
         error: str | None = None
@@ -168,4 +164,5 @@ class SnapshotSaver(QObject):
 
     def _deliver(self, job: SnapshotJob, error: str | None) -> None:
         """On the GUI thread, through the relay (which skips a deleted saver)."""
+        self._pending -= 1  # before the signal: its receivers read ``busy``
         self.finished.emit(job, error)
