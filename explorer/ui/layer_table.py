@@ -124,10 +124,13 @@ class LayerTableModel(QStandardItemModel):
     of a slider step's 16 ms frame; updating the items instead costs ~1.5 ms per step.
     """
 
-    def __init__(self, state: VariantState | None = None, parent: Any = None) -> None:
+    def __init__(self, state: VariantState | None = None, parent: Any = None,
+                 spec: MobileNetSpec | None = None) -> None:
+        """Follows ``state`` when given; else shows ``spec`` (default 1.0-224) until
+        ``set_spec`` (the panel drives its model itself, see LayerTablePanel)."""
         super().__init__(0, _COLUMN_COUNT, parent)
         set_header_texts(self, HEADER_TEXTS, _HEADER_TIPS)
-        self._spec = state.spec if state is not None else MobileNetSpec()
+        self._spec = state.spec if state is not None else (spec or MobileNetSpec())
         self._rows: tuple[LayerRow, ...] = ()
         #: Source rows the totals row sums (None: the whole model); see set_total_scope.
         self._scope: tuple[int, ...] | None = None
@@ -456,8 +459,7 @@ class LayerTablePanel(QWidget):
         self.setObjectName("layerPanel")
         # The panel, not the model, follows the sliders: behind another tab the table is
         # filled when shown (see while_hidden), ~1.7 ms a step saved for the view in front.
-        self.model = LayerTableModel(None, self)
-        self.model.set_spec(state.spec)
+        self.model = LayerTableModel(None, self, spec=state.spec)
         self.proxy = LayerFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
@@ -534,8 +536,7 @@ class LayerTablePanel(QWidget):
         # Size once, for the widest numbers the sliders can produce, instead of resizing to
         # contents on every step (that costs milliseconds and makes columns jump).  Headers
         # are bold in the style sheet and carry the sort arrow, hence their own metrics.
-        widest = LayerTableModel(None)
-        widest.set_spec(MobileNetSpec(1.5, 512))
+        widest = LayerTableModel(spec=MobileNetSpec(1.5, 512))
         metrics = self._metrics = self.view.fontMetrics()
         bold = bold_font(self.view.font())
         bold_metrics = self._bold_metrics = QFontMetrics(bold)  # headers and totals are bold
