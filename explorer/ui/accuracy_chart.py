@@ -11,7 +11,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from explorer.arch.accuracy import PUBLISHED_ACCURACY, published_accuracy
 from explorer.arch.export import human_count
@@ -96,12 +96,6 @@ class AccuracyChartPanel(QWidget):
         self.plot_widget.setObjectName("accuracyPlot")
         self.plot = self.plot_widget.getPlotItem()
         style_plot(self.plot, grid=True)
-        # pyqtgraph draws the grid with the axes, over the whole plot: 54 ms of a 63 ms switch
-        # to this view went to replaying it.  The axes (range fixed, so they rarely change)
-        # are drawn once into a pixmap and blitted after that.
-        for name in ("left", "bottom"):
-            self.plot.getAxis(name).setCacheMode(
-                QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.getAxis("bottom").setLabel("mult-adds (MACs), log scale")
         self.plot.getAxis("left").setLabel("ImageNet top-1 %, TF-slim float")

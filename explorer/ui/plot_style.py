@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QGraphicsItem
 
 from explorer.arch.export import human_count
 
@@ -111,11 +112,15 @@ def style_plot(plot: pg.PlotItem, title: str | None = None, grid: bool = False) 
 
     No grid by default: pyqtgraph draws grid lines as part of the axis item, which then
     covers the whole plot and is repainted (slowly, in software) whenever any bar moves.
+    With a grid the axes are cached as pixmaps: replaying the Accuracy chart's grid took 54
+    ms of a 63 ms switch to that view (its range is fixed, so the cache rarely redraws).
     """
     if grid:
         plot.showGrid(x=True, y=True, alpha=0.15)
     for name in ("left", "bottom"):
         axis = plot.getAxis(name)
+        if grid:
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         axis.setStyle(tickFont=axis_font())
         axis.setPen(pg.mkPen("#888888"))
         axis.setTextPen(pg.mkPen("#333333"))
