@@ -58,11 +58,18 @@ class _Parser(argparse.ArgumentParser):
         sys.stderr.write(f"{self.prog}: error: {message}\n")
         raise SystemExit(2)
 
+    def _options(self) -> set[str]:
+        return {o for a in self._actions for o in a.option_strings}
+
+    def _commands(self) -> dict[str, argparse.ArgumentParser]:
+        """Command name -> its parser."""
+        return {name: sub for a in self._actions if isinstance(a, argparse._SubParsersAction)
+                for name, sub in a.choices.items()}
+
     def _unknown_options_before_command(self, tokens: list[str]) -> list[str]:
         """Options this (top-level) parser does not know, given before any command."""
-        known = {o for a in self._actions for o in a.option_strings}
-        commands = {c for a in self._actions if isinstance(a, argparse._SubParsersAction)
-                    for c in a.choices}
+        known = self._options()
+        commands = self._commands()
         unknown = []
         for token in tokens:
             if token in commands:
@@ -89,11 +96,10 @@ class _Parser(argparse.ArgumentParser):
         of the command given (``paper --alpha`` gets no "--alpha?"), else ""."""
         import difflib
 
-        known = {o for a in self._actions for o in a.option_strings}
-        for action in self._actions:
-            if isinstance(action, argparse._SubParsersAction) and command in action.choices:
-                sub = action.choices[command]
-                known.update(o for a in sub._actions for o in a.option_strings)
+        known = self._options()
+        sub = self._commands().get(command) if command else None
+        if sub is not None:
+            known.update(o for a in sub._actions for o in a.option_strings)
         guesses = [match[0] for token in tokens if token.startswith("--")
                    for match in [difflib.get_close_matches(token.split("=")[0], known, 1, 0.75)]
                    if match and match[0] != token.split("=")[0]]
