@@ -319,15 +319,20 @@ def test_classify_a_folder(fixtures_dir: Path, tmp_path: Path) -> None:
     assert by_name["panda.jpg"] == "giant_panda"
 
 
-@pytest.mark.fixtures
-def test_folder_without_images_exit_2_before_the_model(fixtures_dir: Path, tmp_path: Path,
-                                                       capsys, monkeypatch) -> None:
+def _forbid_model_builds(monkeypatch) -> None:
+    """A usage error must be found before any model is built."""
     import explorer.vision.engines as engines
 
     def no_model(*_args, **_kwargs):
         raise AssertionError("the model must not be built")
 
     monkeypatch.setattr(engines, "create_engine", no_model)
+
+
+@pytest.mark.fixtures
+def test_folder_without_images_exit_2_before_the_model(fixtures_dir: Path, tmp_path: Path,
+                                                       capsys, monkeypatch) -> None:
+    _forbid_model_builds(monkeypatch)
     (tmp_path / "notes.txt").write_text("no image here")
     weights = fixtures_dir / DERIVED / "mobilenet_2_5_128_tf.h5"
     err = _run_error(["classify", str(tmp_path), "--alpha", "0.25", "--resolution", "128",
@@ -549,12 +554,7 @@ def test_empty_or_unreadable_folder_beside_a_photo_is_one_line_each(
 def test_nothing_classifiable_is_still_exit_2_in_one_line(fixtures_dir: Path, tmp_path: Path,
                                                           capsys, monkeypatch) -> None:
     """Only empty or unreadable folders and missing files: a usage error, no model built."""
-    import explorer.vision.engines as engines
-
-    def no_model(*_args, **_kwargs):
-        raise AssertionError("the model must not be built")
-
-    monkeypatch.setattr(engines, "create_engine", no_model)
+    _forbid_model_builds(monkeypatch)
     locked, empty = tmp_path / "locked", tmp_path / "empty"
     locked.mkdir()
     empty.mkdir()
