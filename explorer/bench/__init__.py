@@ -38,6 +38,7 @@ import math
 import os
 import platform
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,6 +200,21 @@ def environment() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
     }
+
+
+def wait_until(app: Any, condition: Callable[[], bool], timeout_s: float,
+               what: str | Callable[[], str]) -> None:
+    """Process events until ``condition()`` holds (checked every ~2 ms); BenchError naming
+    ``what`` (a text, or a callable for one made at the time) after ``timeout_s``."""
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            text = what if isinstance(what, str) else what()
+            raise BenchError(f"timed out after {timeout_s:g} s waiting for {text}")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.002)
 
 
 # --------------------------------------------------------------------------- the window

@@ -36,6 +36,7 @@ from explorer.bench import (
     fd_count,
     rss_mb,
     thread_count,
+    wait_until,
 )
 from explorer.bench.inference_bench import (
     camera_frame,
@@ -285,18 +286,6 @@ def variants_phase(count: int, frames_per_variant: int = 3) -> dict[str, Any]:
     }
 
 
-def _wait(app: Any, cond: Any, timeout_s: float, what: Any) -> None:
-    """Process events until ``cond()`` holds; BenchError after ``timeout_s``."""
-    from PySide6.QtCore import QEventLoop
-
-    deadline = time.monotonic() + timeout_s
-    while not cond():
-        if time.monotonic() > deadline:
-            raise BenchError(f"timed out after {timeout_s:g} s waiting for {what()}")
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
-        time.sleep(0.002)
-
-
 def classify_view_phase(count: int, timeout_s: float = 180.0) -> dict[str, Any]:
     """The real window with the Classify view open on a photo; the variant is changed
     ``count`` times as the sliders would, waiting each time until the view shows a result from
@@ -340,14 +329,14 @@ def classify_view_phase(count: int, timeout_s: float = 180.0) -> dict[str, Any]:
                     == (alpha, res)
 
             first = window.state.spec
-            _wait(app, lambda: shown(first.alpha, first.resolution), timeout_s,
+            wait_until(app, lambda: shown(first.alpha, first.resolution), timeout_s,
                   lambda: f"the first result ({panel.last_error or 'no error shown'})")
             before = _counts()
             t0 = time.perf_counter()
             for alpha, res in variants:
                 window.state.set_variant(alpha, res)
                 t_var = time.perf_counter()
-                _wait(app, lambda a=alpha, r=res: shown(a, r), timeout_s,
+                wait_until(app, lambda a=alpha, r=res: shown(a, r), timeout_s,
                       lambda a=alpha, r=res: f"a result from {a:g}/{r} "
                       f"({panel.last_error or 'no error shown'})")
                 rows.append({"alpha": alpha, "resolution": res,
@@ -358,7 +347,7 @@ def classify_view_phase(count: int, timeout_s: float = 180.0) -> dict[str, Any]:
             for again in (False, True):  # back at the first variant, after one sweep and two
                 for alpha, res in (variants[1:] if again else []) + variants[:1]:
                     window.state.set_variant(alpha, res)
-                    _wait(app, lambda a=alpha, r=res: shown(a, r), timeout_s,
+                    wait_until(app, lambda a=alpha, r=res: shown(a, r), timeout_s,
                           lambda a=alpha, r=res: f"a result from {a:g}/{r} again")
                 if variants:
                     revisits.append(_counts()["rss_mb"])

@@ -29,6 +29,7 @@ from explorer.bench import (
     environment,
     fixtures_dir,
     percentile,
+    wait_until,
 )
 
 #: Frame sizes of the stream; "none" is the same window with no stream, for comparison.
@@ -106,14 +107,6 @@ def _run_loop(app: Any, ms: int) -> None:
     loop.exec()
 
 
-def _wait(app: Any, condition: Any, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise BenchError(f"timed out after {timeout_s:g} s waiting for {what}")
-        _run_loop(app, 20)
-
-
 def measure_case(app: Any, window: Any, panel: Any, source: Any, r_slider: Any,
                  stream: str, view: str, steps: int) -> dict[str, Any]:
     """Slider steps with ``view`` in front while a ``stream`` plays (or none)."""
@@ -178,7 +171,7 @@ def run(alpha: float | None = None, resolution: int | None = None,
             raise BenchError(window.classify_error or "the Classify view is missing")
         source = VideoSinkSource("bench stream", stall_timeout_ms=None)
         panel.set_source(source)
-        _wait(app, lambda: panel.engine_info is not None, 180, "the first engine")
+        wait_until(app, lambda: panel.engine_info is not None, 180, "the first engine")
         engine = panel.engine_info.engine_name
         r_slider = window.findChild(QSlider, "resolutionSlider")
         if r_slider is None:
