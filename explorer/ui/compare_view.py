@@ -11,13 +11,14 @@ narrow, tall page the chart moves below the tables.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +48,7 @@ from explorer.ui.plot_style import (
     B_COLOR,
     BlockAxis,
     CountAxis,
+    chart_text_size,
     legend_html,
     log_bar_range,
     nice_ceiling,
@@ -74,6 +76,9 @@ NARROW_PAGE = 620
 MIN_CHART = 180
 #: How much wider than they need the tables may get beside the chart.
 TABLES_AIR = 1.3
+#: While the tables still fit their pane, the split follows narrower (or slightly wider)
+#: numbers this long after the last change, not on every slider step.
+REARRANGE_DELAY_MS = 400
 
 
 @dataclass(frozen=True)
@@ -432,6 +437,16 @@ class CompareView(QWidget):
                                       pen=pg.mkPen(None), name="B")
         for bars in (self.a_bars, self.b_bars):
             self.plot.addItem(bars)
+        # The note on bars too small to see sits in the chart, at the foot of the bars it
+        # speaks of.  As a second legend line it resized the chart when it came or went,
+        # and the chart then laid out and painted twice (~8 ms on that slider step).
+        self.tiny_note = pg.TextItem(anchor=(0.5, 1.0), color="#333333",
+                                     fill=pg.mkBrush(255, 255, 255, 230))
+        self.tiny_note.setZValue(10)
+        self.tiny_note.hide()
+        self.plot.addItem(self.tiny_note, ignoreBounds=True)
+        self._tiny_hint = ""
+        self.plot.vb.sigResized.connect(self._fit_tiny_note)
         self.legend = QLabel(self)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)  # else its text width sets the chart's minimum width
@@ -470,6 +485,10 @@ class CompareView(QWidget):
         self.splitter.setSizes([700, 340])
         self._user_sized = False
         self._arranged_for = 0  # the tables' minimum width when the split was last chosen
+        self._rearrange_timer = QTimer(self)
+        self._rearrange_timer.setSingleShot(True)
+        self._rearrange_timer.setInterval(REARRANGE_DELAY_MS)
+        self._rearrange_timer.timeout.connect(self._arrange)
         self._a_figures: _AFigures | None = None  # see _figures_of_a
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -568,10 +587,44 @@ class CompareView(QWidget):
         # B unnamed here too: a legend that changed on every step re-laid out the chart.
         legend = "Separable mult-adds (MACs) per block: " + legend_html(
             [(A_COLOR, f"A {a.label}"), (B_COLOR, "B (sliders)")])
-        hint = tiny_bars_hint(ha, hb, log)
-        self.legend.setText(legend + (f"<br><i>{hint}</i>" if hint else ""))
-        if self.tables_area.widget().minimumSizeHint().width() != self._arranged_for:
-            self._arrange()  # wider (or narrower) numbers: choose the split again
+        if legend != self.legend.text():
+            self.legend.setText(legend)
+        self._show_tiny_note(tiny_bars_hint(ha, hb, log), y0)
+        need = self.tables_area.widget().minimumSizeHint().width()
+        if need != self._arranged_for:
+            # Wider or narrower numbers: choose the split again.  Moving the split resizes
+            # the chart, which then lays out and paints the whole view a second time (about
+            # 10 ms, on one slider step in five).  So while the tables still fit their pane
+            # the split waits until the sliders rest; only tables cut off move it at once.
+            if (self.splitter.orientation() == Qt.Orientation.Horizontal
+                    and need <= self.tables_area.viewport().width()):
+                self._rearrange_timer.start()
+            else:
+                self._arrange()
+
+    def _show_tiny_note(self, hint: str, y0: float) -> None:
+        """Show ``hint`` ("" hides it) at the foot of the chart, centred over the blocks."""
+        if hint != self._tiny_hint:
+            self._tiny_hint = hint
+            self.tiny_note.setHtml(f'<span style="font-size:{chart_text_size()}">'
+                                   f"<i>{html.escape(hint)}</i></span>")
+            self.tiny_note.setVisible(bool(hint))
+            # Screen readers cannot read the chart's items: the chart's description says it.
+            self.plot_widget.setAccessibleDescription(hint)
+            self._fit_tiny_note()
+        if hint and self.tiny_note.pos() != QPointF(7.0, y0):
+            self.tiny_note.setPos(7.0, y0)
+
+    def tiny_bars_note(self) -> str:
+        """The note on bars too small to see, as shown ("" when none is)."""
+        return self._tiny_hint if self.tiny_note.isVisible() else ""
+
+    @Slot()
+    def _fit_tiny_note(self, *_args: object) -> None:
+        # Wrapped to the plot area's width, less a margin on each side.
+        width = max(120.0, self.plot.vb.width() - 16.0)
+        if self._tiny_hint and self.tiny_note.textItem.textWidth() != width:
+            self.tiny_note.setTextWidth(width)
 
     def _figures_of_a(self, a: MobileNetSpec) -> tuple[list[float | None], dict[int, BlockCost]]:
         """A's summary values and block costs, kept while A stays the same variant.
@@ -597,6 +650,7 @@ class CompareView(QWidget):
         with B = 4.0-4096).  When even MIN_CHART does not leave the tables their width (about
         900 px windows), the chart goes below them and the tables scroll vertically instead.
         """
+        self._rearrange_timer.stop()
         width, height = self.splitter.width(), self.splitter.height()
         tables = self.tables_area.widget()
         self._arranged_for = tables.minimumSizeHint().width()

@@ -205,17 +205,32 @@ def test_tiny_bars_hint() -> None:
 
 def test_compare_says_when_b_is_too_small_to_see(qtbot) -> None:
     """0.1-32 against 1.0-224 on a linear scale: B's bars are 0.04 % of A's, i.e. invisible;
-    the legend says so and how to see them."""
-    state = VariantState(MobileNetSpec(0.1, 32))
+    a note in the chart says so and how to see them.  It comes and goes without moving the
+    chart: as a legend line it resized the chart, which then painted twice on that step."""
+    state = VariantState(MobileNetSpec(0.75, 192))
     view = CompareView(state)
     qtbot.addWidget(view)
+    view.resize(1000, 600)
     view.show()
-    assert "B's bars are under 2 %" in view.legend.text()
+    qtbot.waitExposed(view)
+    assert view.tiny_bars_note() == ""
+    legend = (view.legend.text(), view.legend.height())
+    state.set_variant(0.1, 32)
+    QApplication.processEvents()
+    assert view.tiny_bars_note().startswith("B's bars are under 2 % of A's")
+    assert "Log scale (Ctrl+L)" in view.tiny_note.textItem.toPlainText()
+    assert view.plot_widget.accessibleDescription() == view.tiny_bars_note()
+    assert (view.legend.text(), view.legend.height()) == legend  # the chart keeps its height
+    # wrapped inside the plot area, at the foot of the bars
+    assert view.tiny_note.textItem.textWidth() <= view.plot.vb.width()
+    assert view.tiny_note.pos().y() == 0.0
     view.set_log_scale(True)
-    assert "under 2 %" not in view.legend.text()
+    assert view.tiny_bars_note() == "" and not view.tiny_note.isVisible()
     view.set_log_scale(False)
+    assert "under 2 %" in view.tiny_bars_note()
     state.set_variant(0.75, 192)
-    assert "under 2 %" not in view.legend.text()
+    assert view.tiny_bars_note() == ""
+    assert view.plot_widget.accessibleDescription() == ""
 
 
 def test_block_13_keeps_its_label_in_a_narrow_chart(window) -> None:
@@ -270,3 +285,41 @@ def test_a_wide_page_gives_the_chart_the_room_the_tables_do_not_need(window) -> 
     tables, chart = view.splitter.sizes()
     need = view.tables_area.widget().minimumSizeHint().width()
     assert tables <= 1.35 * need and chart > tables
+
+
+def test_the_split_follows_new_numbers_once_the_sliders_rest(window, qtbot) -> None:
+    """Moving the split on a slider step resized the chart, which laid out and painted the
+    whole view twice (~10 ms, one step in five).  While the tables still fit their pane the
+    split waits for the sliders to rest; tables cut off get their room at once."""
+    from explorer.ui.compare_view import REARRANGE_DELAY_MS
+
+    view = _show_compare(window, 1400, 900, 1.0, 224)
+    before = view.splitter.sizes()
+    window.state.set_variant(4.0, 4096)  # wider numbers, still inside the tables' pane
+    QApplication.processEvents()
+    need = view.tables_area.widget().minimumSizeHint().width()
+    assert need <= view.tables_area.viewport().width()
+    assert view.splitter.sizes() == before
+    # once the sliders rest, the same split as a fresh arrangement for these numbers
+    qtbot.waitUntil(lambda: view.splitter.sizes() != before, timeout=4 * REARRANGE_DELAY_MS)
+    settled = view.splitter.sizes()
+    view._arrange()
+    assert view.splitter.sizes() == settled
+    assert settled[0] > before[0]
+
+    # tables that exactly fill their pane, as in a narrow window
+    view = _show_compare(window, 1400, 900, 1.0, 224)
+    view._arrange()  # the split for these numbers (the step to them waited)
+    need = view.tables_area.widget().minimumSizeHint().width()
+    extra = view.tables_area.width() - view.tables_area.viewport().width()
+    total = sum(view.splitter.sizes())
+    view.splitter.setSizes([need + extra, total - need - extra])
+    QApplication.processEvents()
+    assert view.tables_area.viewport().width() == need
+    window.state.set_variant(4.0, 4096)
+    QApplication.processEvents()
+    wider = view.tables_area.widget().minimumSizeHint().width()
+    assert wider > need
+    # cut off: the split moved on this very step
+    assert view.tables_area.viewport().width() >= wider
+    assert not view._rearrange_timer.isActive()
