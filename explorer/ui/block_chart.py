@@ -37,6 +37,7 @@ from explorer.ui.plot_style import (
     RATIO_COLOR,
     SEPARABLE_COLOR,
     STANDARD_COLOR,
+    BarLabels,
     BlockAxis,
     CountAxis,
     legend_html,
@@ -117,7 +118,9 @@ class BlockChartPanel(QWidget):
                                            "(3x3 depthwise + 1x1 pointwise)")]), self)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
-        self.reduction_labels: list[pg.TextItem] = []
+        # "8.2x" above each pair of bars: standard / separable for that block.
+        self.reduction_labels = BarLabels(self.font())
+        self.plot.addItem(self.reduction_labels, ignoreBounds=True)
 
         self.ratio_widget = pg.PlotWidget(self, axisItems={"bottom": BlockAxis()})
         self.ratio_widget.setObjectName("blockRatioPlot")
@@ -313,24 +316,12 @@ class BlockChartPanel(QWidget):
 
     def _update_reduction_labels(self, blocks: np.ndarray, tops: np.ndarray,
                                  data: dict[str, list[float]]) -> None:
-        # Reuse TextItems: creating 13 items per slider step would dominate the frame time.
-        while len(self.reduction_labels) < len(blocks):
-            item = pg.TextItem("", color="#444444", anchor=(0.5, 1.0))
-            item.setFont(self.font())
-            self.plot.addItem(item)
-            self.reduction_labels.append(item)
-        for i, item in enumerate(self.reduction_labels):
-            if i >= len(blocks):
-                item.setVisible(False)
-                continue
+        labels = []
+        for i, block in enumerate(blocks):
             sep = data["separable"][i]
             text = f"{data['standard'][i] / sep:.1f}x" if sep else ""
-            if item.toPlainText() != text:  # setText re-lays out the text item
-                item.setText(text)
-            pos = (float(blocks[i]), float(tops[i]))
-            if (item.pos().x(), item.pos().y()) != pos:
-                item.setPos(*pos)
-            item.setVisible(True)
+            labels.append((float(block), float(tops[i]), text))
+        self.reduction_labels.set_labels(labels)
 
     def _update_caption(self) -> None:
         spec = self._spec

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFontMetricsF, QResizeEvent
+from PySide6.QtGui import QFontMetricsF, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -638,6 +638,14 @@ class CompareView(QWidget):
         return self._a_figures[1], self._a_figures[2]
 
     # --- layout ---------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        # Shown (after catching up with the sliders, see while_hidden): the whole view is
+        # painted now anyway, so a split that waited for the sliders to rest is chosen now,
+        # and a screenshot taken at once shows the same split as one taken later.
+        if self._rearrange_timer.isActive():
+            self._arrange()
+
     @Slot(int, int)
     def _on_splitter_moved(self, _pos: int, _index: int) -> None:
         self._user_sized = True  # from now on the user's split stands

@@ -66,6 +66,43 @@ def test_block_chart_follows_slider_and_tooltips(window) -> None:
     assert top == pytest.approx(nice_ceiling(max(c.standard_macs for c in costs) * 1.08) * 1.03)
 
 
+def test_block_chart_labels_each_pair_with_its_reduction(window) -> None:
+    """"7.9x" above each pair of bars, standard / separable, on linear and log scales,
+    drawn just above the standard bar's top."""
+    window.show_view("blocks")
+    window.state.set_variant(0.5, 160)
+    panel = window.block_panel
+    costs = block_costs(MobileNetSpec(0.5, 160))
+    labels = panel.reduction_labels.labels()
+    assert [t for _, _, t in labels] == [f"{c.standard_macs / c.separable_macs:.1f}x"
+                                         for c in costs]
+    assert [(x, y) for x, y, _ in labels] == pytest.approx(
+        [(c.block, c.standard_macs) for c in costs])
+    # painted: text pixels in the strip just above block 3's standard bar, none above it
+    QApplication.processEvents()
+    image = panel.plot_widget.grab().toImage()
+    vb = panel.plot.vb
+    x3, y3, _ = labels[2]
+    bar_top = vb.mapViewToScene(pg.Point(x3, y3))
+    top = panel.plot_widget.mapFromScene(bar_top)
+    strip = [image.pixelColor(x, y) for x in range(top.x() - 12, top.x() + 12)
+             for y in range(top.y() - 18, top.y() - 3)]
+    assert any(c.lightness() < 120 for c in strip)
+    higher = [image.pixelColor(x, y) for x in range(top.x() - 12, top.x() + 12)
+              for y in range(top.y() - 60, top.y() - 30)]
+    assert not any(c.lightness() < 120 for c in higher)
+
+    panel.set_log_scale(True)
+    y0 = panel.standard_bars.opts["y0"]
+    assert [y for _, y, _ in panel.reduction_labels.labels()] == pytest.approx(
+        [y0 + h for h in panel.standard_bars.opts["height"]])
+    panel.set_log_scale(False)
+    window.state.set_variant(1.0, 224)
+    first = block_costs(MobileNetSpec())[0]
+    assert panel.reduction_labels.labels()[0][2] == (
+        f"{first.standard_macs / first.separable_macs:.1f}x")
+
+
 def test_block_chart_axis_keeps_its_ticks_and_width_while_scrubbing(window) -> None:
     """A slider step that leaves the y range alone must not make the axis regenerate its
     ticks, and narrower tick labels must not shrink it (the plot would shift sideways)."""

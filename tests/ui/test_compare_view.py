@@ -323,3 +323,19 @@ def test_the_split_follows_new_numbers_once_the_sliders_rest(window, qtbot) -> N
     # cut off: the split moved on this very step
     assert view.tables_area.viewport().width() >= wider
     assert not view._rearrange_timer.isActive()
+
+
+def test_a_compare_view_shown_after_a_step_behind_it_has_its_final_split(window) -> None:
+    """A screenshot of Compare taken at once showed the split chosen for the old numbers
+    (it waited for the sliders to rest)."""
+    window.resize(1400, 900)
+    window.show_view("layers")
+    QApplication.processEvents()
+    window.state.set_variant(4.0, 4096)
+    window.show_view("compare")
+    QApplication.processEvents()
+    view = window.compare_view
+    assert not view._rearrange_timer.isActive()
+    shown = view.splitter.sizes()
+    view._arrange()
+    assert view.splitter.sizes() == shown
