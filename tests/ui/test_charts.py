@@ -124,6 +124,41 @@ def test_block_chart_axis_keeps_its_ticks_and_width_while_scrubbing(window) -> N
     assert axis.width() >= wide
 
 
+def test_count_axis_reuses_a_tick_picture_only_for_the_same_ticks(window) -> None:
+    """The cost axis keeps the pictures of ranges it has drawn: going back to a variant
+    replays the old picture, which must be exactly what a fresh drawing gives."""
+    window.show_view("blocks")
+    panel = window.block_panel
+    axis = panel.cost_axis
+
+    def chart_image():
+        # A label wider than any before widens the axis after its first drawing; the
+        # comparison is between settled charts.
+        for _ in range(3):
+            QApplication.processEvents()
+        return panel.plot_widget.grab().toImage()
+
+    variants = [(1.0, 224), (0.25, 128), (1.0, 224), (0.5, 160), (0.25, 128), (1.0, 224)]
+    for log in (False, True, False):
+        panel.set_log_scale(log)
+        for alpha, resolution in variants:
+            window.state.set_variant(alpha, resolution)
+            cached = chart_image()
+            axis._pictures.clear()
+            axis.picture = None
+            axis.update()
+            assert chart_image() == cached, (log, alpha, resolution)
+    window.state.set_variant(0.25, 128)
+    chart_image()
+    small = axis.picture
+    window.state.set_variant(1.0, 224)
+    chart_image()
+    drawn = len(axis._pictures)
+    window.state.set_variant(0.25, 128)  # a range drawn before: its picture again
+    chart_image()
+    assert axis.picture is small and len(axis._pictures) == drawn <= axis.PICTURES_KEPT
+
+
 def test_legend_wraps_between_entries_only() -> None:
     """A narrow Compare legend broke "A 1.0-224" after the "A"; it may break only between
     entries (and only there: all-nbsp separators made the chart too wide to shrink)."""
