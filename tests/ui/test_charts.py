@@ -364,6 +364,36 @@ def test_accuracy_chart_keeps_its_range_for_far_variants(window) -> None:
     assert panel.current_point() == (macs, None)
 
 
+def test_accuracy_grid_lines_sit_at_the_axis_ticks(window) -> None:
+    """The grid is drawn under the data in solid colours (pyqtgraph's translucent grid took
+    35-55 ms of every switch to this view): a line at each tick, nothing between them."""
+    from PySide6.QtGui import QColor
+
+    from explorer.ui.plot_style import GridLines
+
+    assert GridLines.line_color(QColor("#888888"), 0, 8, 700).name() == "#ededed"
+    assert GridLines.line_color(QColor("#888888"), 1, 30, 700).name() == "#f6f6f6"
+    window.show_view("accuracy")
+    window.state.set_variant(1.0, 224)
+    for _ in range(3):
+        QApplication.processEvents()
+    panel = window.accuracy_panel
+    image = panel.plot_widget.grab().toImage()
+    vb = panel.plot.vb
+
+    def pixel(x: float, y: float) -> str:
+        at = panel.plot_widget.mapFromScene(vb.mapViewToScene(pg.Point(x, y)))
+        return image.pixelColor(at.x(), at.y()).name()
+
+    # empty corner of the plot (lower right: 300M-500M MACs, 40-45 %), legend aside
+    assert pixel(math.log10(3e8), 42.5) == "#ffffff"  # between ticks: background
+    assert pixel(math.log10(3e8), 45.0) != "#ffffff"  # the 45 % line
+    assert pixel(math.log10(5e7), 42.5) != "#ffffff"  # the 50M line (a minor tick)
+    assert pixel(math.log10(1e8), 42.5) < pixel(math.log10(5e7), 42.5)  # 100M darker
+    assert pixel(math.log10(7e7), 42.5) == "#ffffff"
+    assert panel.plot.getAxis("left").grid is False  # pyqtgraph's own grid is off
+
+
 def test_charts_behind_another_tab_redraw_when_shown(window) -> None:
     """Redrawing hidden charts on every slider step cost the view in front 2-4 ms; they
     now redraw once, with the newest variant, when shown (before their first paint)."""
