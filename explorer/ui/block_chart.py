@@ -196,10 +196,18 @@ class BlockChartPanel(QWidget):
         self.metric_combo.currentIndexChanged.connect(self._redraw)
         self.log_check.toggled.connect(self._redraw)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        # Hidden behind another tab, it redraws when shown (see while_hidden).
+        # Hidden behind another tab, it redraws when shown (see while_hidden); so do the
+        # charts behind the table and the table behind the charts (~1.1 ms a step for the
+        # table, ~2 ms for the charts).
         self.while_hidden = WhileHidden(self, self.show_spec)
+        self.charts_update = WhileHidden(self.charts_page, self._redraw_charts)
+        self.table_update = WhileHidden(self.table, self.table.set_costs)
         state.spec_changed.connect(self.while_hidden.request)
-        self.show_spec(state.spec)
+        self._spec = state.spec
+        self._costs = block_costs(state.spec)
+        self.table.set_costs(self._costs)  # both filled once, hidden or not
+        self._redraw_charts()
+        self._update_caption()
 
     def _mode_button(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton(self)
@@ -266,11 +274,16 @@ class BlockChartPanel(QWidget):
     def show_spec(self, spec: MobileNetSpec) -> None:
         self._spec = spec
         self._costs = block_costs(spec)
-        self.table.set_costs(self._costs)
+        self.table_update.request(self._costs)
         self._redraw()
 
     @Slot()
     def _redraw(self, *_args: object) -> None:
+        """The charts (now, or when their page is shown) and the captions above them."""
+        self.charts_update.request()
+        self._update_caption()
+
+    def _redraw_charts(self) -> None:
         data = self.bar_data()
         blocks = np.asarray(data["blocks"], dtype=float)
         std = np.asarray(data["standard"], dtype=float)
@@ -303,7 +316,6 @@ class BlockChartPanel(QWidget):
         if len(ratios):
             self._set_y_range(self.ratio_plot, 0.0,
                               max(15.0, nice_ceiling(float(ratios.max()) * 1.1)) * 1.03)
-        self._update_caption()
 
     @staticmethod
     def _set_y_range(plot: pg.PlotItem, low: float, high: float) -> None:

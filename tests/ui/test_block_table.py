@@ -206,12 +206,20 @@ def test_panel_switches_between_chart_and_table(qtbot, show_widget) -> None:
                                            "blocks 1-13")
     assert panel.table.table_model.texts()[-1][COL_FEWER] == f"{totals.reduction:.2f}x"
     panel.set_metric("macs")
-    # the table follows the sliders while it is in front (and while it is not)
+    # the table follows the sliders while it is in front; behind the charts it catches up
+    # when shown (and the charts behind the table likewise)
     state.set_variant(0.5, 160)
     assert panel.table.table_model.texts() == _fresh_texts(MobileNetSpec(0.5, 160))
+    assert panel.charts_update.due and not panel.table_update.due
     panel.set_mode("chart")
+    assert not panel.charts_update.due
+    assert list(panel.separable_bars.opts["height"]) == pytest.approx(
+        [c.separable_macs for c in block_costs(MobileNetSpec(0.5, 160))])
     state.set_variant(0.75, 192)
+    assert panel.table_update.due and not panel.charts_update.due
+    panel.set_mode("table")
     assert panel.table.table_model.texts() == _fresh_texts(MobileNetSpec(0.75, 192))
+    panel.set_mode("chart")
     assert panel.metric_combo.isVisible()
     with pytest.raises(ValueError):
         panel.set_mode("pie")

@@ -15,6 +15,7 @@ from explorer.ui.plot_style import nice_ceiling
 
 
 def test_block_chart_data_log_scale_and_params(window) -> None:
+    window.show_view("blocks")  # charts behind another tab redraw when shown
     panel = window.block_panel
     spec = MobileNetSpec()
     costs = block_costs(spec)
