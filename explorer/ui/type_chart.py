@@ -27,6 +27,7 @@ from explorer.ui.plot_style import SEPARABLE_COLOR, STANDARD_COLOR, legend_html,
 from explorer.ui.table_tools import elide_cut_cells
 from explorer.ui.theme import bold_header, set_role
 from explorer.ui.variant_state import VariantState
+from explorer.ui.while_hidden import WhileHidden
 
 #: Shares printed in the paper's Table 2 for 1.0 MobileNet-224 (mult-adds %, params %).
 PAPER_TABLE2 = {
@@ -116,7 +117,9 @@ class TypeChartPanel(QWidget):
         layout.addWidget(note)
         layout.addWidget(legend)
         layout.addWidget(self.plot_widget, 1)
-        state.spec_changed.connect(self.show_spec)
+        # Hidden behind another tab, it updates when shown (see while_hidden).
+        self.while_hidden = WhileHidden(self, self.show_spec)
+        state.spec_changed.connect(self.while_hidden.request)
         self.show_spec(state.spec)
 
     def _keep_numbers_whole(self) -> None:

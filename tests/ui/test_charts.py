@@ -189,6 +189,7 @@ def test_nice_ceiling() -> None:
 
 
 def test_type_chart_is_table_2_live(window) -> None:
+    window.show_view("types")  # views behind another tab update when shown
     window.state.set_variant(0.25, 128)
     shares = cost_by_type(MobileNetSpec(0.25, 128))
     table = window.type_panel.table
@@ -245,6 +246,7 @@ def test_type_table_columns_follow_the_width_it_is_shown_at(window) -> None:
 
 
 def test_accuracy_chart_marks_current_variant(window) -> None:
+    window.show_view("accuracy")  # views behind another tab update when shown
     panel = window.accuracy_panel
     assert len(panel.points) == 16
     x, y = panel.current_marker.getData()
@@ -261,6 +263,7 @@ def test_accuracy_chart_marks_current_variant(window) -> None:
 def test_accuracy_line_off_the_chart_says_where_it_really_is(window) -> None:
     """1.3-300 (1.6 G MACs) lies right of the published points: the line is pinned to the
     edge, which alone reads as ~1 G; a label at the edge gives the real figure."""
+    window.show_view("accuracy")
     panel = window.accuracy_panel
     window.state.set_variant(1.3, 300)
     label = panel.off_chart_label
@@ -309,6 +312,7 @@ def test_each_accuracy_label_is_nearest_its_own_point(window, size) -> None:
 
 def test_accuracy_legend_names_the_mark_on_the_chart(window) -> None:
     """An unpublished variant is a dashed line, but the legend still showed the star."""
+    window.show_view("accuracy")
     panel = window.accuracy_panel
     window.state.set_variant(0.6, 200)
     assert panel.legend_texts()[-1] == "current variant (no published top-1)"
@@ -355,6 +359,7 @@ def test_paper_view_explains_every_discrepancy(window) -> None:
 
 
 def test_accuracy_chart_keeps_its_range_for_far_variants(window) -> None:
+    window.show_view("accuracy")
     panel = window.accuracy_panel
     before = panel.plot.vb.viewRange()[0]
     window.state.set_variant(1.5, 512)  # far more mult-adds than any published variant
@@ -416,6 +421,18 @@ def test_charts_behind_another_tab_redraw_when_shown(window) -> None:
     assert window.compare_view.summary_table.item(1, 2).text() == "192"
     window.state.set_variant(0.5, 208)  # in front: at once
     assert not compare.due and window.compare_view.summary_table.item(1, 2).text() == "208"
+    # Accuracy swapped its legend's star and line on every step between published and
+    # other variants (~2 ms) while hidden; Cost by type refilled its table.
+    accuracy, types = window.accuracy_panel.while_hidden, window.type_panel.while_hidden
+    assert accuracy.due and types.due
+    window.show_view("accuracy")
+    assert not accuracy.due
+    assert window.accuracy_panel.current_point()[0] == model_totals(MobileNetSpec(0.5, 208)).macs
+    assert window.accuracy_panel.legend_texts()[-1] == "current variant (no published top-1)"
+    window.show_view("types")
+    assert not types.due
+    assert window.type_panel.table.item(0, 1).text() == (
+        f"{cost_by_type(MobileNetSpec(0.5, 208))[0].macs:,}")
 
 
 def test_the_layer_table_behind_another_tab_is_filled_when_shown(window) -> None:

@@ -61,11 +61,13 @@ def _assert_views_show(window, spec: MobileNetSpec) -> None:
     heights = list(window.block_panel.separable_bars.opts["height"])
     assert heights == pytest.approx([c.separable_macs for c in costs])
     shares = cost_by_type(spec)
+    window.show_view("types")
     assert [window.type_panel.table.item(r, 1).text() for r in range(4)] == \
         [f"{s.macs:,}" for s in shares]
     window.show_view("compare")
     assert window.compare_view.spec_b == spec
     assert window.compare_view.summary_table.item(1, 2).text() == f"{spec.resolution:,}"
+    window.show_view("accuracy")
     assert window.accuracy_panel.current_point()[0] == totals.macs
     window.show_view("layers")
 
