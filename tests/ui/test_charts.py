@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from explorer.arch import MobileNetSpec, block_costs, block_totals, cost_by_type, model_totals
 from explorer.arch.export import human_ratio
 from explorer.arch.paper import paper_tables
-from explorer.ui.plot_style import nice_ceiling
+from explorer.ui.plot_style import nice_ceiling, style_plot
 
 
 def test_block_chart_data_log_scale_and_params(window) -> None:
@@ -158,6 +158,64 @@ def test_count_axis_reuses_a_tick_picture_only_for_the_same_ticks(window) -> Non
     window.state.set_variant(0.25, 128)  # a range drawn before: its picture again
     chart_image()
     assert axis.picture is small and len(axis._pictures) == drawn <= axis.PICTURES_KEPT
+
+
+def _settle_events() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def test_count_axis_cache_follows_tick_pen_and_density(qtbot) -> None:
+    """A picture kept for one tick pen, density or axis pen was replayed after a change
+    of it (review)."""
+    from explorer.ui.plot_style import CountAxis
+
+    def chart(change):
+        axis = CountAxis("left")
+        w = pg.PlotWidget(axisItems={"left": axis})
+        qtbot.addWidget(w)
+        w.resize(400, 300)
+        w.show()
+        w.setYRange(0, 100, padding=0)
+        _settle_events()
+        w.grab()
+        change(axis)
+        _settle_events()
+        cached = w.grab().toImage()
+        axis._pictures.clear()
+        axis.picture = None
+        axis.update()
+        _settle_events()
+        return cached, w.grab().toImage()
+
+    for change in (lambda a: a.setTickPen(pg.mkPen("r", width=3)),
+                   lambda a: a.setTickDensity(3.0),
+                   lambda a: a.setPen(pg.mkPen("#888888", width=4))):
+        cached, fresh = chart(change)
+        assert cached == fresh
+
+
+def test_count_axis_cache_follows_new_tick_lists(qtbot) -> None:
+    """id() of a freed tick list is reused by the next: an old picture came back (review)."""
+    from explorer.ui.plot_style import CountAxis
+
+    axes = []
+    for keep in (48, 0):
+        axis = CountAxis("left")
+        axis.PICTURES_KEPT = keep
+        w = pg.PlotWidget(axisItems={"left": axis})
+        qtbot.addWidget(w)
+        w.resize(400, 300)
+        w.show()
+        w.setYRange(0, 100, padding=0)
+        axes.append((axis, w))
+    stale = 0
+    for i in range(20):
+        for axis, _w in axes:
+            axis.setTicks([[(25, f"t{i}"), (75, f"u{i}")]])
+        _settle_events()
+        stale += axes[0][1].grab().toImage() != axes[1][1].grab().toImage()
+    assert stale == 0
 
 
 def test_legend_wraps_between_entries_only() -> None:
@@ -371,14 +429,15 @@ def test_accuracy_chart_keeps_its_range_for_far_variants(window) -> None:
 
 
 def test_accuracy_grid_lines_sit_at_the_axis_ticks(window) -> None:
-    """The grid is drawn under the data in solid colours (pyqtgraph's translucent grid took
+    """The grid is drawn under the data by one item (pyqtgraph's, drawn by the axes, took
     35-55 ms of every switch to this view): a line at each tick, nothing between them."""
     from PySide6.QtGui import QColor
 
     from explorer.ui.plot_style import GridLines
 
-    assert GridLines.line_color(QColor("#888888"), 0, 8, 700).name() == "#ededed"
-    assert GridLines.line_color(QColor("#888888"), 1, 30, 700).name() == "#f6f6f6"
+    assert GridLines.line_color(QColor("#888888"), 0, 8, 700).alpha() == 38  # int(0.15*255)
+    assert GridLines.line_color(QColor("#888888"), 1, 30, 700).alpha() == 19
+    assert GridLines.line_color(QColor("#888888"), 0, 80, 700).alpha() == 16  # crowded
     window.show_view("accuracy")
     window.state.set_variant(1.0, 224)
     for _ in range(3):
@@ -388,8 +447,11 @@ def test_accuracy_grid_lines_sit_at_the_axis_ticks(window) -> None:
     vb = panel.plot.vb
 
     def pixel(x: float, y: float) -> str:
-        at = panel.plot_widget.mapFromScene(vb.mapViewToScene(pg.Point(x, y)))
-        return image.pixelColor(at.x(), at.y()).name()
+        """The darkest pixel within one of (x, y): lines land on either side of a .5."""
+        at = vb.mapViewToScene(pg.Point(x, y))
+        at = panel.plot_widget.mapFromScene(at)
+        return min(image.pixelColor(at.x() + dx, at.y() + dy).name()
+                   for dx in (-1, 0, 1) for dy in (-1, 0, 1))
 
     # empty corner of the plot (lower right: 300M-500M MACs, 40-45 %), legend aside
     assert pixel(math.log10(3e8), 42.5) == "#ffffff"  # between ticks: background
@@ -398,6 +460,39 @@ def test_accuracy_grid_lines_sit_at_the_axis_ticks(window) -> None:
     assert pixel(math.log10(1e8), 42.5) < pixel(math.log10(5e7), 42.5)  # 100M darker
     assert pixel(math.log10(7e7), 42.5) == "#ffffff"
     assert panel.plot.getAxis("left").grid is False  # pyqtgraph's own grid is off
+
+
+@pytest.mark.parametrize("log_x", [True, False])
+def test_grid_lines_are_the_lines_pyqtgraph_would_draw(qtbot, log_x) -> None:
+    """Same pixels and colours as pyqtgraph's own grid (alpha 0.15), at the axes' ticks."""
+    from explorer.ui.plot_style import CountAxis
+
+    def lines(ours: bool) -> tuple[list, list]:
+        axis = CountAxis("bottom")
+        axis.set_log_values(log_x)
+        widget = pg.PlotWidget(axisItems={"bottom": axis})
+        qtbot.addWidget(widget)
+        widget.resize(700, 500)
+        widget.show()
+        plot = widget.getPlotItem()
+        style_plot(plot, grid=ours)
+        if not ours:
+            plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setRange(xRange=(7.25, 9.0) if log_x else (0.4, 13.6), yRange=(38, 73),
+                      padding=0)
+        for _ in range(3):
+            QApplication.processEvents()
+        image = widget.grab().toImage()
+        box = plot.vb.sceneBoundingRect().toRect()
+        y, x = box.top() + box.height() // 3 + 1, box.left() + box.width() // 3 + 1
+        columns = [(c, image.pixelColor(c, y).name()) for c in range(box.left() + 2,
+                   box.right() - 1) if image.pixelColor(c, y).name() != "#ffffff"]
+        rows = [(r, image.pixelColor(x, r).name()) for r in range(box.top() + 2,
+                box.bottom() - 1) if image.pixelColor(x, r).name() != "#ffffff"]
+        return columns, rows
+
+    ours, theirs = lines(True), lines(False)
+    assert ours == theirs and ours[0] and ours[1]
 
 
 def test_charts_behind_another_tab_redraw_when_shown(window) -> None:
