@@ -220,13 +220,21 @@ class FitTable(QTableWidget):
                 [max(w + pad, measure(h.short or h.text, True) + head_pad)
                  for w, h in zip(compact, self._headers)])
 
+    def compact_at(self, table_width: int) -> bool:
+        """Whether the cells would show their compact forms in a table this wide."""
+        return self._compact(*self._both_widths(), table_width - 2 * self.frameWidth())
+
+    @staticmethod
+    def _compact(widths: list[int], compact_widths: list[int], available: int) -> bool:
+        return sum(widths) > available and compact_widths != widths
+
     def _fit(self) -> None:
         available = self.available_width()
         if available == self._fitted_width:
             return
         self._fitted_width = available
         widths, compact_widths = self._both_widths()
-        compact = sum(widths) > available and compact_widths != widths
+        compact = self._compact(widths, compact_widths, available)
         if compact:
             widths = compact_widths
         self.compact = compact
@@ -594,10 +602,10 @@ class CompareView(QWidget):
         if need != self._arranged_for:
             # Wider or narrower numbers: choose the split again.  Moving the split resizes
             # the chart, which then lays out and paints the whole view a second time (about
-            # 10 ms, on one slider step in five).  So while the tables still fit their pane
-            # the split waits until the sliders rest; only tables cut off move it at once.
-            if (self.splitter.orientation() == Qt.Orientation.Horizontal
-                    and need <= self.tables_area.viewport().width()):
+            # 10 ms, on one slider step in five).  So while only the chart's edge would move,
+            # the split waits until the sliders rest; tables that would be cut off, or shown
+            # in another (full or compact) form, get their new split at once.
+            if self._split_can_wait():
                 self._rearrange_timer.start()
             else:
                 self._arrange()
@@ -650,18 +658,11 @@ class CompareView(QWidget):
     def _on_splitter_moved(self, _pos: int, _index: int) -> None:
         self._user_sized = True  # from now on the user's split stands
 
-    def _arrange(self) -> None:
-        """Chart beside the tables, or below them when the page is too narrow for both.
-
-        Beside: the chart gives way (down to MIN_CHART) before the tables scroll sideways,
-        since a sideways scroll hides B - A and B / A, the point of the view (seen at 1024 px
-        with B = 4.0-4096).  When even MIN_CHART does not leave the tables their width (about
-        900 px windows), the chart goes below them and the tables scroll vertically instead.
-        """
-        self._rearrange_timer.stop()
+    def _planned_split(self) -> tuple[Qt.Orientation, list[int]]:
+        """Chart beside the tables, or below them when the page is too narrow for both, and
+        the splitter sizes for that (see ``_arrange``)."""
         width, height = self.splitter.width(), self.splitter.height()
         tables = self.tables_area.widget()
-        self._arranged_for = tables.minimumSizeHint().width()
         tables_height = tables.sizeHint().height()
         handle = self.splitter.handleWidth()
         frame = 2 * self.tables_area.frameWidth()
@@ -673,23 +674,49 @@ class CompareView(QWidget):
             tables_height += self.tables_area.horizontalScrollBar().sizeHint().height()
         below = ((width < NARROW_PAGE and height >= tables_height + MIN_CHART)
                  or (not fits_beside and height >= 2 * MIN_CHART))
-        orientation = Qt.Orientation.Vertical if below else Qt.Orientation.Horizontal
+        if below:
+            shown = min(tables_height + frame, height - handle - MIN_CHART)
+            return Qt.Orientation.Vertical, [shown, max(MIN_CHART, height - handle - shown)]
+        chart = int(min(640, max(MIN_CHART, 0.32 * width)))
+        # Past their own width and some air, wider tables only spread each number away
+        # from its row's name (at 2560 px they took 1550 px beside a 640 px chart): the
+        # chart takes the rest.
+        chart = max(chart, width - handle - int(TABLES_AIR * need))
+        chart = max(MIN_CHART, min(chart, width - handle - need))
+        return Qt.Orientation.Horizontal, [max(1, width - handle - chart), chart]
+
+    def _arrange(self) -> None:
+        """Chart beside the tables, or below them when the page is too narrow for both.
+
+        Beside: the chart gives way (down to MIN_CHART) before the tables scroll sideways,
+        since a sideways scroll hides B - A and B / A, the point of the view (seen at 1024 px
+        with B = 4.0-4096).  When even MIN_CHART does not leave the tables their width (about
+        900 px windows), the chart goes below them and the tables scroll vertically instead.
+        """
+        self._rearrange_timer.stop()
+        self._arranged_for = self.tables_area.widget().minimumSizeHint().width()
+        orientation, sizes = self._planned_split()
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
             self._user_sized = False
-        if self._user_sized:
-            return
-        if below:
-            shown = min(tables_height + frame, height - handle - MIN_CHART)
-            self.splitter.setSizes([shown, max(MIN_CHART, height - handle - shown)])
-        else:
-            chart = int(min(640, max(MIN_CHART, 0.32 * width)))
-            # Past their own width and some air, wider tables only spread each number away
-            # from its row's name (at 2560 px they took 1550 px beside a 640 px chart): the
-            # chart takes the rest.
-            chart = max(chart, width - handle - int(TABLES_AIR * need))
-            chart = max(MIN_CHART, min(chart, width - handle - need))
-            self.splitter.setSizes([max(1, width - handle - chart), chart])
+        if not self._user_sized:
+            self.splitter.setSizes(sizes)
+
+    def _split_can_wait(self) -> bool:
+        """True when choosing the split again would change nothing on screen but where the
+        chart starts: same orientation, and the tables show the same (full or compact)
+        numbers in the pane they have as in the pane they would get."""
+        if self._user_sized or self.splitter.orientation() != Qt.Orientation.Horizontal:
+            return False
+        orientation, sizes = self._planned_split()
+        if orientation != Qt.Orientation.Horizontal:
+            return False
+        viewport = self.tables_area.viewport().width()
+        if self.tables_area.widget().minimumSizeHint().width() > viewport:
+            return False  # cut off: they get their room at once
+        planned = sizes[0] - (self.tables_area.width() - viewport)
+        return all(table.compact_at(viewport) == table.compact_at(planned)
+                   for table in (self.summary_table, self.block_table))
 
     # --- tests and automation -------------------------------------------------------------
     def block_rows(self) -> list[list[str]]:

@@ -289,23 +289,39 @@ def test_a_wide_page_gives_the_chart_the_room_the_tables_do_not_need(window) -> 
 
 def test_the_split_follows_new_numbers_once_the_sliders_rest(window, qtbot) -> None:
     """Moving the split on a slider step resized the chart, which laid out and painted the
-    whole view twice (~10 ms, one step in five).  While the tables still fit their pane the
-    split waits for the sliders to rest; tables cut off get their room at once."""
-    from explorer.ui.compare_view import REARRANGE_DELAY_MS
-
+    whole view twice (~10 ms, one step in five).  While only the chart's edge would move, the
+    split waits for the sliders to rest; tables cut off, or that would change between full
+    and compact numbers, get their split at once."""
     view = _show_compare(window, 1400, 900, 1.0, 224)
+    view._arrange()
     before = view.splitter.sizes()
-    window.state.set_variant(4.0, 4096)  # wider numbers, still inside the tables' pane
+    texts = [t.text_rows() for t in _tables(view)]
+    # a slow step must not let the timer fire before the checks below
+    view._rearrange_timer.setInterval(60_000)
+    window.state.set_variant(1.5, 512)  # a little wider numbers, still inside the pane
     QApplication.processEvents()
-    need = view.tables_area.widget().minimumSizeHint().width()
-    assert need <= view.tables_area.viewport().width()
+    assert view._rearrange_timer.isActive()
     assert view.splitter.sizes() == before
-    # once the sliders rest, the same split as a fresh arrangement for these numbers
-    qtbot.waitUntil(lambda: view.splitter.sizes() != before, timeout=4 * REARRANGE_DELAY_MS)
+    assert not view.summary_table.compact and not view.block_table.compact
+    changed = [t.text_rows() for t in _tables(view)]
+    assert changed != texts
+    # once the sliders rest: the split a fresh arrangement gives, the same texts
+    view._rearrange_timer.start(0)
+    qtbot.waitUntil(lambda: view.splitter.sizes() != before, timeout=2000)
     settled = view.splitter.sizes()
+    assert settled[0] > before[0]
+    assert [t.text_rows() for t in _tables(view)] == changed
     view._arrange()
     assert view.splitter.sizes() == settled
-    assert settled[0] > before[0]
+
+    # numbers that would turn compact in the current pane: the split moves on the step
+    view = _show_compare(window, 1400, 900, 1.0, 224)
+    view._arrange()
+    before = view.splitter.sizes()
+    window.state.set_variant(4.0, 4096)
+    QApplication.processEvents()
+    assert not view._rearrange_timer.isActive() and view.splitter.sizes() != before
+    assert not view.summary_table.compact
 
     # tables that exactly fill their pane, as in a narrow window
     view = _show_compare(window, 1400, 900, 1.0, 224)
