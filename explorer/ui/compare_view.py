@@ -445,15 +445,17 @@ class CompareView(QWidget):
                                       pen=pg.mkPen(None), name="B")
         for bars in (self.a_bars, self.b_bars):
             self.plot.addItem(bars)
-        # The note on bars too small to see sits in the chart, at the foot of the bars it
-        # speaks of.  As a second legend line it resized the chart when it came or went,
-        # and the chart then laid out and painted twice (~8 ms on that slider step).
-        self.tiny_note = pg.TextItem(anchor=(0.5, 1.0), color="#333333",
+        # The note on bars too small to see sits in the chart, in room kept for it above
+        # the tallest bar.  As a second legend line it resized the chart when it came or
+        # went, and the chart then laid out and painted twice (~8 ms on that slider step);
+        # at the foot of the bars it hid the small bars it speaks of.
+        self.tiny_note = pg.TextItem(anchor=(0.5, 0.0), color="#333333",
                                      fill=pg.mkBrush(255, 255, 255, 230))
         self.tiny_note.setZValue(10)
         self.tiny_note.hide()
         self.plot.addItem(self.tiny_note, ignoreBounds=True)
         self._tiny_hint = ""
+        self._bars_range = (0.0, 1.0)  # the y range the bars need (the note's room aside)
         self.plot.vb.sigResized.connect(self._fit_tiny_note)
         self.legend = QLabel(self)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
@@ -590,14 +592,14 @@ class CompareView(QWidget):
             top = nice_ceiling(float(max(ha.max(initial=1.0), hb.max(initial=1.0))) * 1.05) * 1.03
         if self.value_axis.log_values != log:
             self.value_axis.set_log_values(log)
-        if tuple(self.plot.vb.viewRange()[1]) != (y0, top):
-            set_y_range_now(self.plot, y0, top)
+        self._bars_range = (y0, top)
         # B unnamed here too: a legend that changed on every step re-laid out the chart.
         legend = "Separable mult-adds (MACs) per block: " + legend_html(
             [(A_COLOR, f"A {a.label}"), (B_COLOR, "B (sliders)")])
         if legend != self.legend.text():
             self.legend.setText(legend)
-        self._show_tiny_note(tiny_bars_hint(ha, hb, log), y0)
+        self._show_tiny_note(tiny_bars_hint(ha, hb, log))
+        self._apply_y_range()
         need = self.tables_area.widget().minimumSizeHint().width()
         if need != self._arranged_for:
             # Wider or narrower numbers: choose the split again.  Moving the split resizes
@@ -610,8 +612,8 @@ class CompareView(QWidget):
             else:
                 self._arrange()
 
-    def _show_tiny_note(self, hint: str, y0: float) -> None:
-        """Show ``hint`` ("" hides it) at the foot of the chart, centred over the blocks."""
+    def _show_tiny_note(self, hint: str) -> None:
+        """Show ``hint`` ("" hides it) at the top of the chart (see ``_apply_y_range``)."""
         if hint != self._tiny_hint:
             self._tiny_hint = hint
             self.tiny_note.setHtml(f'<span style="font-size:{chart_text_size()}">'
@@ -620,8 +622,20 @@ class CompareView(QWidget):
             # Screen readers cannot read the chart's items: the chart's description says it.
             self.plot_widget.setAccessibleDescription(hint)
             self._fit_tiny_note()
-        if hint and self.tiny_note.pos() != QPointF(7.0, y0):
-            self.tiny_note.setPos(7.0, y0)
+
+    def _apply_y_range(self) -> None:
+        """The bars' y range, with room above the tallest bar for the note when it shows:
+        the note covers no bar, least of all the small ones it speaks of."""
+        y0, top = self._bars_range
+        if self._tiny_hint:
+            plot_height = self.plot.vb.height()
+            note = min(0.45 * plot_height, self.tiny_note.textItem.boundingRect().height() + 4)
+            if plot_height > note > 0:
+                top = y0 + (top - y0) * plot_height / (plot_height - note)
+            if self.tiny_note.pos() != QPointF(7.0, top):
+                self.tiny_note.setPos(7.0, top)
+        if tuple(self.plot.vb.viewRange()[1]) != (y0, top):
+            set_y_range_now(self.plot, y0, top)
 
     def tiny_bars_note(self) -> str:
         """The note on bars too small to see, as shown ("" when none is)."""
@@ -633,6 +647,8 @@ class CompareView(QWidget):
         width = max(120.0, self.plot.vb.width() - 16.0)
         if self._tiny_hint and self.tiny_note.textItem.textWidth() != width:
             self.tiny_note.setTextWidth(width)
+        if self._tiny_hint:
+            self._apply_y_range()  # a new height for the chart or the wrapped note
 
     def _figures_of_a(self, a: MobileNetSpec) -> tuple[list[float | None], dict[int, BlockCost]]:
         """A's summary values and block costs, kept while A stays the same variant.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetricsF, QImage, QPainter
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
 from explorer.arch import MobileNetSpec, block_costs, model_totals
@@ -221,9 +222,13 @@ def test_compare_says_when_b_is_too_small_to_see(qtbot) -> None:
     assert "Log scale (Ctrl+L)" in view.tiny_note.textItem.toPlainText()
     assert view.plot_widget.accessibleDescription() == view.tiny_bars_note()
     assert (view.legend.text(), view.legend.height()) == legend  # the chart keeps its height
-    # wrapped inside the plot area, at the foot of the bars
+    # wrapped inside the plot area, at its top, in room kept above the tallest bar
     assert view.tiny_note.textItem.textWidth() <= view.plot.vb.width()
-    assert view.tiny_note.pos().y() == 0.0
+    top = view.plot.vb.viewRange()[1][1]
+    assert view.tiny_note.pos().y() == top
+    note_bottom = view.tiny_note.mapRectToScene(view.tiny_note.boundingRect()).bottom()
+    tallest = view.plot.vb.mapViewToScene(pg.Point(1, max(view.a_bars.opts["height"])))
+    assert note_bottom < tallest.y()  # scene y grows downwards
     view.set_log_scale(True)
     assert view.tiny_bars_note() == "" and not view.tiny_note.isVisible()
     view.set_log_scale(False)
@@ -355,3 +360,23 @@ def test_a_compare_view_shown_after_a_step_behind_it_has_its_final_split(window)
     shown = view.splitter.sizes()
     view._arrange()
     assert view.splitter.sizes() == shown
+
+
+def test_the_tiny_bars_note_hides_none_of_the_bars(window) -> None:
+    """B at 1.9 % of A: B's bars are ~12 px tall and the note says they hardly show; drawn
+    at the foot of the chart it covered them (7 of 1,336 B pixels left, review)."""
+    from explorer.ui.plot_style import B_COLOR
+
+    def b_pixels() -> int:
+        for _ in range(3):
+            QApplication.processEvents()
+        image = view.plot_widget.grab().toImage()
+        blue = QColor(B_COLOR)
+        return sum(image.pixelColor(x, y) == blue
+                   for x in range(0, image.width(), 2) for y in range(image.height()))
+
+    view = _show_compare(window, 1400, 900, 0.25, 112)
+    assert view.tiny_bars_note()
+    with_note = b_pixels()
+    view.tiny_note.hide()  # the same chart, the note not drawn
+    assert with_note == b_pixels() > 500
