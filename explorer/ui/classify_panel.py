@@ -287,6 +287,9 @@ class SideColumn(QScrollArea):
         super().__init__(parent)
         self._stacked = False
         self.set_stacked(False)
+        # Not a Tab stop: it holds only labels, and took the focus without showing it (as
+        # the main window's sidebar did).  Screen readers read the labels themselves.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def set_stacked(self, stacked: bool) -> None:
         self._stacked = stacked

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt, QThread
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 
 from explorer.arch import MobileNetSpec
 from explorer.threads import register_thread, running_threads
@@ -479,8 +479,6 @@ def test_views_fit_at_the_minimum_window_size(show_widget, qapp) -> None:
 def test_tab_order_has_no_invisible_stop(window, qtbot) -> None:
     """Tab from the layer table went to the sidebar's scroll area, a stop that shows nothing,
     before the alpha box."""
-    from PySide6.QtWidgets import QScrollArea
-
     window.show_view("layers")
     window.activateWindow()
     window.layer_panel.view.setFocus()
@@ -739,3 +737,6 @@ def test_tab_reaches_the_classify_panel_before_the_sidebar(window) -> None:
     first_sidebar = next(i for i, w in enumerate(stops) if w.objectName() == "alphaSpin")
     assert stops and panel.isAncestorOf(stops[0])
     assert all(panel.isAncestorOf(w) for w in stops[:first_sidebar])
+    # and no stop that shows nothing: the top-5 column's scroll area took the focus unseen
+    assert panel.side_column not in stops
+    assert not [w for w in stops if isinstance(w, QScrollArea)], stops
