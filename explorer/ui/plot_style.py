@@ -1,4 +1,6 @@
-"""Shared pyqtgraph look: white background, readable fonts, count axes with k/M/G labels.
+"""Shared pyqtgraph look: white background, readable fonts, count axes with k/M/G labels,
+and the chart items every slider step touches, built to redraw cheaply (``BarLabels`` for
+the labels over bars, ``GridLines`` for a grid).
 
 pyqtgraph's own log mode only transforms curve items, not bar graphs, so our charts feed
 log10 values themselves and tell ``CountAxis`` to label ticks as powers of ten.
@@ -337,8 +339,7 @@ class GridLines(pg.GraphicsObject):
             axis = self._plot.getAxis(name)
             pen = axis.pen().color()
             levels = axis.tickValues(low, high, pixels)
-            # minor levels first, so a major line is never covered by a paler one
-            for level in reversed(range(len(levels))):
+            for level in range(len(levels)):  # the levels hold different values
                 values = [v for v in levels[level][1] if low <= v <= high]
                 painter.setPen(self.line_color(pen, level, len(levels[level][1]), pixels))
                 for v in values:
