@@ -325,6 +325,8 @@ _AFigures = tuple[MobileNetSpec, list[float | None], dict[int, BlockCost]]
 
 #: Below this fraction of the taller variant's tallest bar, bars are a pixel or two high.
 TINY_BARS = 0.02
+#: The most of the chart's height kept free above the bars for the tiny-bars note.
+NOTE_ROOM = 0.45
 
 
 def tiny_bars_hint(a_macs: np.ndarray, b_macs: np.ndarray, log: bool) -> str:
@@ -337,6 +339,11 @@ def tiny_bars_hint(a_macs: np.ndarray, b_macs: np.ndarray, log: bool) -> str:
         return ""
     return (f"{small}'s bars are under {100 * TINY_BARS:.0f} % of {big}'s and hardly show:"
             " tick Log scale (Ctrl+L) to see both.")
+
+
+def short_tiny_bars_hint(hint: str) -> str:
+    """The gist of ``tiny_bars_hint``'s text, for a chart too short for all of it."""
+    return hint.split(" and hardly show")[0] + ": Ctrl+L"
 
 
 def _summary_values(spec: MobileNetSpec) -> list[float | None]:
@@ -455,6 +462,7 @@ class CompareView(QWidget):
         self.tiny_note.hide()
         self.plot.addItem(self.tiny_note, ignoreBounds=True)
         self._tiny_hint = ""
+        self._tiny_note_html = ""
         self._bars_range = (0.0, 1.0)  # the y range the bars need (the note's room aside)
         self.plot.vb.sigResized.connect(self._fit_tiny_note)
         self.legend = QLabel(self)
@@ -616,39 +624,62 @@ class CompareView(QWidget):
         """Show ``hint`` ("" hides it) at the top of the chart (see ``_apply_y_range``)."""
         if hint != self._tiny_hint:
             self._tiny_hint = hint
-            self.tiny_note.setHtml(f'<span style="font-size:{chart_text_size()}">'
-                                   f"<i>{html.escape(hint)}</i></span>")
             self.tiny_note.setVisible(bool(hint))
-            # Screen readers cannot read the chart's items: the chart's description says it.
+            # Screen readers cannot read the chart's items: the chart's description says it,
+            # and its tooltip, for a chart too short to show the note.
             self.plot_widget.setAccessibleDescription(hint)
-            self._fit_tiny_note()
+            self.plot_widget.setToolTip(hint)
 
     def _apply_y_range(self) -> None:
         """The bars' y range, with room above the tallest bar for the note when it shows:
-        the note covers no bar, least of all the small ones it speaks of."""
+        the note covers no bar, least of all the small ones it speaks of.
+
+        The room is at most ``NOTE_ROOM`` of the plot's height.  A note taller than that (a
+        short chart, a large font) is shortened to its first sentence's gist, and left out
+        of the chart when even that does not fit; the chart's tooltip and accessible
+        description still say it.
+        """
         y0, top = self._bars_range
         if self._tiny_hint:
             plot_height = self.plot.vb.height()
-            note = min(0.45 * plot_height, self.tiny_note.textItem.boundingRect().height() + 4)
-            if plot_height > note > 0:
-                top = y0 + (top - y0) * plot_height / (plot_height - note)
-            if self.tiny_note.pos() != QPointF(7.0, top):
-                self.tiny_note.setPos(7.0, top)
+            note = self._tiny_note_height(self._tiny_hint)
+            if note > NOTE_ROOM * plot_height:
+                note = self._tiny_note_height(short_tiny_bars_hint(self._tiny_hint))
+            fits = 0 < note <= NOTE_ROOM * plot_height
+            self.tiny_note.setVisible(fits)
+            if fits:
+                needed = y0 + (top - y0) * plot_height / (plot_height - note)
+                # a round top with the usual 3 % for its tick label, as without the note
+                top = y0 + nice_ceiling((needed - y0) / 1.03) * 1.03
+                if self.tiny_note.pos() != QPointF(7.0, top):
+                    self.tiny_note.setPos(7.0, top)
         if tuple(self.plot.vb.viewRange()[1]) != (y0, top):
             set_y_range_now(self.plot, y0, top)
 
+    def _tiny_note_height(self, text: str) -> float:
+        """Pixels the note takes with ``text`` (set as its text), margin included."""
+        html_text = (f'<span style="font-size:{chart_text_size()}">'
+                     f"<i>{html.escape(text)}</i></span>")
+        if self._tiny_note_html != html_text:
+            self._tiny_note_html = html_text
+            self.tiny_note.setHtml(html_text)
+            self.tiny_note.setTextWidth(self._tiny_note_width())
+        return self.tiny_note.textItem.boundingRect().height() + 4
+
     def tiny_bars_note(self) -> str:
         """The note on bars too small to see, as shown ("" when none is)."""
-        return self._tiny_hint if self.tiny_note.isVisible() else ""
+        return self.tiny_note.textItem.toPlainText() if self.tiny_note.isVisible() else ""
+
+    def _tiny_note_width(self) -> float:
+        return max(120.0, self.plot.vb.width() - 16.0)  # less a margin on each side
 
     @Slot()
     def _fit_tiny_note(self, *_args: object) -> None:
-        # Wrapped to the plot area's width, less a margin on each side.
-        width = max(120.0, self.plot.vb.width() - 16.0)
-        if self._tiny_hint and self.tiny_note.textItem.textWidth() != width:
-            self.tiny_note.setTextWidth(width)
-        if self._tiny_hint:
-            self._apply_y_range()  # a new height for the chart or the wrapped note
+        if not self._tiny_hint:
+            return
+        if self.tiny_note.textItem.textWidth() != self._tiny_note_width():
+            self.tiny_note.setTextWidth(self._tiny_note_width())
+        self._apply_y_range()  # a new height for the chart or the wrapped note
 
     def _figures_of_a(self, a: MobileNetSpec) -> tuple[list[float | None], dict[int, BlockCost]]:
         """A's summary values and block costs, kept while A stays the same variant.
@@ -685,7 +716,10 @@ class CompareView(QWidget):
         need = tables.minimumSizeHint().width() + frame
         if tables_height > height:  # beside the chart, a vertical scroll bar takes its width
             need += self.tables_area.verticalScrollBar().sizeHint().width()
-        fits_beside = width - handle - MIN_CHART >= need
+        # The chart's side is at least as wide as its legend's longest entry and the Log
+        # scale box; planned at MIN_CHART, the splitter kept that width and cut the tables.
+        min_chart = max(MIN_CHART, self.splitter.widget(1).minimumSizeHint().width())
+        fits_beside = width - handle - min_chart >= need
         if tables.minimumSizeHint().width() + frame > width:  # room for the sideways bar
             tables_height += self.tables_area.horizontalScrollBar().sizeHint().height()
         below = ((width < NARROW_PAGE and height >= tables_height + MIN_CHART)
@@ -693,12 +727,12 @@ class CompareView(QWidget):
         if below:
             shown = min(tables_height + frame, height - handle - MIN_CHART)
             return Qt.Orientation.Vertical, [shown, max(MIN_CHART, height - handle - shown)]
-        chart = int(min(640, max(MIN_CHART, 0.32 * width)))
+        chart = int(min(640, max(min_chart, 0.32 * width)))
         # Past their own width and some air, wider tables only spread each number away
         # from its row's name (at 2560 px they took 1550 px beside a 640 px chart): the
         # chart takes the rest.
         chart = max(chart, width - handle - int(TABLES_AIR * need))
-        chart = max(MIN_CHART, min(chart, width - handle - need))
+        chart = max(min_chart, min(chart, width - handle - need))
         return Qt.Orientation.Horizontal, [max(1, width - handle - chart), chart]
 
     def _arrange(self) -> None:

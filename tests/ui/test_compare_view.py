@@ -15,6 +15,7 @@ from explorer.arch import MobileNetSpec, block_costs, model_totals
 from explorer.arch.export import human_ratio
 from explorer.ui import VariantState
 from explorer.ui.compare_view import CompareView
+from explorer.ui.plot_style import nice_ceiling
 
 # Text rect = column - grid line (1) - the delegate's text margins (2 x 3 in Fusion); the
 # delegate elides text whose fractional width exceeds it.
@@ -380,3 +381,51 @@ def test_the_tiny_bars_note_hides_none_of_the_bars(window) -> None:
     with_note = b_pixels()
     view.tiny_note.hide()  # the same chart, the note not drawn
     assert with_note == b_pixels() > 500
+
+
+@pytest.mark.parametrize(("size", "form"), [((1100, 520), "full"),
+                                            ((600, 320), "short"), ((1100, 160), "none")])
+def test_the_tiny_bars_note_never_covers_a_bar_in_a_short_chart(qtbot, size, form) -> None:
+    """The room kept for the note is at most NOTE_ROOM of the plot: a taller note covered
+    A's bars (larger font, short chart; review).  It is shortened, or left to the chart's
+    tooltip when even the short form does not fit."""
+    from explorer.ui.compare_view import NOTE_ROOM
+
+    state = VariantState(MobileNetSpec(0.25, 112))
+    view = CompareView(state)
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.show()
+    qtbot.waitExposed(view)
+    for _ in range(3):
+        QApplication.processEvents()
+    hint = view.plot_widget.toolTip()
+    assert hint.startswith("B's bars are under 2 % of A's")
+    assert view.plot_widget.accessibleDescription() == hint
+    shown = view.tiny_bars_note()
+    assert shown == {"full": hint, "short": "B's bars are under 2 % of A's: Ctrl+L",
+                     "none": ""}[form]
+    if shown:
+        note = view.tiny_note.mapRectToScene(view.tiny_note.boundingRect())
+        assert note.height() <= NOTE_ROOM * view.plot.vb.height() + 1
+        tallest = view.plot.vb.mapViewToScene(pg.Point(3, max(view.a_bars.opts["height"])))
+        assert note.bottom() <= tallest.y()
+        # the top stays a round number plus the usual 3 % for its tick label
+        top = view.plot.vb.viewRange()[1][1]
+        assert nice_ceiling(top / 1.03) == pytest.approx(top / 1.03)
+
+
+def test_the_tables_beside_the_chart_are_never_cut_off_by_its_legend(window) -> None:
+    """The split planned the chart at MIN_CHART (180 px), but its legend and Log box need
+    up to 208 px: the splitter kept that, and B / A was cut off (review)."""
+    window.resize(1000, 650)
+    window.show_view("compare")
+    window.state.set_variant(3.6, 256)
+    for _ in range(3):
+        QApplication.processEvents()
+    view = window.compare_view
+    view._arrange()
+    QApplication.processEvents()
+    need = view.tables_area.widget().minimumSizeHint().width()
+    assert need <= view.tables_area.viewport().width()
+    assert not view.tables_area.horizontalScrollBar().isVisible()
