@@ -203,11 +203,9 @@ class BlockChartPanel(QWidget):
         self.charts_update = WhileHidden(self.charts_page, self._redraw_charts)
         self.table_update = WhileHidden(self.table, self.table.set_costs)
         state.spec_changed.connect(self.while_hidden.request)
-        self._spec = state.spec
-        self._costs = block_costs(state.spec)
-        self.table.set_costs(self._costs)  # both filled once, hidden or not
-        self._redraw_charts()
-        self._update_caption()
+        self.show_spec(state.spec)
+        for page in (self.table_update, self.charts_update):
+            page.flush()  # both pages filled once, hidden or not
 
     def _mode_button(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton(self)
