@@ -27,7 +27,6 @@ quantisation alone.
 from __future__ import annotations
 
 import os
-import statistics
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from explorer.arch.spec import MobileNetSpec, format_alpha
+from explorer.bench import percentile
 from explorer.file_probe import is_reachable_file
 from explorer.vision.types import EngineInfo, EngineRequest, InferenceEngine
 
@@ -302,13 +302,9 @@ def time_engine(engine: InferenceEngine, batch: np.ndarray, frames: int) -> list
 
 
 def median_p90(times: Sequence[float]) -> tuple[float, float]:
-    """(median, 90th percentile) of a list of timings, the percentile linearly interpolated
-    as every other benchmark computes it (numpy's default; it was nearest rank here)."""
-    ordered = sorted(times)
-    if len(ordered) == 1:
-        return ordered[0], ordered[0]
-    p90 = statistics.quantiles(ordered, n=10, method="inclusive")[8]
-    return statistics.median(ordered), p90
+    """(median, 90th percentile) of a list of timings, linearly interpolated by the
+    benchmarks' own ``percentile`` (it was nearest rank here)."""
+    return percentile(times, 50), percentile(times, 90)
 
 
 def compare_float_int8(spec: MobileNetSpec, images: Sequence[str | os.PathLike[str]],
